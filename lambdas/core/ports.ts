@@ -1,0 +1,91 @@
+/**
+ * The small interfaces core needs from the outside world. `adapters/aws` implements them with the AWS SDK,
+ * `adapters/local` for the embedded broker. Adapters translate SDK exceptions into core errors
+ * (ConditionalCheckFailedException → ConflictError, TaskTimedOut/InvalidToken/TaskDoesNotExist →
+ * AlreadyDecidedError, ExecutionAlreadyExists → ConflictError).
+ */
+import type { AuditEvent, AuthEntry, Credentials, ExecutionInput, RequestRecord, RequestStatus } from './types.js';
+
+export interface AuthStore {
+  /** GetItem (consistent read). */
+  get(issuer: string, accountName: string): Promise<AuthEntry | undefined>;
+  /** Query on the partition key; never Scan. */
+  list(issuer: string): Promise<AuthEntry[]>;
+  /** PutItem; without `overwrite`, ConflictError if the entry exists. */
+  put(entry: AuthEntry, options?: { overwrite?: boolean }): Promise<void>;
+  /** UpdateItem of the given fields (and updated_at); NotFoundError-free: ConflictError if the entry is missing. */
+  update(
+    issuer: string,
+    accountName: string,
+    changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'totpSecret'>> & { resetCounters?: boolean },
+  ): Promise<void>;
+  /** DeleteItem; ConflictError if the entry is missing. */
+  remove(issuer: string, accountName: string): Promise<void>;
+  /**
+   * Accept TOTP time step `step` once: conditional write `last_step < :step` (or absent), which also
+   * resets `failed_attempts` and `locked_until`. Returns false when the step (or a later one) was already used.
+   */
+  consumeStep(issuer: string, accountName: string, step: number, now: Date): Promise<boolean>;
+  /** Atomic ADD 1 to `failed_attempts` (entry must exist); returns the new count. */
+  recordFailure(issuer: string, accountName: string, now: Date): Promise<number>;
+  /** SET `locked_until`, reset `failed_attempts` to 0. */
+  lock(issuer: string, accountName: string, until: Date, now: Date): Promise<void>;
+}
+
+/** Fields a status transition may set; `null` removes the attribute. */
+export type RequestChanges = {
+  [K in keyof Omit<RequestRecord, 'id' | 'status'>]?: RequestRecord[K] | null;
+};
+
+export interface RequestStore {
+  /** PutItem with `attribute_not_exists(id)`; ConflictError on a duplicate id. */
+  create(record: RequestRecord): Promise<void>;
+  /** GetItem (consistent read); undefined when missing or past `expires_at`. */
+  get(id: string, now: Date): Promise<RequestRecord | undefined>;
+  /**
+   * Conditional UpdateItem: sets `status` to `to` (and `changes`) only if the current status is one of `from`.
+   * ConflictError when the condition fails (or the item is missing). Returns the new record.
+   */
+  transition(id: string, from: readonly RequestStatus[], to: RequestStatus, changes?: RequestChanges): Promise<RequestRecord>;
+}
+
+/** Encrypts TOTP secrets at rest: KMS on AWS, AES-256-GCM with a local key file embedded. */
+export interface SecretCipher {
+  /** Returns base64 ciphertext bound to `context` (KMS encryption context / GCM AAD). */
+  encrypt(plaintext: string, context: { issuer: string; account_name: string }): Promise<string>;
+  /** Throws if the ciphertext or context does not match. */
+  decrypt(ciphertext: string, context: { issuer: string; account_name: string }): Promise<string>;
+}
+
+export interface Workflow {
+  /** StartExecution named after the request id; ConflictError if it already exists. */
+  start(input: ExecutionInput): Promise<void>;
+  /** SendTaskSuccess; AlreadyDecidedError for TaskTimedOut / InvalidToken / TaskDoesNotExist. */
+  approve(taskToken: string, output: { approvedBy: string }): Promise<void>;
+  /** SendTaskFailure with error `Denied`; same error mapping as approve. */
+  deny(taskToken: string, detail: { deniedBy: string; reason?: string }): Promise<void>;
+}
+
+export interface AssumeRoleInput {
+  roleArn: string;
+  roleSessionName: string;
+  sourceIdentity: string;
+  durationSeconds: number;
+  tags: { Key: string; Value: string }[];
+}
+
+/** STS AssumeRole (aws) or a local fake (embedded, credentials clearly marked local). */
+export interface Minter {
+  assumeRole(input: AssumeRoleInput): Promise<Credentials>;
+}
+
+/** Publishes an audit event outside the state machine (lockouts). SNS on AWS, a log file embedded. */
+export interface AuditSink {
+  publish(event: AuditEvent): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,107 @@
+/** Domain types shared by core, adapters, the API and the CLI. No AWS types here. */
+
+export const requestStatuses = [
+  'VERIFYING',
+  'AWAITING_APPROVAL',
+  'APPROVED',
+  'MINTED',
+  'DENIED',
+  'EXPIRED',
+  'REJECTED',
+  'FAILED',
+] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+export const terminalStatuses: readonly RequestStatus[] = ['MINTED', 'DENIED', 'EXPIRED', 'REJECTED', 'FAILED'];
+export function isTerminal(status: RequestStatus): boolean {
+  return terminalStatuses.includes(status);
+}
+
+/** One enrolled account (auth table item; DynamoDB names in brackets). */
+export interface AuthEntry {
+  issuer: string; // [issuer] partition key
+  accountName: string; // [account_name] sort key
+  roles: string[]; // [roles] role names or full role ARNs
+  secondaryAuthorization: string[]; // [secondary_authorization] account names, same issuer
+  /** [totp_secret] the otpauth URL, encrypted by a SecretCipher (base64). Absent or empty: can never authenticate. */
+  totpSecret?: string;
+  lastStep?: number; // [last_step] last accepted TOTP time step
+  failedAttempts?: number; // [failed_attempts]
+  lockedUntil?: string; // [locked_until] ISO 8601
+  createdAt: string; // [created_at] ISO 8601
+  updatedAt: string; // [updated_at] ISO 8601
+}
+
+/** HPKE output (DESIGN.md §4), both fields base64url. */
+export interface Sealed {
+  enc: string;
+  ciphertext: string;
+}
+
+/** What a caller sees of an error stored on a request. */
+export interface RequestErrorInfo {
+  code: string;
+  message: string;
+}
+
+/** One credential request (requests table item; DynamoDB names in brackets). */
+export interface RequestRecord {
+  id: string; // [id] partition key, "r_" + 26 chars of Crockford base32 (130 random bits)
+  status: RequestStatus; // [status]
+  issuer: string; // [issuer]
+  accountName: string; // [account_name]
+  role: string; // [role] as the requester named it
+  secondaryAccountName?: string; // [secondary_account_name] the one approver asked for
+  durationSeconds: number; // [duration_seconds]
+  publicKey: string; // [public_key] base64url raw X25519
+  reason?: string; // [reason]
+  taskToken?: string; // [task_token] never returned by the API
+  approvedBy?: string; // [approved_by]
+  deniedBy?: string; // [denied_by]
+  denialReason?: string; // [denial_reason]
+  sealedCredentials?: Sealed; // [sealed_credentials] JSON string of Sealed
+  expiration?: string; // [expiration] ISO 8601, of the minted credentials
+  error?: RequestErrorInfo; // [error_code], [error_message]
+  createdAt: string; // [created_at] ISO 8601
+  decisionDeadline: string; // [decision_deadline] ISO 8601
+  expiresAt: number; // [expires_at] epoch seconds (DynamoDB TTL); readers filter on it too
+}
+
+/** Short-lived AWS credentials: the sealed plaintext is exactly this JSON. */
+export interface Credentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string; // ISO 8601
+}
+
+/** The execution input the API starts the state machine with. */
+export interface ExecutionInput {
+  requestId: string;
+  totpCode: string;
+  /** Single-shot only: the approver's account and code. */
+  secondaryAccountName?: string;
+  secondaryTotpCode?: string;
+  /** `Await Approval` reads its TimeoutSecondsPath from here. */
+  approvalTimeoutSeconds: number;
+}
+
+/** One audit event (SNS message body, JSON; embedded: one line of the audit log). */
+export interface AuditEvent {
+  type:
+    | 'request.minted'
+    | 'request.denied'
+    | 'request.expired'
+    | 'request.rejected'
+    | 'request.failed'
+    | 'account.locked';
+  at: string; // ISO 8601
+  issuer: string;
+  accountName: string;
+  requestId?: string;
+  role?: string;
+  approvedBy?: string;
+  deniedBy?: string;
+  reason?: string;
+  error?: RequestErrorInfo;
+  expiration?: string;
+}

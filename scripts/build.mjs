@@ -1,0 +1,2 @@
+// Placeholder until the CLI bundle exists; replaced by the CLI build.
+process.exit(0);
