@@ -1,0 +1,126 @@
+/** Which role a request may assume, and the AssumeRole parameters derived from it (DESIGN.md §6). */
+import { createHash } from 'node:crypto';
+import { InvalidRequestError, RoleNotPermittedError } from './errors.js';
+
+/** Where bare role names live and which ARNs the broker may assume at all. */
+export interface RoleConfig {
+  partition: string;
+  /** Account of bare role names; without it only full ARNs can be resolved. */
+  roleAccountId?: string;
+  /** Glob (`*` = any characters) every resolved ARN must match, e.g. `arn:aws:iam::123456789012:role/stsftw/*`. */
+  allowedRolePattern?: string;
+}
+
+/** Shortest session STS allows. */
+export const MIN_SESSION_SECONDS = 900;
+/** Default and ceiling: role chaining caps sessions at one hour. */
+export const DEFAULT_SESSION_SECONDS = 3600;
+
+const ARN_PATTERN = /^arn:([a-z-]+):iam::(\d{12}):role\/(.+)$/;
+const SAFE_CHARS = /[^\w+=,.@-]/g;
+
+interface ParsedRole {
+  arn?: string; // undefined: a bare name and no account to put it in
+  name: string; // the role name (last path segment)
+}
+
+function parseRole(role: string, cfg: RoleConfig): ParsedRole {
+  const match = ARN_PATTERN.exec(role);
+  if (match) return { arn: role, name: match[3].slice(match[3].lastIndexOf('/') + 1) };
+  return {
+    arn: cfg.roleAccountId ? `arn:${cfg.partition}:iam::${cfg.roleAccountId}:role/${role}` : undefined,
+    name: role,
+  };
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('.*')}$`);
+}
+
+/**
+ * Resolves the role a request names against the entry's roles. A request may name a role by its name
+ * or by its full ARN; a bare entry role lives in `cfg.roleAccountId`.
+ * @returns the role ARN to assume.
+ * @throws RoleNotPermittedError when the entry does not list it, when it is ambiguous, when a bare name
+ *   cannot be placed in an account, or when the ARN falls outside `cfg.allowedRolePattern`.
+ */
+export function resolveRoleArn(requested: string, entryRoles: readonly string[], cfg: RoleConfig): string {
+  const requestedIsArn = ARN_PATTERN.test(requested);
+  const candidates = new Set<string>();
+  let bareWithoutAccount = false;
+  for (const role of entryRoles) {
+    const listed = parseRole(role, cfg);
+    const matches = requestedIsArn
+      ? listed.arn === requested
+      : role === requested || (ARN_PATTERN.test(role) && listed.name === requested);
+    if (!matches) continue;
+    if (listed.arn) candidates.add(listed.arn);
+    else bareWithoutAccount = true;
+  }
+  if (candidates.size === 0) {
+    if (bareWithoutAccount) {
+      throw new RoleNotPermittedError(
+        `Role "${requested}" is a bare role name and the broker has no role account configured (STS_ROLE_ACCOUNT_ID); enroll the role as a full ARN.`,
+      );
+    }
+    throw new RoleNotPermittedError(`This account may not assume the role "${requested}".`);
+  }
+  if (candidates.size > 1) {
+    throw new RoleNotPermittedError(
+      `Role "${requested}" matches several roles of this account; name it by its full ARN: ${[...candidates].join(', ')}.`,
+    );
+  }
+  const arn = [...candidates][0];
+  if (cfg.allowedRolePattern && !globToRegExp(cfg.allowedRolePattern).test(arn)) {
+    throw new RoleNotPermittedError(`The broker may not assume ${arn} (outside its allowed role pattern).`);
+  }
+  return arn;
+}
+
+/**
+ * Makes `value` fit `[\w+=,.@-]{2,64}` (RoleSessionName, SourceIdentity): other characters become `-`,
+ * short values are padded with `_`, long ones keep 55 characters plus `-` and 8 hex of a SHA-256 of the
+ * original, so distinct long inputs stay distinct and the same input always gives the same name.
+ */
+export function sanitizeStsName(value: string): string {
+  const safe = value.replace(SAFE_CHARS, '-');
+  if (safe.length > 64) {
+    const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
+    return `${safe.slice(0, 55)}-${hash}`;
+  }
+  return safe.padEnd(2, '_');
+}
+
+/** RoleSessionName for AssumeRole: `account@issuer`, sanitised to `[\w+=,.@-]{2,64}`. */
+export function roleSessionName(accountName: string, issuer: string): string {
+  return sanitizeStsName(`${accountName}@${issuer}`);
+}
+
+/** SourceIdentity for AssumeRole: the account name, sanitised the same way (STS wants 2–64 characters). */
+export function sourceIdentity(accountName: string): string {
+  return sanitizeStsName(accountName);
+}
+
+/** Session tags naming the approver (`none` for single-factor accounts) and the request. */
+export function sessionTags(input: {
+  approvedBy?: string | null;
+  requestId: string;
+}): { Key: string; Value: string }[] {
+  return [
+    { Key: 'stsftw:approver', Value: input.approvedBy || 'none' },
+    { Key: 'stsftw:request-id', Value: input.requestId },
+  ];
+}
+
+/**
+ * The session length to ask STS for: `requested`, or by default min(3600, max).
+ * @throws InvalidRequestError when `requested` is not an integer in 900..max.
+ */
+export function clampDuration(requested: number | undefined, max: number): number {
+  if (requested === undefined) return Math.min(DEFAULT_SESSION_SECONDS, max);
+  if (!Number.isInteger(requested) || requested < MIN_SESSION_SECONDS || requested > max) {
+    throw new InvalidRequestError(`durationSeconds must be a whole number from ${MIN_SESSION_SECONDS} to ${max}.`);
+  }
+  return requested;
+}

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidRequestError, RoleNotPermittedError } from '../../../lambdas/core/errors.js';
+import {
+  clampDuration,
+  resolveRoleArn,
+  roleSessionName,
+  sanitizeStsName,
+  sessionTags,
+  sourceIdentity,
+} from '../../../lambdas/core/roles.js';
+
+const cfg = { partition: 'aws', roleAccountId: '123456789012' };
+
+describe('resolveRoleArn', () => {
+  it('turns a listed bare name into an ARN in the role account', () => {
+    expect(resolveRoleArn('admin', ['admin'], cfg)).toBe('arn:aws:iam::123456789012:role/admin');
+    expect(resolveRoleArn('admin', ['admin'], { ...cfg, partition: 'aws-cn' })).toBe(
+      'arn:aws-cn:iam::123456789012:role/admin',
+    );
+  });
+
+  it('accepts the full ARN of a listed bare name', () => {
+    expect(resolveRoleArn('arn:aws:iam::123456789012:role/admin', ['admin'], cfg)).toBe(
+      'arn:aws:iam::123456789012:role/admin',
+    );
+  });
+
+  it('accepts a listed ARN by ARN or by role name (also with a path), without a role account', () => {
+    const arn = 'arn:aws:iam::111111111111:role/stsftw/dev';
+    expect(resolveRoleArn(arn, [arn], { partition: 'aws' })).toBe(arn);
+    expect(resolveRoleArn('dev', [arn], { partition: 'aws' })).toBe(arn);
+  });
+
+  it('refuses a role the entry does not list', () => {
+    expect(() => resolveRoleArn('admin', ['dev'], cfg)).toThrow(RoleNotPermittedError);
+    expect(() => resolveRoleArn('arn:aws:iam::999999999999:role/admin', ['admin'], cfg)).toThrow(RoleNotPermittedError);
+    expect(() => resolveRoleArn('admin', [], cfg)).toThrow(RoleNotPermittedError);
+  });
+
+  it('refuses a bare name when no role account is known, saying why', () => {
+    expect(() => resolveRoleArn('admin', ['admin'], { partition: 'aws' })).toThrow(/STS_ROLE_ACCOUNT_ID/);
+    expect(() => resolveRoleArn('admin', ['admin'], { partition: 'aws' })).toThrow(RoleNotPermittedError);
+  });
+
+  it('refuses an ambiguous name', () => {
+    const roles = ['arn:aws:iam::111111111111:role/admin', 'arn:aws:iam::222222222222:role/admin'];
+    expect(() => resolveRoleArn('admin', roles, cfg)).toThrow(/several roles/);
+    expect(resolveRoleArn(roles[1], roles, cfg)).toBe(roles[1]);
+  });
+
+  it('enforces the allowed role pattern', () => {
+    const pattern = { ...cfg, allowedRolePattern: 'arn:aws:iam::123456789012:role/stsftw/*' };
+    const inside = 'arn:aws:iam::123456789012:role/stsftw/dev';
+    expect(resolveRoleArn(inside, [inside], pattern)).toBe(inside);
+    expect(() => resolveRoleArn('admin', ['admin'], pattern)).toThrow(RoleNotPermittedError);
+    // Dots in the pattern are literal, not regex wildcards.
+    const dotted = { ...cfg, allowedRolePattern: 'arn:aws:iam::123456789012:role/a.b' };
+    expect(() => resolveRoleArn('aXb', ['aXb'], dotted)).toThrow(RoleNotPermittedError);
+    expect(resolveRoleArn('a.b', ['a.b'], dotted)).toBe('arn:aws:iam::123456789012:role/a.b');
+  });
+});
+
+describe('roleSessionName', () => {
+  it('joins account and issuer', () => {
+    expect(roleSessionName('alice', 'example')).toBe('alice@example');
+  });
+
+  it('replaces characters outside [\\w+=,.@-]', () => {
+    expect(roleSessionName('a l/i:ce', 'ex ample')).toBe('a-l-i-ce@ex-ample');
+  });
+
+  it('keeps 2..64 characters, deterministically and distinctly for long names', () => {
+    const a = roleSessionName('a'.repeat(64), 'issuer-one');
+    const b = roleSessionName('a'.repeat(64), 'issuer-two');
+    expect(a).toHaveLength(64);
+    expect(a).toMatch(/^[\w+=,.@-]{2,64}$/);
+    expect(a).toBe(roleSessionName('a'.repeat(64), 'issuer-one'));
+    expect(a).not.toBe(b);
+  });
+
+  it('pads short values', () => {
+    expect(sanitizeStsName('a')).toBe('a_');
+    expect(sanitizeStsName('')).toBe('__');
+    expect(sourceIdentity('a')).toBe('a_');
+    expect(sourceIdentity('alice')).toBe('alice');
+  });
+});
+
+describe('sessionTags', () => {
+  it('names the approver and the request', () => {
+    expect(sessionTags({ approvedBy: 'bob', requestId: 'r_1' })).toEqual([
+      { Key: 'stsftw:approver', Value: 'bob' },
+      { Key: 'stsftw:request-id', Value: 'r_1' },
+    ]);
+  });
+  it('says none for single-factor requests', () => {
+    expect(sessionTags({ requestId: 'r_1' })[0]).toEqual({ Key: 'stsftw:approver', Value: 'none' });
+  });
+});
+
+describe('clampDuration', () => {
+  it('defaults to min(3600, max)', () => {
+    expect(clampDuration(undefined, 3600)).toBe(3600);
+    expect(clampDuration(undefined, 1800)).toBe(1800);
+  });
+
+  it.each([900, 1800, 3600])('accepts %i', (seconds) => {
+    expect(clampDuration(seconds, 3600)).toBe(seconds);
+  });
+
+  it.each([899, 3601, 0, -900, 1000.5, Number.NaN])('refuses %d', (seconds) => {
+    expect(() => clampDuration(seconds, 3600)).toThrow(InvalidRequestError);
+  });
+
+  it('refuses more than a lower maximum', () => {
+    expect(() => clampDuration(2000, 1800)).toThrow(InvalidRequestError);
+  });
+});
