@@ -1,0 +1,73 @@
+/**
+ * The HTTP API (DESIGN.md §4) as a Hono app. The same app runs on Lambda (`hono/aws-lambda`) and in the
+ * embedded broker (`@hono/node-server`); it only validates, calls the broker and maps errors.
+ */
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { AppError } from '../core/errors.js';
+import { type LogFn, requestLog, securityHeaders, wrapNonErrors } from './middleware.js';
+import { isPublicCode, PayloadTooLargeError, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
+import { type Broker, requestRoutes } from './requests-routes.js';
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** What the app needs: the broker's use cases and, optionally, where to write log lines (default: stdout). */
+export interface AppDeps {
+  broker: Broker;
+  log?: LogFn;
+}
+
+const defaultLog: LogFn = (line) => console.log(JSON.stringify(line));
+
+function answer(c: Context, status: number, code: string, detail: string): Response {
+  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+  });
+}
+
+/** Builds the API. */
+export function createApp(deps: AppDeps) {
+  const log = deps.log ?? defaultLog;
+  const app = new Hono();
+
+  app.use(requestLog(log), ...securityHeaders(), wrapNonErrors);
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new PayloadTooLargeError(MAX_BODY_BYTES);
+      },
+    }),
+  );
+
+  const v1 = new Hono()
+    .get('/health', (c) => c.json({ status: 'ok' }, 200))
+    .route('/requests', requestRoutes(deps.broker));
+  app.route('/v1', v1);
+
+  app.notFound((c) => answer(c, 404, 'not_found', 'No such resource.'));
+
+  app.onError((err, c) => {
+    if (err instanceof AppError && isPublicCode(err.code) && err.status < 500) {
+      return answer(c, err.status, err.code, err.message);
+    }
+    // Hono's own client errors (none expected, but never let one become a 500).
+    if (err instanceof HTTPException && err.status < 500) {
+      return answer(c, err.status, 'invalid_request', 'The request is not valid.');
+    }
+    // Everything else is a bug or an outage: full detail for the operator, nothing for the client.
+    log({
+      level: 'error',
+      msg: 'unhandled error',
+      method: c.req.method,
+      path: c.req.path,
+      error: { name: err.name, message: err.message, code: (err as Partial<AppError>).code, stack: err.stack },
+    });
+    return answer(c, 500, 'internal', 'Internal error.');
+  });
+
+  return app;
+}

@@ -1,0 +1,42 @@
+/** `/v1/requests`: create a credential request, read it, approve it, deny it. One core call per handler. */
+import { Hono } from 'hono';
+import type { createBroker } from '../core/broker.js';
+import { jsonBody, requestIdParam } from './middleware.js';
+import { integer, optional, string } from './validation.js';
+
+/** The broker's use cases, as `createBroker` returns them. */
+export type Broker = ReturnType<typeof createBroker>;
+
+// Bounds are generous sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s) live in core.
+const NAME = 256;
+const ROLE = 2048; // an IAM role ARN's maximum length
+const CODE = 16;
+const PUBLIC_KEY = 128; // base64url of 32 bytes is 43 characters
+const REASON = 1024;
+
+const createShape = {
+  issuer: string(NAME),
+  accountName: string(NAME),
+  role: string(ROLE),
+  totpCode: string(CODE),
+  publicKey: string(PUBLIC_KEY),
+  secondaryAccountName: optional(string(NAME)),
+  secondaryTotpCode: optional(string(CODE)),
+  durationSeconds: optional(integer()),
+  reason: optional(string(REASON, 0)),
+};
+const approveShape = { accountName: string(NAME), totpCode: string(CODE) };
+const denyShape = { ...approveShape, reason: optional(string(REASON, 0)) };
+
+/** The routes under `/v1/requests`. */
+export function requestRoutes(broker: Broker) {
+  return new Hono()
+    .post('/', jsonBody(createShape), async (c) => c.json(await broker.createRequest(c.req.valid('json')), 202))
+    .get('/:id', requestIdParam, async (c) => c.json(await broker.getRequest(c.req.valid('param').id), 200))
+    .post('/:id/approve', requestIdParam, jsonBody(approveShape), async (c) =>
+      c.json(await broker.approve(c.req.valid('param').id, c.req.valid('json')), 200),
+    )
+    .post('/:id/deny', requestIdParam, jsonBody(denyShape), async (c) =>
+      c.json(await broker.deny(c.req.valid('param').id, c.req.valid('json')), 200),
+    );
+}

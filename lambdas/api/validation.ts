@@ -1,0 +1,82 @@
+/**
+ * Hand-written edge validation: JSON bodies are objects with exactly the known fields, each of the
+ * right type. Messages name the field but never echo a value (a value may be a TOTP code).
+ */
+import { InvalidRequestError, NotFoundError } from '../core/errors.js';
+import { isRequestId } from '../core/ids.js';
+
+/** One field of a body shape. */
+export interface Field<T, Optional extends boolean = boolean> {
+  readonly optional: Optional;
+  parse(value: unknown, name: string): T;
+}
+
+/** A string of `min`..`max` UTF-16 units. */
+export function string(max: number, min = 1): Field<string, false> {
+  return {
+    optional: false,
+    parse(value, name) {
+      if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be a string.`);
+      if (value.length < min || value.length > max) {
+        throw new InvalidRequestError(`${name} must be ${min} to ${max} characters long.`);
+      }
+      return value;
+    },
+  };
+}
+
+/** A safe integer (ranges are domain rules, checked by core). */
+export function integer(): Field<number, false> {
+  return {
+    optional: false,
+    parse(value, name) {
+      if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+        throw new InvalidRequestError(`${name} must be an integer.`);
+      }
+      return value;
+    },
+  };
+}
+
+/** The same field, which may be left out (but not sent as null or another type). */
+export function optional<T>(field: Field<T, false>): Field<T, true> {
+  return { optional: true, parse: field.parse };
+}
+
+type Shape = Record<string, Field<unknown>>;
+type Required<S extends Shape> = { [K in keyof S as S[K] extends Field<unknown, false> ? K : never]: ParsedOf<S[K]> };
+type Optionals<S extends Shape> = { [K in keyof S as S[K] extends Field<unknown, true> ? K : never]?: ParsedOf<S[K]> };
+type ParsedOf<F> = F extends Field<infer T> ? T : never;
+/** The object type a shape parses into. */
+export type Infer<S extends Shape> = Required<S> & Optionals<S>;
+
+const SAFE_FIELD_NAME = /^[A-Za-z0-9_]{1,64}$/;
+
+/** Parses `value` as an object of exactly `shape`'s fields: InvalidRequestError otherwise. */
+export function parseObject<S extends Shape>(shape: S, value: unknown): Infer<S> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRequestError('The request body must be a JSON object.');
+  }
+  const input = value as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(shape, key)) {
+      // Only echo names that look like names: the key is client input too.
+      throw new InvalidRequestError(SAFE_FIELD_NAME.test(key) ? `Unknown field: ${key}.` : 'Unknown field.');
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(shape)) {
+    if (!Object.hasOwn(input, key)) {
+      if (field.optional) continue;
+      throw new InvalidRequestError(`${key} is required.`);
+    }
+    out[key] = field.parse(input[key], key);
+  }
+  return out as Infer<S>;
+}
+
+/** Returns `id` if it is a well-formed request id; a malformed one cannot exist, so NotFoundError. */
+export function parseRequestId(id: string | undefined): string {
+  if (!isRequestId(id)) throw new NotFoundError();
+  return id;
+}
