@@ -69,7 +69,7 @@ function post(path: string, body: unknown, headers: Record<string, string> = { '
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-  const body = await res.json();
+  const body = (await res.json()) as { detail: string };
   expect(body).toEqual({
     type: `urn:stsftw:problem:${code}`,
     title: expect.any(String),
