@@ -1,0 +1,190 @@
+/**
+ * The base of every `sts` command that talks to a broker: the shared options (flag → `STS_*` variable
+ * → config-file profile → default) and the one place errors become a sentence and an exit code.
+ * Subclasses implement `run()` and return their exit code; `execute()` never throws.
+ */
+import { Command, Option } from 'clipanion';
+import type { BrokerClient } from './client.js';
+import type { StsContext } from './context.js';
+import { CliError, describeError, ExitCode, InterruptedError } from './errors.js';
+import { resolveSettings, type Settings } from './settings.js';
+import { systemTerminal, type Terminal } from './terminal.js';
+
+/** Shared options and error handling for commands that talk to a broker. */
+export abstract class BaseCommand extends Command {
+  endpoint = Option.String('--endpoint', {
+    env: 'STS_ENDPOINT',
+    description: 'Broker URL, e.g. https://sts.example.com (env STS_ENDPOINT)',
+  });
+  issuer = Option.String('--issuer', {
+    env: 'STS_ISSUER',
+    description: 'Issuer (the TOTP issuer / team name; env STS_ISSUER)',
+  });
+  accountName = Option.String('--account-name', {
+    env: 'STS_ACCOUNT_NAME',
+    description: 'Your account name in that issuer (env STS_ACCOUNT_NAME)',
+  });
+  local = Option.Boolean('--local', false, {
+    description: 'Use the embedded broker started by `sts server` in --data-dir (its server.json)',
+  });
+  dataDir = Option.String('--data-dir', {
+    env: 'STS_DATA_DIR',
+    description: 'Data dir of the embedded broker (env STS_DATA_DIR; default ./.stsftw)',
+  });
+  profile = Option.String('--profile', {
+    env: 'STS_PROFILE',
+    description: 'Config-file profile to read defaults from (env STS_PROFILE; default "default")',
+  });
+  json = Option.Boolean('--json', false, { description: 'Machine-readable JSON output' });
+
+  private resolved?: Settings;
+  private interrupt?: AbortController;
+  private detachSigint?: () => void;
+
+  /** The command's work; returns the exit code (undefined = 0). */
+  protected abstract run(): Promise<number | undefined>;
+
+  /** Runs `run()` and maps any error to one sentence on stderr and its exit code. */
+  async execute(): Promise<number> {
+    try {
+      return (await this.run()) ?? ExitCode.ok;
+    } catch (error) {
+      return this.report(error);
+    } finally {
+      this.detachSigint?.();
+    }
+  }
+
+  /** Prints the sentence for `error` on stderr and returns its exit code. */
+  protected report(error: unknown): number {
+    const { message, exitCode } = describeError(error, this.context.env);
+    this.context.stderr.write(`sts: ${message}\n`);
+    return exitCode;
+  }
+
+  /** The context with the optional test seams. */
+  protected get sts(): StsContext {
+    return this.context as StsContext;
+  }
+
+  /** Resolved settings (flag, env, profile, default), computed once. */
+  protected settings(): Settings {
+    this.resolved ??= resolveSettings(
+      {
+        endpoint: this.endpoint,
+        issuer: this.issuer,
+        accountName: this.accountName,
+        profile: this.profile,
+        local: this.local,
+        dataDir: this.dataDir,
+        ...this.extraSettingFlags(),
+      },
+      this.context.env,
+    );
+    return this.resolved;
+  }
+
+  /** Subclasses with `--role` / `--secondary-authorizer` options pass them here. */
+  protected extraSettingFlags(): { role?: string; secondaryAuthorizer?: string } {
+    return {};
+  }
+
+  /** The broker URL, or a sentence saying how to set one. */
+  protected requireEndpoint(): string {
+    const { endpoint } = this.settings();
+    if (!endpoint) {
+      throw new CliError(
+        'No broker endpoint: pass --endpoint URL, set STS_ENDPOINT, run `sts configure --endpoint URL`, or use --local with `sts server`.',
+      );
+    }
+    return endpoint;
+  }
+
+  /** The issuer, or a sentence saying how to set it. */
+  protected requireIssuer(): string {
+    const { issuer } = this.settings();
+    if (!issuer)
+      throw new CliError('No issuer: pass --issuer NAME, set STS_ISSUER, or run `sts configure --issuer NAME`.');
+    return issuer;
+  }
+
+  /** The account name, or a sentence saying how to set it. */
+  protected requireAccountName(): string {
+    const { accountName } = this.settings();
+    if (!accountName) {
+      throw new CliError(
+        'No account name: pass --account-name NAME, set STS_ACCOUNT_NAME, or run `sts configure --account-name NAME`.',
+      );
+    }
+    return accountName;
+  }
+
+  /** A broker client for `endpoint` (default: the resolved one), cancelled by Ctrl-C. */
+  protected async client(endpoint = this.requireEndpoint()): Promise<BrokerClient> {
+    const { BrokerClient } = await import('./client.js');
+    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch });
+  }
+
+  /** The terminal for prompts (injected in tests). */
+  protected terminal(): Terminal {
+    return this.sts.terminal ?? systemTerminal(this.context.stderr);
+  }
+
+  /** True when stderr is a terminal (spinners and colours only then). */
+  protected stderrIsTty(): boolean {
+    return (this.context.stderr as { isTTY?: boolean }).isTTY === true;
+  }
+
+  /** Current time in ms. */
+  protected now(): number {
+    return this.sts.now?.() ?? Date.now();
+  }
+
+  /** Sleeps `ms`, rejecting with InterruptedError on Ctrl-C. */
+  protected sleep(ms: number): Promise<void> {
+    const signal = this.interruptSignal();
+    if (this.sts.sleep) return this.sts.sleep(ms, signal);
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new InterruptedError());
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new InterruptedError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Aborted on Ctrl-C (or by the injected test signal); listening only while the command runs. */
+  protected interruptSignal(): AbortSignal {
+    if (!this.interrupt) {
+      const controller = new AbortController();
+      this.interrupt = controller;
+      const injected = this.sts.signal;
+      if (injected) {
+        const abort = () => controller.abort(new InterruptedError());
+        if (injected.aborted) abort();
+        else injected.addEventListener('abort', abort, { once: true });
+        this.detachSigint = () => injected.removeEventListener('abort', abort);
+      } else {
+        const onSigint = () => controller.abort(new InterruptedError());
+        process.on('SIGINT', onSigint);
+        this.detachSigint = () => process.off('SIGINT', onSigint);
+      }
+    }
+    return this.interrupt.signal;
+  }
+
+  /** Writes a result line to stdout. */
+  protected out(text: string): void {
+    this.context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes a progress or information line to stderr. */
+  protected info(text: string): void {
+    this.context.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * A small fetch-based client for the broker's HTTP API (DESIGN.md §4). Problem answers become an
+ * `ApiError` carrying the stable `code`; transport failures a `NetworkError` saying why.
+ */
+import { ApiError, NetworkError, type NetworkFailure } from './errors.js';
+
+/** Body of `POST /v1/requests`. */
+export interface CreateRequestBody {
+  issuer: string;
+  accountName: string;
+  role: string;
+  totpCode: string;
+  publicKey: string;
+  secondaryAccountName?: string;
+  secondaryTotpCode?: string;
+  durationSeconds?: number;
+  reason?: string;
+}
+
+/** Answer of `POST /v1/requests` (202). */
+export interface CreatedRequest {
+  id: string;
+  status: string;
+  verificationCode: string;
+  decisionDeadline: string;
+}
+
+/** HPKE output, both fields base64url. */
+export interface SealedCredentials {
+  enc: string;
+  ciphertext: string;
+}
+
+/** Answer of `GET /v1/requests/{id}`: the request as the API sees it. */
+export interface RequestView {
+  id: string;
+  status: string;
+  issuer: string;
+  accountName: string;
+  role: string;
+  secondaryAccountName?: string | null;
+  reason?: string | null;
+  createdAt: string;
+  decisionDeadline: string;
+  approvedBy?: string | null;
+  deniedBy?: string | null;
+  verificationCode?: string;
+  error?: { code: string; message: string } | null;
+  credentials?: { sealed: SealedCredentials; expiration: string };
+}
+
+/** Answer of approve / deny. */
+export interface DecisionResult {
+  id: string;
+  status: string;
+}
+
+/** How to reach the broker. */
+export interface ClientOptions {
+  endpoint: string;
+  /** Per HTTP call; default 15 s. */
+  timeoutMs?: number;
+  /** Cancels every call (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Injected in tests; default the global fetch. */
+  fetch?: typeof fetch;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const USER_AGENT = 'stsftw-cli/2';
+
+/** TLS failures as Node/undici report them. */
+const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
+/** The broker API. */
+export class BrokerClient {
+  readonly endpoint: string;
+  private readonly base: URL;
+  private readonly timeoutMs: number;
+  private readonly signal?: AbortSignal;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.endpoint = options.endpoint;
+    try {
+      // Keep any path prefix (an API Gateway stage): resolve `v1/…` against `<endpoint>/`.
+      this.base = new URL(options.endpoint.endsWith('/') ? options.endpoint : `${options.endpoint}/`);
+    } catch {
+      throw new NetworkError('not_broker', options.endpoint, 'not a URL');
+    }
+    if (this.base.protocol !== 'https:' && this.base.protocol !== 'http:') {
+      throw new NetworkError('not_broker', options.endpoint, 'not an http(s) URL');
+    }
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.signal = options.signal;
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  /** `POST /v1/requests`. */
+  createRequest(body: CreateRequestBody): Promise<CreatedRequest> {
+    return this.call('POST', 'v1/requests', body);
+  }
+
+  /** `GET /v1/requests/{id}`. */
+  getRequest(id: string): Promise<RequestView> {
+    return this.call('GET', `v1/requests/${encodeURIComponent(id)}`);
+  }
+
+  /** `POST /v1/requests/{id}/approve`. */
+  approve(id: string, body: { accountName: string; totpCode: string }): Promise<DecisionResult> {
+    return this.call('POST', `v1/requests/${encodeURIComponent(id)}/approve`, body);
+  }
+
+  /** `POST /v1/requests/{id}/deny`. */
+  deny(id: string, body: { accountName: string; totpCode: string; reason?: string }): Promise<DecisionResult> {
+    return this.call('POST', `v1/requests/${encodeURIComponent(id)}/deny`, body);
+  }
+
+  /** `GET /v1/health`: resolves when the broker answers 2xx. */
+  async health(): Promise<void> {
+    await this.call('GET', 'v1/health', undefined, true);
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, anyBody = false): Promise<T> {
+    const url = new URL(path, this.base);
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        signal,
+        redirect: 'error',
+        headers: {
+          accept: 'application/json, application/problem+json',
+          'user-agent': USER_AGENT,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw this.transportError(e, timeout);
+    }
+    const text = await response.text().catch((e) => {
+      throw this.transportError(e, timeout);
+    });
+    if (response.ok) {
+      if (anyBody) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new NetworkError('not_broker', this.endpoint, `HTTP ${response.status} without JSON`);
+      }
+    }
+    throw this.problem(response, text);
+  }
+
+  private problem(response: Response, text: string): Error {
+    let body: { code?: unknown; detail?: unknown; title?: unknown } | undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (body && typeof body.code === 'string') {
+      const message = typeof body.detail === 'string' && body.detail ? body.detail : String(body.title ?? body.code);
+      return new ApiError(body.code, response.status, message);
+    }
+    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    // Gateways and load balancers answer 502–504 without a problem body while the broker is down.
+    if ([502, 503, 504].includes(response.status)) return new NetworkError('unavailable', this.endpoint, status);
+    return new NetworkError('not_broker', this.endpoint, `${status} without a problem body`);
+  }
+
+  private transportError(e: unknown, timeout: AbortSignal): Error {
+    if (this.signal?.aborted) return this.signal.reason instanceof Error ? this.signal.reason : (e as Error);
+    if (timeout.aborted) return new NetworkError('timeout', this.endpoint);
+    const code = errorCode(e);
+    return new NetworkError(classify(code), this.endpoint, code ?? (e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/** The system error code behind a `fetch failed` (undici nests it in `cause`, sometimes in an AggregateError). */
+function errorCode(e: unknown): string | undefined {
+  let current: unknown = e;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown[] };
+    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
+    current = cause ?? errors?.[0];
+  }
+  return undefined;
+}
+
+function classify(code: string | undefined): NetworkFailure {
+  if (!code) return 'other';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
+    return 'timeout';
+  if (TLS_CODES.test(code)) return 'tls';
+  return 'other';
+}
