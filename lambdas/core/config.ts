@@ -1,0 +1,108 @@
+/**
+ * The Lambdas' configuration, read once per process from the environment (docs/architecture.md,
+ * "Configuration"). Fails fast with the variable's name; nothing else in the Lambdas reads `process.env`.
+ */
+import { InternalError } from './errors.js';
+
+/** Everything the API and task functions are configured with. */
+export interface LambdaConfig {
+  /** STS_TABLE_NAME: the auth table. */
+  authTableName: string;
+  /** STS_REQUESTS_TABLE_NAME */
+  requestsTableName: string;
+  /**
+   * STS_STATE_MACHINE_ARN: only the API function starts executions (the task functions cannot know the
+   * ARN: the state machine refers to them). Read lazily: accessing it without the variable throws.
+   */
+  readonly stateMachineArn: string;
+  /** STS_AUDIT_TOPIC_ARN: lockouts are published from both the API and the tasks. */
+  auditTopicArn: string;
+  /** STS_KMS_KEY_ID: key id, alias or ARN of the TOTP secret key. */
+  kmsKeyId: string;
+  /** STS_APPROVAL_TIMEOUT_SECONDS (default 900): how long a request waits for its approver. */
+  approvalTimeoutSeconds: number;
+  /** STS_MAX_SESSION_SECONDS (default 3600, 900..3600: role chaining caps sessions at one hour). */
+  maxSessionSeconds: number;
+  /** STS_REQUEST_RETENTION_SECONDS (default 86400): how long a request is kept after its decision deadline. */
+  requestRetentionSeconds: number;
+  /** STS_ROLE_ACCOUNT_ID: the 12-digit account of bare role names. */
+  roleAccountId?: string;
+  /** STS_ALLOWED_ROLE_PATTERN: glob every assumed role ARN must match. */
+  allowedRolePattern?: string;
+  /** AWS_PARTITION (default `aws`). */
+  partition: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const ARN = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$/;
+const KMS_KEY = /^\S{1,2048}$/;
+const ACCOUNT_ID = /^\d{12}$/;
+const PARTITION = /^aws[a-z-]*$/;
+const ROLE_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|\*):role\/\S*$/;
+
+function invalid(name: string, what: string): InternalError {
+  return new InternalError(`Configuration: ${name} ${what}.`);
+}
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function required(env: Env, name: string, pattern: RegExp, what: string): string {
+  const value = read(env, name);
+  if (value === undefined) throw invalid(name, 'is not set');
+  if (!pattern.test(value)) throw invalid(name, `must be ${what}`);
+  return value;
+}
+
+function optional(env: Env, name: string, pattern: RegExp, what: string): string | undefined {
+  const value = read(env, name);
+  if (value !== undefined && !pattern.test(value)) throw invalid(name, `must be ${what}`);
+  return value;
+}
+
+function seconds(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = read(env, name);
+  if (value === undefined) return fallback;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw invalid(name, `must be a whole number of seconds from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * Reads and validates the configuration.
+ * @throws InternalError naming the first missing or malformed variable (never its value).
+ */
+export function loadConfig(env: Env): LambdaConfig {
+  const stateMachineArn = optional(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN');
+  const config = {
+    authTableName: required(env, 'STS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
+    requestsTableName: required(env, 'STS_REQUESTS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
+    auditTopicArn: required(env, 'STS_AUDIT_TOPIC_ARN', ARN, 'an SNS topic ARN'),
+    kmsKeyId: required(env, 'STS_KMS_KEY_ID', KMS_KEY, 'a KMS key id, alias or ARN'),
+    approvalTimeoutSeconds: seconds(env, 'STS_APPROVAL_TIMEOUT_SECONDS', 900, 1, 31_536_000),
+    maxSessionSeconds: seconds(env, 'STS_MAX_SESSION_SECONDS', 3600, 900, 3600),
+    requestRetentionSeconds: seconds(env, 'STS_REQUEST_RETENTION_SECONDS', 86_400, 60, 31_536_000),
+    roleAccountId: optional(env, 'STS_ROLE_ACCOUNT_ID', ACCOUNT_ID, 'a 12-digit AWS account id'),
+    allowedRolePattern: optional(
+      env,
+      'STS_ALLOWED_ROLE_PATTERN',
+      ROLE_PATTERN,
+      'an IAM role ARN pattern such as arn:aws:iam::123456789012:role/stsftw/*',
+    ),
+    partition: optional(env, 'AWS_PARTITION', PARTITION, 'an AWS partition such as aws') ?? 'aws',
+  };
+  return Object.defineProperty(config, 'stateMachineArn', {
+    // Not enumerable, so logging or spreading the config of a task function does not throw.
+    enumerable: false,
+    get(): string {
+      if (stateMachineArn === undefined) throw invalid('STS_STATE_MACHINE_ARN', 'is not set');
+      return stateMachineArn;
+    },
+  }) as LambdaConfig;
+}

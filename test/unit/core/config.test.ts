@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../lambdas/core/config.js';
+import { InternalError } from '../../../lambdas/core/errors.js';
+
+const env = {
+  STS_TABLE_NAME: 'stsftw-auth',
+  STS_REQUESTS_TABLE_NAME: 'stsftw-requests',
+  STS_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:stsftw',
+  STS_AUDIT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:stsftw-audit',
+  STS_KMS_KEY_ID: 'alias/stsftw',
+};
+
+describe('loadConfig', () => {
+  it('reads the variables and applies defaults', () => {
+    const config = loadConfig(env);
+    expect(config).toMatchObject({
+      authTableName: 'stsftw-auth',
+      requestsTableName: 'stsftw-requests',
+      auditTopicArn: env.STS_AUDIT_TOPIC_ARN,
+      kmsKeyId: 'alias/stsftw',
+      approvalTimeoutSeconds: 900,
+      maxSessionSeconds: 3600,
+      requestRetentionSeconds: 86_400,
+      partition: 'aws',
+    });
+    expect(config.stateMachineArn).toBe(env.STS_STATE_MACHINE_ARN);
+    expect(config.roleAccountId).toBeUndefined();
+    expect(config.allowedRolePattern).toBeUndefined();
+  });
+
+  it('reads the optional variables', () => {
+    const config = loadConfig({
+      ...env,
+      STS_APPROVAL_TIMEOUT_SECONDS: '600',
+      STS_MAX_SESSION_SECONDS: '1800',
+      STS_REQUEST_RETENTION_SECONDS: '3600',
+      STS_ROLE_ACCOUNT_ID: '123456789012',
+      STS_ALLOWED_ROLE_PATTERN: 'arn:aws:iam::123456789012:role/stsftw/*',
+      AWS_PARTITION: 'aws-cn',
+    });
+    expect(config).toMatchObject({
+      approvalTimeoutSeconds: 600,
+      maxSessionSeconds: 1800,
+      requestRetentionSeconds: 3600,
+      roleAccountId: '123456789012',
+      allowedRolePattern: 'arn:aws:iam::123456789012:role/stsftw/*',
+      partition: 'aws-cn',
+    });
+  });
+
+  it.each(['STS_TABLE_NAME', 'STS_REQUESTS_TABLE_NAME', 'STS_AUDIT_TOPIC_ARN', 'STS_KMS_KEY_ID'])(
+    'fails fast naming a missing %s',
+    (name) => {
+      const partial: Record<string, string | undefined> = { ...env, [name]: undefined };
+      expect(() => loadConfig(partial)).toThrow(InternalError);
+      expect(() => loadConfig(partial)).toThrow(name);
+      expect(() => loadConfig({ ...env, [name]: '  ' })).toThrow(name);
+    },
+  );
+
+  it.each([
+    ['STS_APPROVAL_TIMEOUT_SECONDS', '0'],
+    ['STS_APPROVAL_TIMEOUT_SECONDS', '15m'],
+    ['STS_MAX_SESSION_SECONDS', '7200'],
+    ['STS_MAX_SESSION_SECONDS', '899'],
+    ['STS_ROLE_ACCOUNT_ID', '1234'],
+    ['STS_ALLOWED_ROLE_PATTERN', 'stsftw/*'],
+    ['STS_AUDIT_TOPIC_ARN', 'my-topic'],
+    ['STS_TABLE_NAME', 'a b'],
+    ['AWS_PARTITION', 'azure'],
+  ])('refuses %s=%j, naming the variable', (name, value) => {
+    const load = () => loadConfig({ ...env, [name]: value });
+    expect(load).toThrow(InternalError);
+    expect(load).toThrow(name);
+  });
+
+  it('does not echo a rejected value', () => {
+    expect(() => loadConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).toThrow(
+      /^Configuration: STS_KMS_KEY_ID must be [^']*\.$/,
+    );
+    expect(() => loadConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).not.toThrow(/secret value/);
+  });
+
+  it('lets the task functions run without a state machine ARN, failing only when it is used', () => {
+    const config = loadConfig({ ...env, STS_STATE_MACHINE_ARN: undefined });
+    expect(config.authTableName).toBe('stsftw-auth');
+    expect(() => config.stateMachineArn).toThrow('STS_STATE_MACHINE_ARN');
+    expect(() => JSON.stringify(config)).not.toThrow();
+  });
+});
