@@ -1,0 +1,69 @@
+/**
+ * The embedded broker's audit trail, standing in for the SNS topic: one JSON line per event in
+ * `audit.log` (mode 0600) and one readable line on the server's console.
+ */
+import { appendFile } from 'node:fs/promises';
+import type { AuditSink } from '../../core/ports.js';
+import type { AuditEvent } from '../../core/types.js';
+
+/** Where the human-readable line goes (default: stdout). */
+export type ConsoleLine = (line: string) => void;
+
+// Names come from enrollment input: keep terminal control sequences out of the console.
+function clean(value: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** `audit: request.minted alice@example.com → Admin (approved by bob) r_…`. */
+export function formatAuditLine(event: Partial<AuditEvent>): string {
+  const parts = [`audit: ${clean(event.type ?? 'event')}`];
+  if (event.accountName !== undefined) parts.push(clean(event.accountName));
+  if (event.role !== undefined) parts.push(`→ ${clean(event.role)}`);
+  const notes: string[] = [];
+  if (event.approvedBy) notes.push(`approved by ${clean(event.approvedBy)}`);
+  if (event.deniedBy) notes.push(`denied by ${clean(event.deniedBy)}`);
+  if (event.reason) notes.push(`reason: ${clean(event.reason)}`);
+  if (event.error?.code) notes.push(clean(event.error.code));
+  if (event.type === 'account.locked' && event.issuer) notes.push(`issuer ${clean(event.issuer)}`);
+  if (notes.length > 0) parts.push(`(${notes.join(', ')})`);
+  if (event.requestId) parts.push(clean(event.requestId));
+  return parts.join(' ');
+}
+
+/** AuditSink writing JSON lines to `path`; `append` takes the state machine's SNS message bodies as they are. */
+export class FileAudit implements AuditSink {
+  // Writes are chained so lines land in the order events happened.
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly path: string,
+    private readonly console: ConsoleLine = (line) => process.stdout.write(`${line}\n`),
+  ) {}
+
+  /** Records one event (lockouts, and anything core publishes directly). */
+  publish(event: AuditEvent): Promise<void> {
+    return this.write(event);
+  }
+
+  /** Records a message body as the state machine would publish it to SNS (JSON of an AuditEvent). */
+  append(message: string): Promise<void> {
+    let event: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(message);
+      event = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as never) : { message };
+    } catch {
+      event = { message };
+    }
+    return this.write(event);
+  }
+
+  private write(event: object): Promise<void> {
+    const line = `${JSON.stringify(event)}\n`;
+    const done = this.tail.then(() => appendFile(this.path, line, { mode: 0o600 }));
+    this.tail = done.catch(() => {});
+    return done.then(() => {
+      this.console(formatAuditLine(event as AuditEvent));
+    });
+  }
+}
