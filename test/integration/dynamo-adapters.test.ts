@@ -1,0 +1,213 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
+import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
+import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
+import { ConflictError } from '../../lambdas/core/errors.js';
+import type { AuthEntry, RequestRecord } from '../../lambdas/core/types.js';
+
+// The real conditional expressions against dynalite (the embedded broker's DynamoDB): what mocks cannot prove.
+const names = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
+const now = new Date('2025-06-01T00:00:00.000Z');
+const clock = { now: () => now };
+let server: Server;
+let client: DynamoDBClient;
+let auth: DynamoAuthStore;
+let requests: DynamoRequestStore;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await ensureTables(client, names, { pollIntervalMs: 10 });
+  auth = new DynamoAuthStore(client, names.authTableName, clock);
+  requests = new DynamoRequestStore(client, names.requestsTableName);
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+});
+
+function entry(accountName: string): AuthEntry {
+  return {
+    issuer: 'acme',
+    accountName,
+    roles: ['admin'],
+    secondaryAuthorization: ['bob'],
+    totpSecret: 'Y2lwaGVydGV4dA==',
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+}
+
+function request(id: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id,
+    status: 'VERIFYING',
+    issuer: 'acme',
+    accountName: 'alice',
+    role: 'admin',
+    durationSeconds: 900,
+    publicKey: 'cHVibGljLWtleQ',
+    createdAt: now.toISOString(),
+    decisionDeadline: '2025-06-01T00:15:00.000Z',
+    expiresAt: Math.floor(now.getTime() / 1000) + 86_400,
+    ...overrides,
+  };
+}
+
+describe('ensureTables on dynalite', () => {
+  it('is idempotent', async () => {
+    await expect(ensureTables(client, names, { pollIntervalMs: 10 })).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoAuthStore on dynalite', () => {
+  it('enrolls once, stores lists as L, and reads back', async () => {
+    await auth.put(entry('alice'));
+    await expect(auth.put(entry('alice'))).rejects.toBeInstanceOf(ConflictError);
+    await auth.put({ ...entry('alice'), roles: ['admin', 'dev'] }, { overwrite: true });
+    await expect(auth.get('acme', 'alice')).resolves.toStrictEqual({ ...entry('alice'), roles: ['admin', 'dev'] });
+    const raw = await client.send(
+      new GetItemCommand({
+        TableName: names.authTableName,
+        Key: { issuer: { S: 'acme' }, account_name: { S: 'alice' } },
+      }),
+    );
+    expect(raw.Item?.roles).toStrictEqual({ L: [{ S: 'admin' }, { S: 'dev' }] });
+  });
+
+  it('reads STSFTW 1.0 entries whose roles are a string set', async () => {
+    await client.send(
+      new PutItemCommand({
+        TableName: names.authTableName,
+        Item: { issuer: { S: 'legacy' }, account_name: { S: 'dave' }, roles: { SS: ['ops'] } },
+      }),
+    );
+    await expect(auth.get('legacy', 'dave')).resolves.toMatchObject({ roles: ['ops'], secondaryAuthorization: [] });
+  });
+
+  it('lists one issuer only', async () => {
+    await auth.put(entry('zoe'));
+    await auth.put({ ...entry('mallory'), issuer: 'other' });
+    const accounts = (await auth.list('acme')).map((e) => e.accountName);
+    expect(accounts).toContain('zoe');
+    expect(accounts).not.toContain('mallory');
+  });
+
+  it('accepts each TOTP step once and refuses replays and older steps', async () => {
+    await auth.put(entry('carol'));
+    expect(await auth.consumeStep('acme', 'carol', 1000, now)).toBe(true);
+    expect(await auth.consumeStep('acme', 'carol', 1000, now)).toBe(false);
+    expect(await auth.consumeStep('acme', 'carol', 999, now)).toBe(false);
+    expect(await auth.consumeStep('acme', 'carol', 1001, now)).toBe(true);
+    expect(await auth.consumeStep('acme', 'nobody', 1002, now)).toBe(false);
+  });
+
+  it('lets exactly one of two racing logins use a step', async () => {
+    await auth.put(entry('erin'));
+    const results = await Promise.all([
+      auth.consumeStep('acme', 'erin', 2000, now),
+      auth.consumeStep('acme', 'erin', 2000, now),
+    ]);
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('counts failures, locks, and clears both on a good code', async () => {
+    await auth.put(entry('frank'));
+    expect(await auth.recordFailure('acme', 'frank', now)).toBe(1);
+    expect(await auth.recordFailure('acme', 'frank', now)).toBe(2);
+    await auth.lock('acme', 'frank', new Date('2025-06-01T00:15:00.000Z'), now);
+    await expect(auth.get('acme', 'frank')).resolves.toMatchObject({
+      failedAttempts: 0,
+      lockedUntil: '2025-06-01T00:15:00.000Z',
+    });
+    expect(await auth.recordFailure('acme', 'frank', now)).toBe(1);
+    expect(await auth.consumeStep('acme', 'frank', 3000, now)).toBe(true);
+    const after = await auth.get('acme', 'frank');
+    expect(after).toMatchObject({ failedAttempts: 0, lastStep: 3000 });
+    expect(after?.lockedUntil).toBeUndefined();
+  });
+
+  it('updates and removes existing entries only', async () => {
+    await auth.put(entry('grace'));
+    await auth.consumeStep('acme', 'grace', 4000, now);
+    await auth.lock('acme', 'grace', new Date('2025-06-01T00:15:00.000Z'), now);
+    await auth.update('acme', 'grace', { roles: ['dev'], resetCounters: true });
+    const updated = await auth.get('acme', 'grace');
+    expect(updated).toMatchObject({ roles: ['dev'], failedAttempts: 0, lastStep: 4000 });
+    expect(updated?.lockedUntil).toBeUndefined();
+    await auth.remove('acme', 'grace');
+    await expect(auth.get('acme', 'grace')).resolves.toBeUndefined();
+    await expect(auth.remove('acme', 'grace')).rejects.toBeInstanceOf(ConflictError);
+    await expect(auth.update('acme', 'grace', { roles: ['dev'] })).rejects.toBeInstanceOf(ConflictError);
+    await expect(auth.recordFailure('acme', 'grace', now)).rejects.toBeInstanceOf(ConflictError);
+    await expect(auth.lock('acme', 'grace', now, now)).rejects.toBeInstanceOf(ConflictError);
+    // The failed conditional writes must not have created the item.
+    await expect(auth.get('acme', 'grace')).resolves.toBeUndefined();
+  });
+});
+
+describe('DynamoRequestStore on dynalite', () => {
+  it('creates a request once and reads it back', async () => {
+    await requests.create(request('r_create'));
+    await expect(requests.create(request('r_create'))).rejects.toBeInstanceOf(ConflictError);
+    await expect(requests.get('r_create', now)).resolves.toStrictEqual(request('r_create'));
+  });
+
+  it('guards transitions by the current status', async () => {
+    await requests.create(request('r_flow'));
+    const waiting = await requests.transition('r_flow', ['VERIFYING'], 'AWAITING_APPROVAL', { taskToken: 'tok' });
+    expect(waiting).toMatchObject({ status: 'AWAITING_APPROVAL', taskToken: 'tok' });
+    await expect(requests.transition('r_flow', ['VERIFYING'], 'APPROVED')).rejects.toBeInstanceOf(ConflictError);
+
+    const approved = await requests.transition('r_flow', ['AWAITING_APPROVAL'], 'APPROVED', {
+      approvedBy: 'bob',
+      taskToken: null,
+    });
+    expect(approved).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' });
+    expect(approved.taskToken).toBeUndefined();
+    // Approve and deny racing for the same request: the second loses.
+    await expect(
+      requests.transition('r_flow', ['AWAITING_APPROVAL'], 'DENIED', { deniedBy: 'carol' }),
+    ).rejects.toBeInstanceOf(ConflictError);
+
+    const minted = await requests.transition('r_flow', ['APPROVED'], 'MINTED', {
+      sealedCredentials: { enc: 'ZW5j', ciphertext: 'Y2lwaGVy' },
+      expiration: '2025-06-01T01:00:00.000Z',
+    });
+    expect(minted.sealedCredentials).toStrictEqual({ enc: 'ZW5j', ciphertext: 'Y2lwaGVy' });
+    await expect(requests.get('r_flow', now)).resolves.toStrictEqual(minted);
+  });
+
+  it('stores and clears an error', async () => {
+    await requests.create(request('r_error'));
+    const failed = await requests.transition('r_error', ['VERIFYING'], 'FAILED', {
+      error: { code: 'sts_failed', message: 'STS refused.' },
+    });
+    expect(failed.error).toStrictEqual({ code: 'sts_failed', message: 'STS refused.' });
+    const cleared = await requests.transition('r_error', ['FAILED'], 'FAILED', { error: null });
+    expect(cleared.error).toBeUndefined();
+  });
+
+  it('refuses to transition a request that does not exist, without creating it', async () => {
+    await expect(requests.transition('r_missing', ['VERIFYING'], 'APPROVED')).rejects.toBeInstanceOf(ConflictError);
+    await expect(requests.get('r_missing', now)).resolves.toBeUndefined();
+  });
+
+  it('hides requests past expires_at (dynalite never expires items)', async () => {
+    const expiresAt = Math.floor(now.getTime() / 1000) - 1;
+    await requests.create(request('r_old', { expiresAt }));
+    await expect(requests.get('r_old', now)).resolves.toBeUndefined();
+    await expect(requests.get('r_old', new Date((expiresAt - 60) * 1000))).resolves.toMatchObject({ id: 'r_old' });
+  });
+});
