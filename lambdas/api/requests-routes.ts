@@ -1,11 +1,10 @@
 /** `/v1/requests`: create a credential request, read it, approve it, deny it. One core call per handler. */
 import { Hono } from 'hono';
-import type { createBroker } from '../core/broker.js';
+import type { Broker } from '../core/broker.js';
 import { jsonBody, requestIdParam } from './middleware.js';
 import { integer, optional, string } from './validation.js';
 
-/** The broker's use cases, as `createBroker` returns them. */
-export type Broker = ReturnType<typeof createBroker>;
+export type { Broker };
 
 // Bounds are generous sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s) live in core.
 const NAME = 256;

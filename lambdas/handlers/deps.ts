@@ -1,12 +1,8 @@
 /**
- * AWS wiring shared by the Lambda entries: configuration is read once and every SDK client is created
- * once per process (at module load, outside the handler) so warm invocations reuse connections.
+ * AWS wiring shared by the Lambda entries: configuration is read once and SDK clients are created once
+ * per process (`awsClients()` caches them, lazily), so warm invocations reuse connections.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { STSClient } from '@aws-sdk/client-sts';
+import { awsClients } from '../adapters/aws/clients.js';
 import { DynamoAuthStore } from '../adapters/aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from '../adapters/aws/dynamo-request-store.js';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
@@ -14,23 +10,21 @@ import { SfnWorkflow } from '../adapters/aws/sfn-workflow.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { StsMinter } from '../adapters/aws/sts-minter.js';
 import type { BrokerDeps } from '../core/broker.js';
-import { loadConfig } from '../core/config.js';
+import { type LambdaConfig, loadConfig } from '../core/config.js';
 import { systemClock } from '../core/ports.js';
 import type { TaskDeps } from '../core/tasks.js';
 
-/** The process configuration, validated once (fails the cold start with the variable's name). */
-export const config = loadConfig(process.env);
+/** The process configuration, validated once (a bad variable fails the cold start, naming it). */
+export const config: LambdaConfig = loadConfig(process.env);
 
-const dynamodb = new DynamoDBClient({});
-const kms = new KMSClient({});
-const sns = new SNSClient({});
+const clients = awsClients();
 
 function commonDeps() {
   return {
-    auth: new DynamoAuthStore(dynamodb, config.authTableName),
-    requests: new DynamoRequestStore(dynamodb, config.requestsTableName),
-    cipher: new KmsCipher(kms, config.kmsKeyId),
-    audit: new SnsAudit(sns, config.auditTopicArn),
+    auth: new DynamoAuthStore(clients.dynamodb, config.authTableName),
+    requests: new DynamoRequestStore(clients.dynamodb, config.requestsTableName),
+    cipher: new KmsCipher(clients.kms, config.kmsKeyId),
+    audit: new SnsAudit(clients.sns, config.auditTopicArn),
     clock: systemClock,
   };
 }
@@ -39,7 +33,7 @@ function commonDeps() {
 export function brokerDeps(): BrokerDeps {
   return {
     ...commonDeps(),
-    workflow: new SfnWorkflow(new SFNClient({}), config.stateMachineArn),
+    workflow: new SfnWorkflow(clients.sfn, config.stateMachineArn),
     config: {
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,
       maxSessionSeconds: config.maxSessionSeconds,
@@ -52,7 +46,7 @@ export function brokerDeps(): BrokerDeps {
 export function taskDeps(): TaskDeps {
   return {
     ...commonDeps(),
-    minter: new StsMinter(new STSClient({})),
+    minter: new StsMinter(clients.sts),
     config: {
       maxSessionSeconds: config.maxSessionSeconds,
       roleAccountId: config.roleAccountId,
