@@ -10,8 +10,8 @@ export interface DynaliteHandle {
   close(): Promise<void>;
 }
 
-/** Starts dynalite on `host` and a free port, storing its data under `path`. */
-export async function startDynalite(options: { path: string; host?: string }): Promise<DynaliteHandle> {
+/** Starts dynalite on `host` and a free port, storing its data under `path` (in memory without one). */
+export async function startDynalite(options: { path?: string; host?: string } = {}): Promise<DynaliteHandle> {
   const host = options.host ?? '127.0.0.1';
   // Tables become ACTIVE at once: nobody else shares this database, there is nothing to wait for.
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
