@@ -1,0 +1,91 @@
+/**
+ * Where an administrator command reads and writes: the auth table and the secret cipher, either on AWS
+ * (default credential chain, KMS) or in the embedded broker (`--local`: dynalite and the local key named by
+ * `<data-dir>/server.json`). Imported lazily by AdminCommand, so the AWS SDK loads only when a command runs.
+ */
+import { resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
+import { KmsCipher } from '../../lambdas/adapters/aws/kms-cipher.js';
+import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { readServerInfo } from '../../lambdas/adapters/local/server-info.js';
+import { InvalidRequestError } from '../../lambdas/core/errors.js';
+import type { AuthStore, SecretCipher } from '../../lambdas/core/ports.js';
+
+/** The shared administrator options, as given (flags already merged with their environment variables). */
+export interface AdminOptions {
+  local: boolean;
+  dataDir: string;
+  /** `--table-name`; on AWS falls back to `STS_TABLE_NAME`, locally to server.json. */
+  tableName?: string;
+  region?: string;
+  kmsKeyId?: string;
+  env: Record<string, string | undefined>;
+}
+
+/** An open connection to the auth table. */
+export interface AdminBackend {
+  readonly local: boolean;
+  readonly tableName: string;
+  /** The raw client, for the one-time STSFTW 1.0 migration. */
+  readonly dynamodb: DynamoDBClient;
+  readonly store: AuthStore;
+  /** The TOTP secret cipher; InvalidRequestError on AWS without a KMS key id. */
+  cipher(): Promise<SecretCipher>;
+  /** Closes the client's sockets. */
+  close(): void;
+}
+
+/**
+ * Opens the backend the options describe.
+ * @throws InvalidRequestError when no table name is given on AWS; the server-info error when `--local` finds
+ *   no broker in the data directory.
+ */
+export async function openBackend(options: AdminOptions): Promise<AdminBackend> {
+  if (options.local) {
+    const info = await readServerInfo(resolve(options.dataDir));
+    // dynalite signs nothing it checks, but the SDK insists on some credentials and a region.
+    const dynamodb = new DynamoDBClient({
+      endpoint: info.dynamodbEndpoint,
+      region: info.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    let cipher: Promise<SecretCipher> | undefined;
+    return backend(true, options.tableName ?? info.authTableName, dynamodb, () => {
+      cipher ??= createLocalCipher(info.keyFile);
+      return cipher;
+    });
+  }
+  const tableName = options.tableName ?? options.env.STS_TABLE_NAME;
+  if (!tableName) throw new InvalidRequestError('No auth table: pass --table-name or set STS_TABLE_NAME.');
+  // No endpoint here on purpose: the SDK applies AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL itself.
+  const config = options.region ? { region: options.region } : {};
+  const dynamodb = new DynamoDBClient(config);
+  let cipher: SecretCipher | undefined;
+  return backend(false, tableName, dynamodb, async () => {
+    if (!options.kmsKeyId) {
+      throw new InvalidRequestError(
+        'TOTP secrets on AWS are encrypted with KMS: pass --kms-key-id or set STS_KMS_KEY_ID (a stack output names the key).',
+      );
+    }
+    cipher ??= new KmsCipher(new KMSClient(config), options.kmsKeyId);
+    return cipher;
+  });
+}
+
+function backend(
+  local: boolean,
+  tableName: string,
+  dynamodb: DynamoDBClient,
+  cipher: () => Promise<SecretCipher>,
+): AdminBackend {
+  return {
+    local,
+    tableName,
+    dynamodb,
+    store: new DynamoAuthStore(dynamodb, tableName),
+    cipher,
+    close: () => dynamodb.destroy(),
+  };
+}

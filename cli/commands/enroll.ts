@@ -1,0 +1,106 @@
+import { Command, Option } from 'clipanion';
+import { newEntry, validateAuthorizers, validateRoles } from '../../lambdas/core/entries.js';
+import { InvalidRequestError, isAppError } from '../../lambdas/core/errors.js';
+import { AdminCommand } from '../admin/admin-command.js';
+import { setUpDevice } from '../admin/device-setup.js';
+import { listOption } from '../admin/list-options.js';
+import { alreadyEnrolled, listText } from '../admin/messages.js';
+import { warnUnknownAuthorizers } from '../admin/warnings.js';
+
+/** `sts enroll`: creates an account entry with a fresh TOTP device. */
+export class EnrollCommand extends AdminCommand {
+  static paths = [['enroll']];
+
+  static usage = Command.Usage({
+    category: 'Administration',
+    description: 'Enroll an account and its TOTP device',
+    details: `
+      Generates a new TOTP secret for \`--account-name\` in \`--issuer\`, shows it as a QR code for an
+      authenticator app, and asks for two codes from two consecutive 30-second windows to prove the app holds
+      it. The secret is stored encrypted (KMS on AWS, the local key with \`--local\`) and never written anywhere
+      else.
+
+      Lists (\`--roles\`, \`--secondary-authorizers\`) are comma- or space-separated and may be repeated; they
+      also come from \`STS_ROLES\` and \`STS_SECONDARY_AUTHORIZERS\`. An existing entry is only replaced with
+      \`--force\`.
+
+      For automation, \`--json --no-verify\` prints \`{issuer, accountName, otpauthUrl}\` instead of the QR code;
+      hand the URL to the account owner over a secure channel.
+    `,
+    examples: [
+      [
+        'Enroll alice, who may assume two roles with bob or carol approving',
+        '$0 enroll --issuer acme --account-name alice --table-name stsftw-auth --kms-key-id alias/stsftw --roles admin,readonly --secondary-authorizers bob,carol',
+      ],
+      ['Enroll an approver-only account in the embedded broker', '$0 enroll --local --issuer acme --account-name bob'],
+      ['Enroll from a script', '$0 enroll --issuer acme --account-name ci --roles deploy --no-verify --json'],
+    ],
+  });
+
+  roles = Option.Array('--roles', {
+    description: 'Roles the account may assume: names or role ARNs (env STS_ROLES)',
+  });
+
+  authorizers = Option.Array('--secondary-authorizers', {
+    description: 'Accounts of the same issuer, any one of which must approve (env STS_SECONDARY_AUTHORIZERS)',
+  });
+
+  verify = Option.Boolean('--verify', true, {
+    description: 'Ask for two codes to check the device (--no-verify skips it)',
+  });
+
+  force = Option.Boolean('--force', false, { description: 'Replace an existing entry (and its device)' });
+
+  protected async run(): Promise<number> {
+    if (this.json && this.verify) {
+      throw new InvalidRequestError(
+        '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
+      );
+    }
+    const issuer = this.requireIssuer();
+    const accountName = this.requireAccountName();
+    const roles = validateRoles(listOption(this.roles, this.context.env.STS_ROLES) ?? []);
+    const authorizers = validateAuthorizers(
+      accountName,
+      listOption(this.authorizers, this.context.env.STS_SECONDARY_AUTHORIZERS) ?? [],
+    );
+
+    const backend = await this.backend();
+    // Before showing a QR code: fail on a missing KMS key or an existing entry before anyone scans anything.
+    const cipher = await backend.cipher();
+    if (!this.force && (await backend.store.get(issuer, accountName))) throw alreadyEnrolled(issuer, accountName);
+
+    const { otpauthUrl, lastStep } = await setUpDevice(this.terminal(), issuer, accountName, {
+      quiet: this.json,
+      verify: this.verify,
+    });
+
+    const now = new Date();
+    const entry = newEntry({
+      issuer,
+      accountName,
+      roles,
+      secondaryAuthorization: authorizers,
+      totpSecret: await cipher.encrypt(otpauthUrl, { issuer, account_name: accountName }),
+      now,
+    });
+    // The codes typed during the check were on screen: mark their step used so they cannot be replayed.
+    if (lastStep !== undefined) entry.lastStep = lastStep;
+    try {
+      await backend.store.put(entry, { overwrite: this.force });
+    } catch (error) {
+      if (isAppError(error) && error.code === 'conflict') throw alreadyEnrolled(issuer, accountName);
+      throw error;
+    }
+
+    if (this.json) {
+      this.printJson({ issuer, accountName, otpauthUrl });
+    } else {
+      this.context.stdout.write(
+        `Enrolled ${accountName} in ${issuer} (roles: ${listText(roles)}; secondary authorizers: ${listText(authorizers)}).\n`,
+      );
+    }
+    await warnUnknownAuthorizers(backend.store, issuer, authorizers, this.context.stderr);
+    return 0;
+  }
+}

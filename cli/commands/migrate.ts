@@ -1,0 +1,37 @@
+import { Command } from 'clipanion';
+import { AdminCommand } from '../admin/admin-command.js';
+
+/** `sts migrate`: encrypts the plaintext TOTP secrets of an STSFTW 1.0 auth table. */
+export class MigrateCommand extends AdminCommand {
+  static paths = [['migrate']];
+
+  static usage = Command.Usage({
+    category: 'Administration',
+    description: 'Migrate an STSFTW 1.0 auth table to 2.0',
+    details: `
+      STSFTW 1.0 stored each account's otpauth URL (its TOTP secret) in plaintext in the \`url\` attribute.
+      This command encrypts it into \`totp_secret\` (KMS with \`--kms-key-id\` on AWS, the local key with
+      \`--local\`) and removes \`url\`, item by item, in \`--table-name\`. Role and authorizer string sets
+      become lists. Devices keep working: the secret itself does not change.
+
+      Safe to run again: migrated items are counted as already done. Entries without any secret are reported
+      as skipped (1.0 let them authenticate; 2.0 never does), to be re-enrolled with \`sts update device\`.
+      \`--issuer\` and \`--account-name\` are ignored: the whole table is migrated.
+    `,
+    examples: [
+      ['Migrate the 1.0 table', '$0 migrate --table-name sts-auth --kms-key-id alias/stsftw --region eu-west-1'],
+      ['Report as JSON', '$0 migrate --table-name sts-auth --kms-key-id alias/stsftw --json'],
+    ],
+  });
+
+  protected async run(): Promise<number> {
+    const backend = await this.backend();
+    const cipher = await backend.cipher();
+    const { migrateTable, formatReport } = await import('../admin/migration.js');
+    const report = await migrateTable(backend.dynamodb, backend.tableName, cipher);
+    for (const warning of report.warnings) this.context.stderr.write(`warning: ${warning}\n`);
+    if (this.json) this.printJson(report);
+    else this.context.stdout.write(`${formatReport(report)}.\n`);
+    return 0;
+  }
+}
