@@ -128,3 +128,14 @@ export const rejectionErrorNames = [
 export function isAppError(e: unknown): e is AppError {
   return e instanceof AppError;
 }
+
+/**
+ * STS refused or failed to mint (thrown by the mint task so the workflow's failure branch can tell it from
+ * other failures). Not an API error: it only ever reaches users as a FAILED request's `error`.
+ */
+export class StsFailedError extends AppError {
+  constructor(message = 'STS could not mint the credentials; no credentials were released.') {
+    super('sts_failed', 502, 1, message);
+    this.name = 'StsFailedError';
+  }
+}

@@ -1,0 +1,289 @@
+/**
+ * The API's use cases (docs/architecture.md "Core entry points"): create a credential request and start
+ * its workflow, read it, and let an approver decide it. Approval is verified here, outside the workflow,
+ * so the approver's code never enters the execution history.
+ */
+import { assertMayDecide } from './approvers.js';
+import { createAuthenticator } from './authenticator.js';
+import { isRoleSyntax, validateName } from './entries.js';
+import {
+  AlreadyDecidedError,
+  AppError,
+  ConflictError,
+  ExpiredError,
+  InternalError,
+  InvalidRequestError,
+  NotFoundError,
+  SelfApprovalError,
+} from './errors.js';
+import { isRequestId, newRequestId, verificationCode } from './ids.js';
+import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher, Workflow } from './ports.js';
+import { clampDuration } from './roles.js';
+import { decodePublicKey } from './sealing.js';
+import { validateReason } from './text.js';
+import { isTotpCode } from './totp.js';
+import type { RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
+import { isTerminal } from './types.js';
+
+/** Broker settings (from LambdaConfig or the embedded server's options). */
+export interface BrokerConfig {
+  /** How long a request waits for its approver; also the `Await Approval` timeout. */
+  approvalTimeoutSeconds: number;
+  /** Longest session a request may ask for (≤ 3600). */
+  maxSessionSeconds: number;
+  /** How long a request stays readable after its decision deadline (DynamoDB TTL). */
+  requestRetentionSeconds: number;
+}
+
+/** What `createBroker` needs. */
+export interface BrokerDeps {
+  auth: AuthStore;
+  requests: RequestStore;
+  cipher: SecretCipher;
+  workflow: Workflow;
+  audit: AuditSink;
+  clock: Clock;
+  config: BrokerConfig;
+}
+
+/** `POST /v1/requests` body. */
+export interface CreateRequestInput {
+  issuer: string;
+  accountName: string;
+  role: string;
+  totpCode: string;
+  publicKey: string;
+  secondaryAccountName?: string;
+  secondaryTotpCode?: string;
+  durationSeconds?: number;
+  reason?: string;
+}
+
+/** `GET /v1/requests/{id}`: everything but the task token and the public key. */
+export interface RequestView {
+  id: string;
+  status: RequestStatus;
+  issuer: string;
+  accountName: string;
+  role: string;
+  secondaryAccountName: string | null;
+  reason: string | null;
+  createdAt: string;
+  decisionDeadline: string;
+  approvedBy: string | null;
+  deniedBy: string | null;
+  verificationCode: string;
+  error: RequestErrorInfo | null;
+  /** Only once MINTED. */
+  credentials?: { sealed: Sealed; expiration: string };
+}
+
+/** The broker's use cases. */
+export interface Broker {
+  createRequest(
+    input: CreateRequestInput,
+  ): Promise<{ id: string; status: 'VERIFYING'; verificationCode: string; decisionDeadline: string }>;
+  /** @throws NotFoundError */
+  getRequest(id: string): Promise<RequestView>;
+  approve(id: string, input: { accountName: string; totpCode: string }): Promise<{ id: string; status: 'APPROVED' }>;
+  deny(
+    id: string,
+    input: { accountName: string; totpCode: string; reason?: string },
+  ): Promise<{ id: string; status: 'DENIED' }>;
+}
+
+const START_FAILED: RequestErrorInfo = {
+  code: 'internal',
+  message: 'The approval workflow could not be started; no credentials were released.',
+};
+
+/** Semantic checks of a new request (the API has already checked JSON types and sizes). */
+function validateCreate(input: CreateRequestInput, maxSessionSeconds: number) {
+  const issuer = validateName('issuer', input.issuer);
+  const accountName = validateName('account name', input.accountName);
+  if (!isRoleSyntax(input.role)) throw new InvalidRequestError('role must be a role name or an IAM role ARN.');
+  decodePublicKey(input.publicKey);
+  if (!isTotpCode(input.totpCode)) throw new InvalidRequestError('totpCode must be exactly 6 digits.');
+  const secondaryAccountName =
+    input.secondaryAccountName === undefined ? undefined : validateName('account name', input.secondaryAccountName);
+  if (input.secondaryTotpCode !== undefined) {
+    if (!isTotpCode(input.secondaryTotpCode)) {
+      throw new InvalidRequestError('secondaryTotpCode must be exactly 6 digits.');
+    }
+    // Without a name the code would have to be tried against every authorizer: refuse instead.
+    if (secondaryAccountName === undefined) {
+      throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
+    }
+  }
+  if (secondaryAccountName === accountName) throw new SelfApprovalError();
+  return {
+    issuer,
+    accountName,
+    secondaryAccountName,
+    durationSeconds: clampDuration(input.durationSeconds, maxSessionSeconds),
+    reason: validateReason(input.reason),
+  };
+}
+
+function toView(record: RequestRecord): RequestView {
+  const view: RequestView = {
+    id: record.id,
+    status: record.status,
+    issuer: record.issuer,
+    accountName: record.accountName,
+    role: record.role,
+    secondaryAccountName: record.secondaryAccountName ?? null,
+    reason: record.reason ?? null,
+    createdAt: record.createdAt,
+    decisionDeadline: record.decisionDeadline,
+    approvedBy: record.approvedBy ?? null,
+    deniedBy: record.deniedBy ?? null,
+    verificationCode: verificationCode(record.id, record.publicKey),
+    error: record.error ? { code: record.error.code, message: record.error.message } : null,
+  };
+  if (record.status === 'MINTED' && record.sealedCredentials && record.expiration) {
+    view.credentials = { sealed: record.sealedCredentials, expiration: record.expiration };
+  }
+  return view;
+}
+
+/** Builds the API's use cases over the ports. */
+export function createBroker(deps: BrokerDeps): Broker {
+  const { auth, requests, workflow, clock, config } = deps;
+  const authenticator = createAuthenticator(deps);
+
+  async function load(id: string): Promise<RequestRecord> {
+    if (!isRequestId(id)) throw new NotFoundError();
+    const record = await requests.get(id, clock.now());
+    if (!record) throw new NotFoundError();
+    return record;
+  }
+
+  function pastDeadline(record: RequestRecord): boolean {
+    return clock.now().getTime() >= Date.parse(record.decisionDeadline);
+  }
+
+  /** Why a request can no longer be decided, as the error to answer with (undefined: it can). */
+  function undecidable(record: RequestRecord): AppError | undefined {
+    if (record.status === 'EXPIRED') return new ExpiredError();
+    if (record.status === 'APPROVED' || isTerminal(record.status)) return new AlreadyDecidedError();
+    if (pastDeadline(record)) return new ExpiredError();
+    if (record.status === 'VERIFYING') {
+      return new InvalidRequestError('The request is not yet waiting for approval, try again in a moment.');
+    }
+    return undefined;
+  }
+
+  /**
+   * Shared by approve and deny: checks the request can be decided, authenticates the approver, applies the
+   * approver rules, then takes the once-only conditional transition. Returns the record after it.
+   */
+  async function decide(
+    id: string,
+    input: { accountName: string; totpCode: string },
+    to: 'APPROVED' | 'DENIED',
+    changes: { approvedBy: string } | { deniedBy: string; denialReason?: string },
+  ): Promise<RequestRecord> {
+    const approver = validateName('account name', input.accountName);
+    if (!isTotpCode(input.totpCode)) throw new InvalidRequestError('totpCode must be exactly 6 digits.');
+    const record = await load(id);
+    const refusal = undecidable(record);
+    if (refusal) throw refusal;
+    await authenticator.authenticate(record.issuer, approver, input.totpCode);
+    assertMayDecide(record, await auth.get(record.issuer, record.accountName), approver);
+    try {
+      return await requests.transition(id, ['AWAITING_APPROVAL'], to, changes);
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+      // Someone else decided first, or the workflow expired it meanwhile.
+      const now = await requests.get(id, clock.now());
+      if (!now) throw new NotFoundError();
+      throw undecidable(now) ?? new AlreadyDecidedError();
+    }
+  }
+
+  /** Hands the decision to the waiting workflow; undoes the transition if that did not happen. */
+  async function notify(record: RequestRecord, send: (taskToken: string) => Promise<void>): Promise<void> {
+    if (!record.taskToken) throw new InternalError('The request has no workflow waiting for a decision.');
+    try {
+      await send(record.taskToken);
+    } catch (e) {
+      if (e instanceof AlreadyDecidedError) {
+        // The wait is over on the workflow's side (timed out): the workflow records the outcome.
+        throw pastDeadline(record) ? new ExpiredError() : e;
+      }
+      // The workflow did not hear about it: reopen the decision so it can be retried. If the send did
+      // get through after all, `Release Credentials` (conditional on APPROVED) fails closed.
+      await requests
+        .transition(record.id, [record.status], 'AWAITING_APPROVAL', {
+          approvedBy: null,
+          deniedBy: null,
+          denialReason: null,
+        })
+        .catch(() => undefined);
+      throw e;
+    }
+  }
+
+  return {
+    async createRequest(input) {
+      const valid = validateCreate(input, config.maxSessionSeconds);
+      const now = clock.now();
+      const deadline = new Date(now.getTime() + config.approvalTimeoutSeconds * 1000);
+      const record: RequestRecord = {
+        id: newRequestId(),
+        status: 'VERIFYING',
+        issuer: valid.issuer,
+        accountName: valid.accountName,
+        role: input.role,
+        durationSeconds: valid.durationSeconds,
+        publicKey: input.publicKey,
+        createdAt: now.toISOString(),
+        decisionDeadline: deadline.toISOString(),
+        expiresAt: Math.floor(deadline.getTime() / 1000) + config.requestRetentionSeconds,
+      };
+      if (valid.secondaryAccountName !== undefined) record.secondaryAccountName = valid.secondaryAccountName;
+      if (valid.reason !== undefined) record.reason = valid.reason;
+      await requests.create(record);
+      try {
+        await workflow.start({
+          requestId: record.id,
+          totpCode: input.totpCode,
+          ...(valid.secondaryAccountName !== undefined && { secondaryAccountName: valid.secondaryAccountName }),
+          ...(input.secondaryTotpCode !== undefined && { secondaryTotpCode: input.secondaryTotpCode }),
+          approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+        });
+      } catch (e) {
+        // Do not leave a request VERIFYING forever.
+        await requests.transition(record.id, ['VERIFYING'], 'FAILED', { error: START_FAILED }).catch(() => undefined);
+        throw e instanceof AppError ? e : new InternalError(START_FAILED.message);
+      }
+      return {
+        id: record.id,
+        status: 'VERIFYING',
+        verificationCode: verificationCode(record.id, record.publicKey),
+        decisionDeadline: record.decisionDeadline,
+      };
+    },
+
+    async getRequest(id) {
+      return toView(await load(id));
+    },
+
+    async approve(id, input) {
+      const approvedBy = input.accountName;
+      const record = await decide(id, input, 'APPROVED', { approvedBy });
+      await notify(record, (token) => workflow.approve(token, { approvedBy }));
+      return { id, status: 'APPROVED' };
+    },
+
+    async deny(id, input) {
+      const reason = validateReason(input.reason);
+      const deniedBy = input.accountName;
+      const changes = reason === undefined ? { deniedBy } : { deniedBy, denialReason: reason };
+      const record = await decide(id, input, 'DENIED', changes);
+      await notify(record, (token) => workflow.deny(token, reason === undefined ? { deniedBy } : { deniedBy, reason }));
+      return { id, status: 'DENIED' };
+    },
+  };
+}
