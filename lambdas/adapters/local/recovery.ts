@@ -3,18 +3,12 @@
  * left in flight can never finish: close them as FAILED (`broker_restarted`) before serving again.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { ConflictError } from '../../core/errors.js';
 import type { AuditSink, Clock, RequestStore } from '../../core/ports.js';
-import type { RequestErrorInfo, RequestStatus } from '../../core/types.js';
+import { closeAsRestarted } from '../../core/tasks.js';
+import { isTerminal, type RequestStatus, requestStatuses } from '../../core/types.js';
 
 /** Statuses only a live execution can move on from. */
-export const inFlightStatuses: readonly RequestStatus[] = ['VERIFYING', 'AWAITING_APPROVAL', 'APPROVED'];
-
-/** The error recorded on every recovered request. */
-export const brokerRestarted: RequestErrorInfo = {
-  code: 'broker_restarted',
-  message: 'The broker restarted while this request was in progress; no credentials were released. Request again.',
-};
+export const inFlightStatuses: readonly RequestStatus[] = requestStatuses.filter((status) => !isTerminal(status));
 
 /** What recovery needs: the raw client for the Scan, the store for the conditional transition. */
 export interface RecoveryDeps {
@@ -31,7 +25,7 @@ export interface RecoveryDeps {
  * @returns the ids it failed.
  */
 export async function recoverInterruptedRequests(deps: RecoveryDeps): Promise<string[]> {
-  const candidates: { id: string; status: RequestStatus }[] = [];
+  const candidates: string[] = [];
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await deps.dynamodb.send(
@@ -45,31 +39,18 @@ export async function recoverInterruptedRequests(deps: RecoveryDeps): Promise<st
       }),
     );
     for (const item of page.Items ?? []) {
-      if (item.id?.S && item.status?.S) candidates.push({ id: item.id.S, status: item.status.S as RequestStatus });
+      if (item.id?.S) candidates.push(item.id.S);
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 
   const failed: string[] = [];
-  for (const { id, status } of candidates) {
-    let record: Awaited<ReturnType<RequestStore['transition']>>;
-    try {
-      // Conditional on the status just read: only this start-up touches the table, but stay exact anyway.
-      record = await deps.requests.transition(id, [status], 'FAILED', { error: brokerRestarted, taskToken: null });
-    } catch (error) {
-      if (error instanceof ConflictError) continue;
-      throw error;
-    }
+  for (const id of candidates) {
+    // Conditional on a non-terminal status: a request that finished meanwhile is left as it is.
+    const event = await closeAsRestarted(deps.requests, id, deps.clock.now());
+    if (!event) continue;
     failed.push(id);
-    await deps.audit.publish({
-      type: 'request.failed',
-      at: deps.clock.now().toISOString(),
-      issuer: record.issuer,
-      accountName: record.accountName,
-      requestId: id,
-      role: record.role,
-      error: brokerRestarted,
-    });
+    await deps.audit.publish(event);
   }
   return failed;
 }
