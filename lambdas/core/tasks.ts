@@ -320,10 +320,13 @@ export function createTasks(deps: TaskDeps): Tasks {
     },
 
     async dispatch(payload) {
-      if (typeof payload !== 'object' || payload === null)
+      if (typeof payload !== 'object' || payload === null) {
         throw new InvalidRequestError('Task payload: not an object.');
+      }
+      const action = payload.action as TaskAction;
+      if (!taskActions.includes(action)) throw new InvalidRequestError('Task payload: unknown action.');
       const requestId = requestIdField(payload);
-      switch (payload.action) {
+      switch (action) {
         case 'verifyRequester':
           return tasks.verifyRequester({
             requestId,
