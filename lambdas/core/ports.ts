@@ -46,7 +46,12 @@ export interface RequestStore {
    * Conditional UpdateItem: sets `status` to `to` (and `changes`) only if the current status is one of `from`.
    * ConflictError when the condition fails (or the item is missing). Returns the new record.
    */
-  transition(id: string, from: readonly RequestStatus[], to: RequestStatus, changes?: RequestChanges): Promise<RequestRecord>;
+  transition(
+    id: string,
+    from: readonly RequestStatus[],
+    to: RequestStatus,
+    changes?: RequestChanges,
+  ): Promise<RequestRecord>;
 }
 
 /** Encrypts TOTP secrets at rest: KMS on AWS, AES-256-GCM with a local key file embedded. */
