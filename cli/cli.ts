@@ -4,6 +4,13 @@
  * credential_process path stay fast.
  */
 import { Builtins, Cli } from 'clipanion';
+import { EnrollCommand } from './commands/enroll.js';
+import { ListCommand } from './commands/list.js';
+import { MigrateCommand } from './commands/migrate.js';
+import { RemoveCommand } from './commands/remove.js';
+import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
+import { UpdateDeviceCommand } from './commands/update/device.js';
+import { UpdateRolesCommand } from './commands/update/roles.js';
 
 export const cliVersion = '2.0.0';
 
@@ -14,5 +21,12 @@ export function buildCli(): Cli {
   // requester / approver commands
   // (registered by cli/commands/*.ts; keep one line per command)
   // admin commands
+  cli.register(EnrollCommand);
+  cli.register(ListCommand);
+  cli.register(UpdateRolesCommand);
+  cli.register(UpdateAuthorizersCommand);
+  cli.register(UpdateDeviceCommand);
+  cli.register(RemoveCommand);
+  cli.register(MigrateCommand);
   return cli;
 }

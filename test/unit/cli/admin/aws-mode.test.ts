@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { EncryptCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AUTH_TABLE, type LocalBroker, run, ScriptedTerminal, startLocalBroker } from './harness.js';
+
+/**
+ * Against "AWS": DynamoDB is dynalite reached through AWS_ENDPOINT_URL_DYNAMODB (which the SDK applies itself,
+ * proving the CLI does not override it), KMS is mocked.
+ */
+describe('administrator commands on AWS (KMS)', () => {
+  let broker: LocalBroker;
+  const kms = mockClient(KMSClient);
+  const env = { AWS_REGION: 'eu-west-1', STS_TABLE_NAME: AUTH_TABLE, STS_KMS_KEY_ID: 'alias/stsftw' };
+
+  beforeAll(async () => {
+    broker = await startLocalBroker();
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+  beforeEach(() => {
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', broker.endpoint);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+    vi.stubEnv('AWS_REGION', 'eu-west-1');
+    vi.stubEnv('AWS_PROFILE', '');
+    kms.on(EncryptCommand).callsFake(async () => ({ CiphertextBlob: randomBytes(64), KeyId: 'arn:aws:kms:key' }));
+  });
+  afterEach(() => {
+    kms.reset();
+    vi.unstubAllEnvs();
+  });
+
+  it('encrypts the secret with KMS under the {issuer, account_name} context', async () => {
+    const result = await run(
+      ['enroll', '--issuer', 'acme', '--account-name', 'alice', '--roles', 'admin', '--no-verify', '--json'],
+      { env },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const { otpauthUrl } = JSON.parse(result.stdout);
+    expect(kms).toHaveReceivedCommandTimes(EncryptCommand, 1);
+    expect(kms).toReceiveCommandWith(EncryptCommand, {
+      KeyId: 'alias/stsftw',
+      EncryptionContext: { issuer: 'acme', account_name: 'alice' },
+    });
+    const sent = kms.commandCalls(EncryptCommand)[0].args[0].input;
+    expect(new TextDecoder().decode(sent.Plaintext)).toBe(otpauthUrl);
+    const item = await broker.rawItem('acme', 'alice');
+    expect(item?.totp_secret?.S).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(JSON.stringify(item)).not.toContain('otpauth');
+  });
+
+  it('takes the table, key and region from flags too', async () => {
+    const argv = ['enroll', '--issuer', 'acme', '--account-name', 'bob', '--no-verify', '--json'];
+    const flags = [
+      '--table-name',
+      AUTH_TABLE,
+      '--kms-key-id',
+      'arn:aws:kms:eu-west-1:123456789012:key/k',
+      '--region',
+      'eu-west-1',
+    ];
+    expect((await run([...argv, ...flags])).code).toBe(0);
+    expect(kms).toReceiveCommandWith(EncryptCommand, { KeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k' });
+  });
+
+  it('requires a KMS key before showing anything', async () => {
+    const terminal = new ScriptedTerminal(() => '000000');
+    const result = await run(['enroll', '--issuer', 'acme', '--account-name', 'carol'], {
+      env: { ...env, STS_KMS_KEY_ID: undefined },
+      terminal,
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'sts: TOTP secrets on AWS are encrypted with KMS: pass --kms-key-id or set STS_KMS_KEY_ID (a stack output names the key).\n',
+    );
+    expect(terminal.said).toEqual([]);
+    expect(await broker.rawItem('acme', 'carol')).toBeUndefined();
+  });
+
+  it('requires a table name', async () => {
+    const result = await run(['list', '--issuer', 'acme'], { env: { AWS_REGION: 'eu-west-1' } });
+    expect(result).toMatchObject({ code: 2, stderr: 'sts: No auth table: pass --table-name or set STS_TABLE_NAME.\n' });
+  });
+
+  it('lists without touching KMS', async () => {
+    const result = await run(['list', '--issuer', 'acme', '--json'], { env: { ...env, STS_KMS_KEY_ID: undefined } });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
+    expect(kms).toHaveReceivedCommandTimes(EncryptCommand, 0);
+  });
+
+  it('explains a KMS failure in one sentence, without the SDK message', async () => {
+    kms
+      .on(EncryptCommand)
+      .rejects(new NotFoundException({ $metadata: {}, message: 'Alias arn:secret-detail is not found.' }));
+    const result = await run(['enroll', '--issuer', 'acme', '--account-name', 'dave', '--no-verify', '--json'], {
+      env,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('sts: Encryption of the TOTP secret failed (NotFoundException).\n');
+    expect(result.stderr).not.toContain('secret-detail');
+    expect(await broker.rawItem('acme', 'dave')).toBeUndefined();
+  });
+
+  it('migrates a 1.0 table with KMS, one context per entry', async () => {
+    await broker.createAuthTable('sts-v1');
+    for (const name of ['x', 'y']) {
+      await broker.client.send(
+        new PutItemCommand({
+          TableName: 'sts-v1',
+          Item: {
+            issuer: { S: 'acme' },
+            account_name: { S: name },
+            url: { S: `otpauth://totp/acme:${name}?secret=JBSWY3DPEHPK3PXP&issuer=acme` },
+          },
+        }),
+      );
+    }
+    const result = await run(['migrate', '--table-name', 'sts-v1'], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe('migrated 2, already done 0, skipped 0.\n');
+    expect(kms).toReceiveCommandWith(EncryptCommand, { EncryptionContext: { issuer: 'acme', account_name: 'x' } });
+    expect(kms).toReceiveCommandWith(EncryptCommand, { EncryptionContext: { issuer: 'acme', account_name: 'y' } });
+    expect(JSON.stringify(await broker.rawItem('acme', 'x', 'sts-v1'))).not.toContain('JBSWY3DPEHPK3PXP');
+  });
+});

@@ -1,0 +1,151 @@
+import { type AttributeValue, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import * as OTPAuth from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { migrateTable, skipReasons } from '../../../../cli/admin/migration.js';
+import type { SecretCipher } from '../../../../lambdas/core/ports.js';
+import { type LocalBroker, run, startLocalBroker } from './harness.js';
+
+const OLD = 'sts-v1';
+
+function otpauthUrl(account: string, algorithm = 'SHA1'): string {
+  return new OTPAuth.TOTP({
+    issuer: 'acme',
+    label: account,
+    algorithm,
+    secret: new OTPAuth.Secret({ size: 20 }),
+  }).toString();
+}
+
+describe('sts migrate', () => {
+  let broker: LocalBroker;
+  const urls: Record<string, string> = {};
+  const put = (item: Record<string, AttributeValue>) =>
+    broker.client.send(new PutItemCommand({ TableName: OLD, Item: item }));
+  const key = (name: string) => ({ issuer: { S: 'acme' }, account_name: { S: name } });
+
+  beforeAll(async () => {
+    broker = await startLocalBroker();
+    await broker.createAuthTable(OLD);
+    urls.alice = otpauthUrl('alice');
+    urls.bob = otpauthUrl('bob');
+    urls.erin = otpauthUrl('erin', 'SHA256');
+    // Shapes STSFTW 1.0 wrote: plaintext url, lists as string sets or NULL (Go's nil slice).
+    await put({
+      ...key('alice'),
+      url: { S: urls.alice },
+      roles: { SS: ['admin', 'ro'] },
+      secondary_authorization: { L: [{ S: 'bob' }] },
+    });
+    await put({
+      ...key('bob'),
+      url: { S: urls.bob },
+      roles: { L: [{ S: 'x' }] },
+      secondary_authorization: { NULL: true },
+    });
+    await put({ ...key('carol'), url: { S: '' }, roles: { L: [] } });
+    await put({ ...key('erin'), url: { S: urls.erin }, roles: { L: [] }, secondary_authorization: { L: [] } });
+    const done = await broker.cipher.encrypt(otpauthUrl('dave'), { issuer: 'acme', account_name: 'dave' });
+    await put({ ...key('dave'), totp_secret: { S: done }, roles: { L: [] }, secondary_authorization: { L: [] } });
+  });
+  afterAll(async () => {
+    await broker.close();
+  });
+
+  it('encrypts every plaintext url, removes it, and reports the counts', async () => {
+    const result = await run(['migrate', ...broker.localArgs, '--table-name', OLD]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`migrated 3, already done 1, skipped 1 (${skipReasons.noSecret}: acme/carol).\n`);
+    expect(result.stderr).toBe(
+      'warning: acme/erin: Only TOTP with SHA1, 6 digits and a 30-second period is supported. It cannot sign in until `sts update device`.\n',
+    );
+    for (const name of ['alice', 'bob', 'erin']) {
+      const item = await broker.rawItem('acme', name, OLD);
+      expect(item?.url).toBeUndefined();
+      const raw = JSON.stringify(item);
+      expect(raw).not.toContain('otpauth');
+      expect(raw).not.toContain(new URL(urls[name]).searchParams.get('secret'));
+      expect(await broker.cipher.decrypt(item!.totp_secret.S!, { issuer: 'acme', account_name: name })).toBe(
+        urls[name],
+      );
+      expect(item?.created_at?.S).toMatch(/^\d{4}-/);
+    }
+    const alice = await broker.rawItem('acme', 'alice', OLD);
+    expect(alice?.roles).toEqual({ L: [{ S: 'admin' }, { S: 'ro' }] });
+    expect(alice?.secondary_authorization).toEqual({ L: [{ S: 'bob' }] });
+    expect((await broker.rawItem('acme', 'bob', OLD))?.secondary_authorization).toEqual({ L: [] });
+    const carol = await broker.rawItem('acme', 'carol', OLD);
+    expect(carol?.url).toBeUndefined();
+    expect(carol?.totp_secret).toBeUndefined();
+  });
+
+  it('is idempotent', async () => {
+    const result = await run(['migrate', ...broker.localArgs, '--table-name', OLD, '--json']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({
+      migrated: 0,
+      alreadyDone: 4,
+      skipped: [{ issuer: 'acme', accountName: 'carol', reason: skipReasons.noSecret }],
+      warnings: [],
+    });
+  });
+
+  it('skips an item that changes while it is migrated, without overwriting the change', async () => {
+    const url = otpauthUrl('frank');
+    await put({ ...key('frank'), url: { S: url }, roles: { L: [] } });
+    const replaced = otpauthUrl('frank');
+    // The cipher runs between the Scan and the conditional write: a 1.0 tool updates the device meanwhile.
+    const racing: SecretCipher = {
+      async encrypt(plaintext, context) {
+        if (context.account_name === 'frank') {
+          await broker.client.send(
+            new UpdateItemCommand({
+              TableName: OLD,
+              Key: key('frank'),
+              UpdateExpression: 'SET #url = :url',
+              ExpressionAttributeNames: { '#url': 'url' },
+              ExpressionAttributeValues: { ':url': { S: replaced } },
+            }),
+          );
+        }
+        return broker.cipher.encrypt(plaintext, context);
+      },
+      decrypt: broker.cipher.decrypt,
+    };
+    const report = await migrateTable(broker.client, OLD, racing);
+    expect(report.skipped).toContainEqual({ issuer: 'acme', accountName: 'frank', reason: skipReasons.changed });
+    expect((await broker.rawItem('acme', 'frank', OLD))?.url).toEqual({ S: replaced });
+
+    const again = await run(['migrate', ...broker.localArgs, '--table-name', OLD]);
+    expect(again.stdout).toMatch(/^migrated 1, already done 4, skipped 1 /);
+    const frank = await broker.rawItem('acme', 'frank', OLD);
+    expect(frank?.url).toBeUndefined();
+    expect(await broker.cipher.decrypt(frank!.totp_secret.S!, { issuer: 'acme', account_name: 'frank' })).toBe(
+      replaced,
+    );
+  });
+
+  it('reads every page of a large table', async () => {
+    const table = 'sts-v1-big';
+    await broker.createAuthTable(table);
+    for (let i = 0; i < 30; i++) {
+      await broker.client.send(
+        new PutItemCommand({
+          TableName: table,
+          // ~40 KB each: dynalite (like DynamoDB) stops a Scan page at 1 MB, so this needs two pages.
+          Item: {
+            issuer: { S: 'big' },
+            account_name: { S: `u${i}` },
+            url: { S: otpauthUrl(`u${i}`) },
+            pad: { S: 'x'.repeat(40_000) },
+          },
+        }),
+      );
+    }
+    const send = vi.spyOn(broker.client, 'send');
+    const report = await migrateTable(broker.client, table, broker.cipher);
+    const scans = send.mock.calls.filter(([command]) => command instanceof ScanCommand);
+    send.mockRestore();
+    expect(scans.length).toBeGreaterThan(1);
+    expect(report).toMatchObject({ migrated: 30, alreadyDone: 0, skipped: [] });
+  });
+});
