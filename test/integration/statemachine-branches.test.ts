@@ -1,0 +1,496 @@
+/**
+ * Runs the real statemachine/approval.asl.json through the local workflow down every branch. The Lambda
+ * tasks are a scripted stub (throwing the core error names to steer the branches), DynamoDB is a real
+ * dynalite (Release Credentials is a genuine UpdateItem), audit is a stub that records messages.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createLocalWorkflow,
+  type ExecutionEvent,
+  type ExecutionStatus,
+  type LocalWorkflow,
+} from '../../lambdas/adapters/local/local-workflow.js';
+import {
+  AlreadyDecidedError,
+  ConflictError,
+  InvalidCredentialsError,
+  RoleNotPermittedError,
+  StsFailedError,
+} from '../../lambdas/core/errors.js';
+import type { ExecutionInput } from '../../lambdas/core/types.js';
+import { loadDefinition, localSubstitutions } from '../../statemachine/definition.js';
+
+const tableName = 'stsftw-requests-test';
+const requesterCode = '314159';
+const approverCode = '271828';
+const sealed = JSON.stringify({ enc: 'ZW5jYXBzdWxhdGVk', ciphertext: 'b3BhcXVlLWNpcGhlcnRleHQ' });
+const expiration = '2030-01-01T01:00:00.000Z';
+// Anything shaped like plaintext AWS credentials.
+const plaintextCredentials = /AccessKeyId|SecretAccessKey|SessionToken|\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
+
+let server: Server;
+let client: DynamoDBClient;
+let counter = 0;
+
+beforeAll(async () => {
+  server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+});
+
+type Payload = { action: string } & Record<string, any>;
+type Script = Partial<Record<string, (payload: Payload, attempt: number) => unknown>>;
+
+interface Harness {
+  workflow: LocalWorkflow;
+  calls: Payload[];
+  audits: string[];
+  auditAttempts: string[];
+  events: ExecutionEvent[];
+  settled: Promise<ExecutionStatus>;
+  tokenStored: Promise<string>;
+  input: ExecutionInput;
+}
+
+const open: LocalWorkflow[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.close()));
+});
+
+function named(name: string, message = name): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+/** Seeds the request item the way the API and the verify tasks would have left it. */
+async function seed(id: string, status: string): Promise<void> {
+  await client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { id: { S: id }, status: { S: status }, task_token: { S: 'stale-token' } },
+    }),
+  );
+}
+
+async function item(id: string): Promise<Record<string, any> | undefined> {
+  const out = await client.send(
+    new GetItemCommand({ TableName: tableName, Key: { id: { S: id } }, ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+/**
+ * A workflow over the real definition. `script` overrides the default answer of each task action; the
+ * defaults are the happy path (asynchronous approval).
+ */
+function harness(
+  options: { script?: Script; failAudit?: (message: string) => boolean; input?: Partial<ExecutionInput> } = {},
+): Harness {
+  counter += 1;
+  const id = `r_test${counter.toString().padStart(22, '0')}`;
+  const calls: Payload[] = [];
+  const audits: string[] = [];
+  const auditAttempts: string[] = [];
+  const events: ExecutionEvent[] = [];
+  const attempts = new Map<string, number>();
+  let storeToken!: (token: string) => void;
+  const tokenStored = new Promise<string>((resolve) => {
+    storeToken = resolve;
+  });
+  let settle!: (status: ExecutionStatus) => void;
+  const settled = new Promise<ExecutionStatus>((resolve) => {
+    settle = resolve;
+  });
+  const defaults: Script = {
+    verifyRequester: () => ({ next: 'awaitApproval' }),
+    verifyApprover: () => ({ approvedBy: 'bob' }),
+    awaitApproval: (p) => {
+      storeToken(p.taskToken);
+      return { stored: true };
+    },
+    mint: (p) => ({
+      sealed,
+      expiration,
+      audit: JSON.stringify({ type: 'request.minted', requestId: p.requestId, expiration }),
+    }),
+    recordOutcome: (p) => ({
+      audit: JSON.stringify({ type: `request.${String(p.status).toLowerCase()}`, requestId: p.requestId }),
+    }),
+  };
+  const script = { ...defaults, ...options.script };
+  const workflow = createLocalWorkflow({
+    definition: loadDefinition(localSubstitutions({ requestsTableName: tableName })),
+    dynamodb: client,
+    retryIntervalMs: 1,
+    async dispatch(payload) {
+      calls.push(structuredClone(payload));
+      const attempt = (attempts.get(payload.action) ?? 0) + 1;
+      attempts.set(payload.action, attempt);
+      const answer = script[payload.action];
+      if (!answer) throw new Error(`unscripted action ${payload.action}`);
+      return answer(payload, attempt);
+    },
+    async audit(message) {
+      auditAttempts.push(message);
+      if (options.failAudit?.(message)) throw named('InternalErrorException', 'SNS is down');
+      audits.push(message);
+    },
+    onEvent: (_id, event) => events.push(event),
+    onSettled: (_id, status) => settle(status),
+  });
+  open.push(workflow);
+  const input: ExecutionInput = {
+    requestId: id,
+    totpCode: requesterCode,
+    approvalTimeoutSeconds: 600,
+    ...options.input,
+  };
+  return { workflow, calls, audits, auditAttempts, events, settled, tokenStored, input };
+}
+
+const actions = (h: Harness) => h.calls.map((c) => c.action);
+const outcome = (h: Harness) => h.calls.find((c) => c.action === 'recordOutcome');
+const auditTypes = (h: Harness) => h.audits.map((m) => JSON.parse(m).type);
+
+/** What reaches the execution history: no state output after verification carries a secret. */
+function expectCleanHistory(h: Harness, token?: string): void {
+  const exited = h.events.filter((e) => e.type === 'StateExited');
+  expect(exited.length).toBeGreaterThan(0);
+  for (const event of h.events) {
+    const text = JSON.stringify(event);
+    if (token) expect(text, event.type).not.toContain(token);
+    expect(text, event.type).not.toMatch(plaintextCredentials);
+  }
+  for (const event of exited) {
+    if (event.state.name === 'Prepare Verification') {
+      // The execution input plus the task name: the only output that still holds the codes.
+      expect(event.state.output).toEqual({ ...h.input, action: 'verifyRequester' });
+      continue;
+    }
+    const output = JSON.stringify(event.state.output);
+    expect(output, event.state.name).not.toContain(requesterCode);
+    expect(output, event.state.name).not.toContain(approverCode);
+  }
+  const end = h.events.find((e) => e.type === 'ExecutionSucceeded');
+  if (end) expect(JSON.stringify(end)).not.toContain(requesterCode);
+}
+
+describe('approval state machine, run locally', () => {
+  it('mints and releases after an asynchronous approval', async () => {
+    const h = harness();
+    await seed(h.input.requestId, 'VERIFYING');
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+    // The API's approve: transition AWAITING_APPROVAL → APPROVED, then SendTaskSuccess.
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.approve(token, { approvedBy: 'bob' });
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval', 'mint']);
+    expect(h.calls[0]).toEqual({
+      action: 'verifyRequester',
+      requestId: h.input.requestId,
+      totpCode: requesterCode,
+      approvalTimeoutSeconds: 600,
+    });
+    expect(h.calls[1]).toEqual({ action: 'awaitApproval', requestId: h.input.requestId, taskToken: token });
+    expect(h.calls[2]).toEqual({ action: 'mint', requestId: h.input.requestId });
+    expect(auditTypes(h)).toEqual(['request.minted']);
+    const released = await item(h.input.requestId);
+    expect(released).toEqual({
+      id: { S: h.input.requestId },
+      status: { S: 'MINTED' },
+      sealed_credentials: { S: sealed },
+      expiration: { S: expiration },
+    });
+    await expect(h.workflow.approve(token, { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    expect(h.workflow.running()).toBe(0);
+    expectCleanHistory(h, token);
+  });
+
+  it('records a denial', async () => {
+    const h = harness();
+    await seed(h.input.requestId, 'AWAITING_APPROVAL');
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+    await h.workflow.deny(token, { deniedBy: 'bob', reason: 'not today' });
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({ requestId: h.input.requestId, status: 'DENIED', error: { Error: 'Denied' } });
+    expect(JSON.parse(outcome(h)!.error.Cause)).toEqual({ deniedBy: 'bob', reason: 'not today' });
+    expect(auditTypes(h)).toEqual(['request.denied']);
+    expect((await item(h.input.requestId))?.sealed_credentials).toBeUndefined();
+    await expect(h.workflow.approve(token, { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    await expect(h.workflow.deny(token, { deniedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    expectCleanHistory(h, token);
+  });
+
+  it('expires when nobody decides before the deadline', async () => {
+    const h = harness({ input: { approvalTimeoutSeconds: 1 } });
+    await seed(h.input.requestId, 'AWAITING_APPROVAL');
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({ status: 'EXPIRED', error: { Error: 'States.Timeout' } });
+    expect(auditTypes(h)).toEqual(['request.expired']);
+    // A late approval is refused, as SendTaskSuccess answers TaskTimedOut on AWS.
+    await expect(h.workflow.approve(token, { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    expect((await item(h.input.requestId))?.status).toEqual({ S: 'AWAITING_APPROVAL' });
+    expectCleanHistory(h, token);
+  });
+
+  it('rejects a wrong requester code without minting', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: () => {
+          throw new InvalidCredentialsError();
+        },
+      },
+    });
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({
+      requestId: h.input.requestId,
+      status: 'REJECTED',
+      error: { Error: 'InvalidCredentialsError' },
+    });
+    expect(auditTypes(h)).toEqual(['request.rejected']);
+    expectCleanHistory(h);
+  });
+
+  it('verifies the approver in a single shot and rejects a wrong approver code', async () => {
+    const h = harness({
+      input: { secondaryAccountName: 'bob', secondaryTotpCode: approverCode },
+      script: {
+        verifyRequester: () => ({ next: 'verifyApprover' }),
+        verifyApprover: () => {
+          throw new InvalidCredentialsError();
+        },
+      },
+    });
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'recordOutcome']);
+    expect(h.calls[0]).toMatchObject({ secondaryAccountName: 'bob', secondaryTotpCode: approverCode });
+    expect(h.calls[1]).toEqual({
+      action: 'verifyApprover',
+      requestId: h.input.requestId,
+      accountName: 'bob',
+      totpCode: approverCode,
+    });
+    expect(outcome(h)).toMatchObject({ status: 'REJECTED', error: { Error: 'InvalidCredentialsError' } });
+    expectCleanHistory(h);
+  });
+
+  it('mints at once after a single-shot approval', async () => {
+    const h = harness({
+      input: { secondaryAccountName: 'bob', secondaryTotpCode: approverCode },
+      script: { verifyRequester: () => ({ next: 'verifyApprover' }) },
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'mint']);
+    expect((await item(h.input.requestId))?.status).toEqual({ S: 'MINTED' });
+    expectCleanHistory(h);
+  });
+
+  it('rejects a role the account may not assume', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: () => ({ next: 'mint' }),
+        mint: () => {
+          throw new RoleNotPermittedError();
+        },
+      },
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'mint', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({ status: 'REJECTED', error: { Error: 'RoleNotPermittedError' } });
+    expect((await item(h.input.requestId))?.sealed_credentials).toBeUndefined();
+    expectCleanHistory(h);
+  });
+
+  it('mints without waiting for a single-factor account', async () => {
+    const h = harness({ script: { verifyRequester: () => ({ next: 'mint' }) } });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'mint']);
+    expect(auditTypes(h)).toEqual(['request.minted']);
+    expect(await item(h.input.requestId)).toMatchObject({ status: { S: 'MINTED' }, sealed_credentials: { S: sealed } });
+    expectCleanHistory(h);
+  });
+
+  it('fails the request when STS fails', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: () => ({ next: 'mint' }),
+        mint: () => {
+          throw new StsFailedError();
+        },
+      },
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    // FAILED requests end the execution as failed, for alarms.
+    expect(await h.settled).toBe('FAILED');
+    expect(actions(h)).toEqual(['verifyRequester', 'mint', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({ status: 'FAILED', error: { Error: 'StsFailedError' } });
+    expect(auditTypes(h)).toEqual(['request.failed']);
+    expect(h.events.at(-1)).toMatchObject({ type: 'ExecutionFailed', Error: 'RequestFailed' });
+    expectCleanHistory(h);
+  });
+
+  it('never releases credentials when the audit cannot be published (fail-closed)', async () => {
+    const h = harness({
+      script: { verifyRequester: () => ({ next: 'mint' }) },
+      failAudit: (message) => JSON.parse(message).type === 'request.minted',
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('FAILED');
+    // One attempt and four retries, then the failure branch.
+    expect(h.auditAttempts.filter((m) => JSON.parse(m).type === 'request.minted')).toHaveLength(5);
+    expect(actions(h)).toEqual(['verifyRequester', 'mint', 'recordOutcome']);
+    expect(outcome(h)).toMatchObject({ status: 'FAILED', error: { Error: 'SNS.InternalErrorException' } });
+    expect(auditTypes(h)).toEqual(['request.failed']);
+    const record = await item(h.input.requestId);
+    expect(record?.sealed_credentials).toBeUndefined();
+    expect(record?.status).toEqual({ S: 'APPROVED' });
+    expect(h.events.some((e) => e.type === 'StateEntered' && e.state.name === 'Release Credentials')).toBe(false);
+    expectCleanHistory(h);
+  });
+
+  it('fails the request when the release finds it no longer APPROVED', async () => {
+    const h = harness({ script: { verifyRequester: () => ({ next: 'mint' }) } });
+    await seed(h.input.requestId, 'EXPIRED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('FAILED');
+    expect(outcome(h)).toMatchObject({
+      status: 'FAILED',
+      error: { Error: 'DynamoDB.ConditionalCheckFailedException' },
+    });
+    expect((await item(h.input.requestId))?.sealed_credentials).toBeUndefined();
+  });
+
+  it('retries Lambda service errors, but not domain errors', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: (_p, attempt) => {
+          if (attempt < 3) throw named('Lambda.TooManyRequestsException', 'Rate exceeded');
+          return { next: 'mint' };
+        },
+        mint: () => {
+          throw new RoleNotPermittedError();
+        },
+      },
+    });
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyRequester', 'verifyRequester', 'mint', 'recordOutcome']);
+  });
+
+  it('fails the execution when the outcome cannot be recorded', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: () => {
+          throw new InvalidCredentialsError();
+        },
+        recordOutcome: () => {
+          throw named('Lambda.ServiceException');
+        },
+      },
+    });
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('FAILED');
+    // One attempt and three retries.
+    expect(actions(h).filter((a) => a === 'recordOutcome')).toHaveLength(4);
+    expect(h.events.at(-1)).toMatchObject({ type: 'ExecutionFailed', Error: 'OutcomeNotRecorded' });
+    expect(h.audits).toEqual([]);
+  });
+});
+
+describe('local workflow', () => {
+  it('refuses a second execution with the same name, running or finished', async () => {
+    const h = harness();
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+    await expect(h.workflow.start(h.input)).rejects.toThrow(ConflictError);
+    await h.workflow.deny(token, { deniedBy: 'bob' });
+    await h.settled;
+    await expect(h.workflow.start(h.input)).rejects.toThrow(ConflictError);
+  });
+
+  it('refuses decisions on unknown tokens', async () => {
+    const h = harness();
+    await expect(h.workflow.approve('no-such-token', { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    await expect(h.workflow.deny('no-such-token', { deniedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+  });
+
+  it('aborts waiting executions on close', async () => {
+    const h = harness();
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+    expect(h.workflow.running()).toBe(1);
+
+    await h.workflow.close();
+
+    expect(await h.settled).toBe('ABORTED');
+    expect(h.workflow.running()).toBe(0);
+    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval']);
+    await expect(h.workflow.approve(token, { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);
+    await expect(h.workflow.start({ ...h.input, requestId: `${h.input.requestId}x` })).rejects.toThrow();
+  });
+
+  it('gives every execution its own task token', async () => {
+    const a = harness();
+    const b = harness();
+    await a.workflow.start(a.input);
+    await b.workflow.start(b.input);
+    expect(await a.tokenStored).not.toBe(await b.tokenStored);
+    expect(await a.tokenStored).toMatch(/^[\w-]{40,}$/);
+  });
+});
