@@ -1,0 +1,175 @@
+/** The three Lambda functions (API, verify, mint), each with its own role, log group and least privilege. */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aws, Duration, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { bindAuditTopic, bindSecretsKey, bindTable } from '../bind.js';
+import type { AuditTopic } from './audit-topic.js';
+import type { SecretsKey } from './secrets-key.js';
+import type { Tables } from './tables.js';
+
+/** Repository root: entries, lock file and tsconfig live there. */
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Props of {@link Functions}. */
+export interface FunctionsProps {
+  tables: Tables;
+  secretsKey: SecretsKey;
+  audit: AuditTopic;
+  approvalTimeoutSeconds: number;
+  maxSessionSeconds: number;
+  /** Allowed-role patterns, relative (`role/stsftw/*`) or full ARNs (see `InfraConfig.allowedRoles`). */
+  allowedRoles: string[];
+  reservedConcurrency?: number;
+  logRetentionDays: number;
+}
+
+/**
+ * ESM bundles for Node.js 22 on ARM64. Names are kept because Step Functions catches errors by
+ * `name`; the banner gives the ESM bundle a `require` for the CommonJS dependencies esbuild inlines.
+ */
+const bundling: nodejs.BundlingOptions = {
+  format: nodejs.OutputFormat.ESM,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  keepNames: true,
+  sourceMap: true,
+  sourcesContent: false,
+  // Bundled rather than taken from the runtime: the versions we test are the versions we run.
+  bundleAwsSDK: true,
+  banner:
+    "import { createRequire as __stsftwCreateRequire } from 'node:module'; const require = __stsftwCreateRequire(import.meta.url);",
+  forceDockerBundling: false,
+};
+
+/** Turns an `allowedRoles` entry into the ARN pattern IAM and the functions check against. */
+export function allowedRoleArn(pattern: string): string {
+  return pattern.startsWith('arn:') ? pattern : `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:${pattern}`;
+}
+
+/**
+ * Each function gets its own role with only what its part of the broker needs:
+ * - api: create and read requests, authenticate approvers, start executions and answer task tokens;
+ * - verify: the state machine's checks and bookkeeping (auth entries, request status, lockout audits);
+ * - mint: read the request and assume the allowed roles (the only role with any STS right).
+ * The state machine ARN is bound to the API by the stack (the workflow needs the functions first).
+ */
+export class Functions extends Construct {
+  readonly api: nodejs.NodejsFunction;
+  readonly verify: nodejs.NodejsFunction;
+  readonly mint: nodejs.NodejsFunction;
+  /** The ARN patterns the mint role may assume (resolved from `allowedRoles`). */
+  readonly allowedRoleArns: string[];
+
+  constructor(scope: Construct, id: string, props: FunctionsProps) {
+    super(scope, id);
+    this.allowedRoleArns = props.allowedRoles.map(allowedRoleArn);
+    const settings: Record<string, string> = {
+      STS_APPROVAL_TIMEOUT_SECONDS: String(props.approvalTimeoutSeconds),
+      STS_MAX_SESSION_SECONDS: String(props.maxSessionSeconds),
+      STS_ROLE_ACCOUNT_ID: Aws.ACCOUNT_ID,
+      AWS_PARTITION: Aws.PARTITION,
+      // The functions check one glob; with several patterns IAM alone enforces them.
+      ...(this.allowedRoleArns.length === 1 ? { STS_ALLOWED_ROLE_PATTERN: this.allowedRoleArns[0] } : {}),
+    };
+
+    this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, settings, props);
+    this.verify = this.makeFunction('Verify', 'verify.ts', 'state machine: verify and record', 256, settings, props);
+    this.mint = this.makeFunction('Mint', 'mint.ts', 'state machine: AssumeRole and seal', 256, settings, props);
+
+    const { auth, requests } = props.tables;
+    bindTable(this.api, 'STS_TABLE_NAME', auth, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    bindTable(this.api, 'STS_REQUESTS_TABLE_NAME', requests, [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    bindSecretsKey(this.api, 'STS_KMS_KEY_ID', props.secretsKey);
+    bindAuditTopic(this.api, 'STS_AUDIT_TOPIC_ARN', props.audit);
+
+    bindTable(this.verify, 'STS_TABLE_NAME', auth, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    bindTable(this.verify, 'STS_REQUESTS_TABLE_NAME', requests, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    bindSecretsKey(this.verify, 'STS_KMS_KEY_ID', props.secretsKey);
+    bindAuditTopic(this.verify, 'STS_AUDIT_TOPIC_ARN', props.audit);
+
+    bindTable(this.mint, 'STS_REQUESTS_TABLE_NAME', requests, ['dynamodb:GetItem']);
+    // The shared Lambda wiring (handlers/deps.ts, core/config.ts) requires these names in every function;
+    // mint never calls them, so it gets the names and deliberately no grant.
+    this.mint.addEnvironment('STS_TABLE_NAME', auth.tableName);
+    this.mint.addEnvironment('STS_KMS_KEY_ID', props.secretsKey.key.keyId);
+    this.mint.addEnvironment('STS_AUDIT_TOPIC_ARN', props.audit.topic.topicArn);
+    this.mint.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'AssumeAllowedRoles',
+        actions: ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+        resources: this.allowedRoleArns,
+        // Only the broker's own session tags (approver, request id) may be set.
+        conditions: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['stsftw:*'] } },
+      }),
+    );
+    Validations.of(this.mint.role!).acknowledge(
+      ...props.allowedRoles
+        .filter((pattern) => pattern.includes('*'))
+        .map((pattern) => ({
+          id: `AwsSolutions-IAM5[Resource::${nagRoleResource(pattern)}]`,
+          reason:
+            'The mint role may assume exactly the roles the operator allowed (configuration "allowedRoles"); a path pattern such as role/stsftw/* is that allowance.',
+        })),
+    );
+  }
+
+  private makeFunction(
+    id: string,
+    entry: string,
+    description: string,
+    memorySize: number,
+    environment: Record<string, string>,
+    props: FunctionsProps,
+  ): nodejs.NodejsFunction {
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: props.logRetentionDays });
+    const role = new iam.Role(this, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `stsftw ${id.toLowerCase()} function`,
+    });
+    // Instead of AWSLambdaBasicExecutionRole (any log group): only this function's own.
+    logGroup.grantWrite(role);
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: join(projectRoot, 'lambdas', 'handlers', entry),
+      projectRoot,
+      depsLockFilePath: join(projectRoot, 'package-lock.json'),
+      handler: 'handler',
+      description: `stsftw ${description}`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize,
+      timeout: Duration.seconds(15),
+      role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      tracing: lambda.Tracing.ACTIVE,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: { ...environment, NODE_OPTIONS: '--enable-source-maps' },
+      bundling,
+    });
+    Validations.of(fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the broker is built and tested for; runtime upgrades are deliberate.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    });
+    return fn;
+  }
+}
+
+/** How cdk-nag spells an allowed-role resource in a finding id (tokens as `<AWS::…>`). */
+function nagRoleResource(pattern: string): string {
+  return pattern.startsWith('arn:') ? pattern : `arn:<AWS::Partition>:iam::<AWS::AccountId>:${pattern}`;
+}
