@@ -1,0 +1,297 @@
+/**
+ * The embedded broker (`sts server`, `npm start`): the deployed architecture in one process on loopback.
+ * Same Hono app, same state machine definition, same DynamoDB adapters (on dynalite); only the KMS key,
+ * SNS topic and (by default) STS are replaced by local stand-ins.
+ */
+import './polyfill.js';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { createAdaptorServer } from '@hono/node-server';
+import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
+import { createApp } from '../../api/app.js';
+import { createBroker } from '../../core/broker.js';
+import { AppError } from '../../core/errors.js';
+import type { Minter } from '../../core/ports.js';
+import { systemClock } from '../../core/ports.js';
+import { createTasks, type TaskConfig } from '../../core/tasks.js';
+import { DynamoAuthStore } from '../aws/dynamo-auth-store.js';
+import { DynamoRequestStore } from '../aws/dynamo-request-store.js';
+import { StsMinter } from '../aws/sts-minter.js';
+import { ensureTables } from '../aws/tables.js';
+import { startDynalite } from './dynalite.js';
+import { FileAudit } from './file-audit.js';
+import { createLocalCipher } from './local-cipher.js';
+import { LocalMinter } from './local-minter.js';
+import { createLocalWorkflow } from './local-workflow.js';
+import { recoverInterruptedRequests } from './recovery.js';
+import {
+  isProcessAlive,
+  readServerInfoFile,
+  removeServerInfo,
+  type ServerInfo,
+  serverInfoPath,
+  writeServerInfo,
+} from './server-info.js';
+
+/** How to run the embedded broker (the `sts server` options). */
+export interface EmbeddedOptions {
+  /** Data directory: database, key, audit log, server.json. Created (0700) if missing. */
+  dataDir: string;
+  /** HTTP port; 0 picks a free one (see `info.endpoint`). */
+  port: number;
+  /** How long a request waits for its approver. */
+  approvalTimeoutSeconds: number;
+  /** `local`: fake credentials marked as local; `aws`: real STS with this process's AWS credentials. */
+  minter: 'local' | 'aws';
+  /** Interface to listen on (default loopback). */
+  host?: string;
+  /** Structured log lines (requests, errors, lifecycle). Default: JSON lines in `<data-dir>/server.log`. */
+  log?: (line: object) => void;
+  /** Human lines: the audit trail as it happens. Default: stdout. */
+  print?: (line: string) => void;
+}
+
+/** A running embedded broker. */
+export interface EmbeddedBroker {
+  /** What was written to server.json. */
+  info: ServerInfo;
+  /** Stops HTTP, aborts running executions, closes the database, removes server.json. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Another live broker owns the data dir. */
+export class BrokerRunningError extends AppError {
+  constructor(dataDir: string, info: ServerInfo) {
+    super(
+      'broker_running',
+      409,
+      1,
+      `a broker is already running in ${dataDir} (pid ${info.pid}, ${info.endpoint}) — use it, stop it, or pick another --data-dir`,
+    );
+    this.name = 'BrokerRunningError';
+  }
+}
+
+/** The port is taken (or not ours to bind). */
+export class PortUnavailableError extends AppError {
+  constructor(host: string, port: number, reason: string) {
+    super(
+      'port_unavailable',
+      409,
+      1,
+      `cannot listen on ${host}:${port} (${reason}) — pick another --port, or 0 for any`,
+    );
+    this.name = 'PortUnavailableError';
+  }
+}
+
+const AUTH_TABLE = 'stsftw-auth';
+const REQUESTS_TABLE = 'stsftw-requests';
+const REGION = 'local';
+const MAX_SESSION_SECONDS = 3600;
+const REQUEST_RETENTION_SECONDS = 86_400;
+/** Bare role names need an account; the local minter never calls AWS, so a placeholder one will do. */
+const LOCAL_ACCOUNT_ID = '000000000000';
+/** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
+const RETRY_INTERVAL_MS = 250;
+
+// A URL the CLI can call: a wildcard bind is reached on loopback, IPv6 literals need brackets.
+function endpointFor(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
+async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolveListen, reject) => {
+    const onError = (error: NodeJS.ErrnoException) =>
+      reject(new PortUnavailableError(host, port, error.code ?? error.message));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolveListen();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolveClose) => {
+    server.close(() => resolveClose());
+    // Keep-alive sockets (polling CLIs) would hold close() open until they time out.
+    server.closeAllConnections();
+  });
+}
+
+/** The role settings for the chosen minter: with real STS, bare role names live in the caller's own account. */
+async function minterFor(
+  kind: 'local' | 'aws',
+): Promise<{ minter: Minter; roles: Omit<TaskConfig, 'maxSessionSeconds'> }> {
+  if (kind === 'local')
+    return { minter: new LocalMinter(), roles: { partition: 'aws', roleAccountId: LOCAL_ACCOUNT_ID } };
+  const sts = new STSClient({});
+  let arn: string | undefined;
+  try {
+    ({ Arn: arn } = await sts.send(new GetCallerIdentityCommand({})));
+  } catch {
+    throw new AppError(
+      'no_aws_credentials',
+      503,
+      1,
+      '--minter aws needs AWS credentials for this process (e.g. AWS_PROFILE); none worked — use --minter local to try things out',
+    );
+  }
+  const [, partition = 'aws', , , account] = (arn ?? '').split(':');
+  return { minter: new StsMinter(sts), roles: { partition, roleAccountId: account || undefined } };
+}
+
+/**
+ * Starts the embedded broker and returns once it serves. Refuses a data dir another live broker owns.
+ * Requests a previous run left in flight are closed as FAILED (`broker_restarted`) before serving.
+ */
+export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedBroker> {
+  const dataDir = resolve(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+
+  const previous = await readServerInfoFile(dataDir);
+  if (previous && isProcessAlive(previous.pid)) throw new BrokerRunningError(dataDir, previous);
+
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step();
+      } catch {
+        // Best effort: one failing step must not leave the others (and the database lock) behind.
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    let log = options.log;
+    if (!log) {
+      const stream = createWriteStream(join(dataDir, 'server.log'), { flags: 'a', mode: 0o600 });
+      cleanups.push(() => new Promise<void>((done) => stream.end(done)));
+      log = (line) => {
+        // Late lines (a request finishing during shutdown) are dropped rather than written after end.
+        if (!stream.writableEnded) stream.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
+      };
+    }
+
+    // The database listens on loopback whatever `host` is: only this process and local `sts` talk to it.
+    const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    cleanups.push(() => dynalite.close());
+    const dynamodb = new DynamoDBClient({
+      endpoint: dynalite.endpoint,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    cleanups.push(() => dynamodb.destroy());
+    await ensureTables(
+      dynamodb,
+      { authTableName: AUTH_TABLE, requestsTableName: REQUESTS_TABLE },
+      { pollIntervalMs: 50 },
+    );
+
+    const auth = new DynamoAuthStore(dynamodb, AUTH_TABLE);
+    const requests = new DynamoRequestStore(dynamodb, REQUESTS_TABLE);
+    const keyFile = join(dataDir, 'local.key');
+    const cipher = await createLocalCipher(keyFile);
+    const auditLog = join(dataDir, 'audit.log');
+    const audit = new FileAudit(auditLog, options.print);
+    const clock = systemClock;
+    const { minter, roles } = await minterFor(options.minter);
+
+    const recovered = await recoverInterruptedRequests({
+      dynamodb,
+      requestsTableName: REQUESTS_TABLE,
+      requests,
+      audit,
+      clock,
+    });
+    if (recovered.length > 0) log({ msg: 'closed requests left in flight by a previous run', count: recovered.length });
+
+    const tasks = createTasks({
+      auth,
+      requests,
+      cipher,
+      minter,
+      audit,
+      clock,
+      config: { maxSessionSeconds: MAX_SESSION_SECONDS, ...roles },
+    });
+    const workflow = createLocalWorkflow({
+      definition: loadDefinition(localSubstitutions({ requestsTableName: REQUESTS_TABLE })),
+      dispatch: tasks.dispatch,
+      dynamodb,
+      audit: (message) => audit.append(message),
+      retryIntervalMs: RETRY_INTERVAL_MS,
+      onSettled: (id, status) => log({ msg: 'execution settled', requestId: id, status }),
+    });
+    // Runs before the database closes: aborted executions may still be writing.
+    cleanups.push(() => workflow.close());
+    const broker = createBroker({
+      auth,
+      requests,
+      cipher,
+      workflow,
+      audit,
+      clock,
+      config: {
+        approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+        maxSessionSeconds: MAX_SESSION_SECONDS,
+        requestRetentionSeconds: REQUEST_RETENTION_SECONDS,
+      },
+    });
+
+    const server = createAdaptorServer({ fetch: createApp({ broker, log }).fetch, hostname: host }) as Server;
+    const port = await listen(server, host, options.port);
+    cleanups.push(() => closeServer(server));
+
+    const info: ServerInfo = {
+      version: 1,
+      pid: process.pid,
+      endpoint: endpointFor(host, port),
+      dynamodbEndpoint: dynalite.endpoint,
+      region: REGION,
+      authTableName: AUTH_TABLE,
+      requestsTableName: REQUESTS_TABLE,
+      keyFile,
+      auditLog,
+      minter: options.minter,
+      approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+      startedAt: clock.now().toISOString(),
+    };
+    await writeServerInfo(dataDir, info);
+    // Removed first on close: from then on `sts --local` says "no broker" instead of failing to connect.
+    cleanups.push(() => removeServerInfo(dataDir));
+    log({
+      msg: 'broker started',
+      endpoint: info.endpoint,
+      dataDir,
+      minter: options.minter,
+      serverInfo: serverInfoPath(dataDir),
+    });
+
+    let closing: Promise<void> | undefined;
+    return {
+      info,
+      close() {
+        closing ??= (async () => {
+          log({ msg: 'broker stopping' });
+          await cleanUp();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

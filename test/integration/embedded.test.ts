@@ -1,0 +1,211 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import * as OTPAuth from 'otpauth';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
+import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
+import { BrokerRunningError, type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
+import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { readServerInfo, serverInfoPath } from '../../lambdas/adapters/local/server-info.js';
+import { newEntry } from '../../lambdas/core/entries.js';
+import { newRequestId } from '../../lambdas/core/ids.js';
+import { generateKeyPair, open } from '../../lambdas/core/sealing.js';
+import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
+
+let dataDir: string;
+let running: EmbeddedBroker[];
+let logs: object[];
+
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'stsftw-embedded-'));
+  running = [];
+  logs = [];
+});
+afterEach(async () => {
+  await Promise.all(running.map((b) => b.close()));
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function localDynamo(endpoint: string) {
+  return new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+}
+
+async function json(res: Response): Promise<any> {
+  return res.json();
+}
+
+async function start(): Promise<EmbeddedBroker> {
+  const broker = await startEmbedded({
+    dataDir,
+    port: 0,
+    approvalTimeoutSeconds: 900,
+    minter: 'local',
+    log: (line) => logs.push(line),
+    print: () => {},
+  });
+  running.push(broker);
+  return broker;
+}
+
+describe('startEmbedded', () => {
+  it('serves the API over real HTTP on loopback and writes server.json', async () => {
+    const broker = await start();
+    expect(broker.info.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${broker.info.endpoint}/v1/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.json()).toEqual({ status: 'ok' });
+
+    expect(await readServerInfo(dataDir)).toEqual(broker.info);
+    expect(broker.info).toMatchObject({
+      version: 1,
+      pid: process.pid,
+      region: 'local',
+      authTableName: 'stsftw-auth',
+      requestsTableName: 'stsftw-requests',
+      keyFile: join(dataDir, 'local.key'),
+      auditLog: join(dataDir, 'audit.log'),
+      minter: 'local',
+      approvalTimeoutSeconds: 900,
+    });
+    expect((await stat(serverInfoPath(dataDir))).mode & 0o777).toBe(0o600);
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await stat(broker.info.keyFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('answers API errors as problems over HTTP', async () => {
+    const broker = await start();
+    const res = await fetch(`${broker.info.endpoint}/v1/requests`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{',
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ code: 'invalid_request' });
+    expect(logs).toContainEqual(expect.objectContaining({ msg: 'request', method: 'POST', status: 400 }));
+  });
+
+  it('refuses a second broker on the same data dir while the first lives', async () => {
+    const first = await start();
+    const error = await start().catch((e) => e);
+    expect(error).toBeInstanceOf(BrokerRunningError);
+    expect(error.message).toContain(`pid ${process.pid}`);
+    // The refused start changed nothing: the first one still serves and still owns server.json.
+    expect((await fetch(`${first.info.endpoint}/v1/health`)).status).toBe(200);
+    expect(await readServerInfo(dataDir)).toEqual(first.info);
+  });
+
+  it('closes requests left in flight by a previous run as FAILED/broker_restarted', async () => {
+    const first = await start();
+    const id = newRequestId();
+    const dynamodb = localDynamo(first.info.dynamodbEndpoint);
+    await new DynamoRequestStore(dynamodb, first.info.requestsTableName).create({
+      id,
+      status: 'VERIFYING',
+      issuer: 'acme',
+      accountName: 'alice',
+      role: 'Admin',
+      durationSeconds: 900,
+      publicKey: 'A'.repeat(43),
+      createdAt: new Date().toISOString(),
+      decisionDeadline: new Date(Date.now() + 900_000).toISOString(),
+      expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+    });
+    dynamodb.destroy();
+    await first.close();
+
+    const second = await start();
+    const res = await fetch(`${second.info.endpoint}/v1/requests/${id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ id, status: 'FAILED', error: { code: 'broker_restarted' } });
+    const audit = (await readFile(second.info.auditLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(audit).toContainEqual(expect.objectContaining({ type: 'request.failed', requestId: id }));
+  });
+
+  it('close stops HTTP and removes server.json, and may be called twice', async () => {
+    const broker = await start();
+    await broker.close();
+    await broker.close();
+    await expect(stat(serverInfoPath(dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(readServerInfo(dataDir)).rejects.toThrow(/no broker is running/);
+    await expect(fetch(`${broker.info.endpoint}/v1/health`)).rejects.toThrow();
+    // The data dir is free again.
+    const again = await start();
+    expect((await fetch(`${again.info.endpoint}/v1/health`)).status).toBe(200);
+  });
+
+  it('runs a request through approval to sealed local credentials (wiring smoke test)', async () => {
+    const broker = await start();
+    const { endpoint } = broker.info;
+    const dynamodb = localDynamo(broker.info.dynamodbEndpoint);
+    const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
+    const cipher = await createLocalCipher(broker.info.keyFile);
+    const secrets: Record<string, string> = {};
+    for (const [accountName, approvers] of [
+      ['alice', ['bob']],
+      ['bob', []],
+    ] as const) {
+      secrets[accountName] = generateOtpauthUrl('acme', accountName);
+      const totpSecret = await cipher.encrypt(secrets[accountName], { issuer: 'acme', account_name: accountName });
+      await auth.put(
+        newEntry({
+          issuer: 'acme',
+          accountName,
+          roles: ['Admin'],
+          secondaryAuthorization: [...approvers],
+          totpSecret,
+          now: new Date(),
+        }),
+      );
+    }
+    dynamodb.destroy();
+    const code = (account: string) => (OTPAuth.URI.parse(secrets[account]) as OTPAuth.TOTP).generate();
+    const post = (path: string, body: object) =>
+      fetch(`${endpoint}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const waitFor = async (id: string, status: string) => {
+      for (let i = 0; i < 200; i++) {
+        const view = await json(await fetch(`${endpoint}/v1/requests/${id}`));
+        if (view.status === status) return view;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`request ${id} never reached ${status}`);
+    };
+
+    const keys = await generateKeyPair();
+    const created = await post('/v1/requests', {
+      issuer: 'acme',
+      accountName: 'alice',
+      role: 'Admin',
+      totpCode: code('alice'),
+      publicKey: keys.publicKey,
+    });
+    expect(created.status).toBe(202);
+    const { id } = await json(created);
+    await waitFor(id, 'AWAITING_APPROVAL');
+
+    const approved = await post(`/v1/requests/${id}/approve`, { accountName: 'bob', totpCode: code('bob') });
+    expect(approved.status).toBe(200);
+    const minted = await waitFor(id, 'MINTED');
+    expect(minted.approvedBy).toBe('bob');
+    const credentials = JSON.parse(await open(keys.privateKey, minted.credentials.sealed, id));
+    expect(credentials.AccessKeyId).toMatch(/^ASIALOCAL/);
+    expect(credentials.SessionToken).toMatch(/^stsftw-local-not-valid-on-aws-/);
+    const audit = await readFile(broker.info.auditLog, 'utf8');
+    expect(audit).toContain('"request.minted"');
+    expect(audit).not.toContain(credentials.SecretAccessKey);
+  });
+});
