@@ -3,11 +3,14 @@
  * → config-file profile → default) and the one place errors become a sentence and an exit code.
  * Subclasses implement `run()` and return their exit code; `execute()` never throws.
  */
+
+import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import type { BrokerClient } from './client.js';
 import type { StsContext } from './context.js';
 import { CliError, describeError, ExitCode, InterruptedError } from './errors.js';
-import { resolveSettings, type Settings } from './settings.js';
+import type { FlowIo } from './request-flow.js';
+import { DEFAULT_DATA_DIR, resolveSettings, type Settings } from './settings.js';
 import { systemTerminal, type Terminal } from './terminal.js';
 
 /** Shared options and error handling for commands that talk to a broker. */
@@ -176,6 +179,43 @@ export abstract class BaseCommand extends Command {
       }
     }
     return this.interrupt.signal;
+  }
+
+  /** The TOTP code from `flag`, else asked with a hidden prompt; a sentence when nobody can be asked. */
+  protected async totp(flag: string | undefined, label: string): Promise<string> {
+    if (flag) return flag.replace(/\s/g, '');
+    const terminal = this.terminal();
+    if (!terminal.interactive) {
+      throw new CliError(`No TOTP code for ${label}: pass --totp-code (there is no terminal to ask on).`);
+    }
+    const answer = (await terminal.prompt(`TOTP code for ${label}: `, { hidden: true })).replace(/\s/g, '');
+    if (!/^\d{6}$/.test(answer))
+      throw new CliError('A TOTP code is 6 digits: run the command again with a fresh code.');
+    return answer;
+  }
+
+  /** Shows a line to the person (stderr; overridden where stderr may be captured). */
+  protected notice(text: string): void {
+    this.info(text);
+  }
+
+  /** The request flow's view of this command. */
+  protected flowIo(): FlowIo {
+    return {
+      env: this.context.env,
+      info: (text) => this.notice(text),
+      sleep: (ms) => this.sleep(ms),
+      now: () => this.now(),
+      spinnerStream: this.stderrIsTty() ? this.context.stderr : undefined,
+    };
+  }
+
+  /** What an approver types to reach the same broker for request `id`. */
+  protected approveCommand(id: string): string {
+    const { local, dataDir } = this.settings();
+    if (!local) return `sts approve ${id}`;
+    const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
+    return `sts approve --local${dir} ${id}`;
   }
 
   /** Writes a result line to stdout. */

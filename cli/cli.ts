@@ -4,13 +4,21 @@
  * credential_process path stay fast.
  */
 import { Builtins, Cli } from 'clipanion';
+import { ApproveCommand } from './commands/approve.js';
+import { ConfigureCommand } from './commands/configure.js';
+import { DenyCommand } from './commands/deny.js';
 import { EnrollCommand } from './commands/enroll.js';
+import { ExecCommand } from './commands/exec.js';
+import { GetCommand } from './commands/get.js';
 import { ListCommand } from './commands/list.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { RemoveCommand } from './commands/remove.js';
+import { RequestCommand } from './commands/request.js';
+import { StatusCommand } from './commands/status.js';
 import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
 import { UpdateDeviceCommand } from './commands/update/device.js';
 import { UpdateRolesCommand } from './commands/update/roles.js';
+import { WaitCommand } from './commands/wait.js';
 
 export const cliVersion = '2.0.0';
 
@@ -20,6 +28,14 @@ export function buildCli(): Cli {
   cli.register(Builtins.VersionCommand);
   // requester / approver commands
   // (registered by cli/commands/*.ts; keep one line per command)
+  cli.register(RequestCommand);
+  cli.register(WaitCommand);
+  cli.register(StatusCommand);
+  cli.register(GetCommand);
+  cli.register(ExecCommand);
+  cli.register(ApproveCommand);
+  cli.register(DenyCommand);
+  cli.register(ConfigureCommand);
   // admin commands
   cli.register(EnrollCommand);
   cli.register(ListCommand);

@@ -1,12 +1,22 @@
 /** Process entry for `sts`: runs the CLI with the real streams and exits with its code. */
-import { buildCli } from './cli.js';
+import { warmCredentialProcess } from './fast-path.js';
 
-const cli = buildCli();
-const code = await cli.run(process.argv.slice(2), {
-  stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  colorDepth: process.stdout.isTTY ? 8 : 1,
-});
-process.exitCode = code;
+const argv = process.argv.slice(2);
+// credential_process runs before every AWS call: answer from the cache without loading the CLI.
+const warm = warmCredentialProcess(argv, process.env, Date.now());
+if (warm !== undefined) {
+  process.stdout.write(warm);
+} else {
+  const { buildCli } = await import('./cli.js');
+  const cli = buildCli();
+  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  // clipanion's default colour choice looks at $TERM, not at stdout: `sts --help | less` would get escapes.
+  (cli as { enableColors?: boolean }).enableColors = colors;
+  process.exitCode = await cli.run(argv, {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    colorDepth: colors ? 8 : 1,
+  });
+}

@@ -1,0 +1,78 @@
+/** `sts request`: ask for credentials that another person approves, then wait for them. */
+import { Command, Option } from 'clipanion';
+import { CredentialCommand } from '../credential-command.js';
+import { CliError } from '../errors.js';
+import { durationOption, reasonOption, roleOption, secondaryAuthorizerOption, totpCodeOption } from '../options.js';
+
+/** Creates a request (fresh key pair), shows what the approver must run, waits and prints the credentials. */
+export class RequestCommand extends CredentialCommand {
+  static paths = [['request']];
+  static usage = Command.Usage({
+    category: 'Requester',
+    description: 'Request credentials for a role that another person approves',
+    details: `
+      Checks your TOTP code, then waits for one of your approvers to run \`sts approve <id>\` with their own code. The credentials are sealed to a key pair made for this request only, and printed here once approved.
+
+      While waiting, the request id, the verification code (the approver must see the same one) and the approver's command are shown on stderr. Ctrl-C stops waiting without cancelling: resume with \`sts wait <id>\`.
+
+      Exit codes: 0 credentials printed, 10 denied, 11 expired, 12 rejected (e.g. wrong code), 13 failed, 69 broker unreachable, 130 interrupted.
+    `,
+    examples: [
+      ['Ask for the admin role and wait', '$0 request --role admin --reason "deploy hotfix"'],
+      ['Ask one approver by name', '$0 request --role admin --secondary-authorizer bob'],
+      ['Return at once, collect later', '$0 request --role admin --no-wait && sts wait r_…'],
+      ['Load into the current shell', 'eval "$(sts request --role admin)"'],
+      ['Save as an AWS profile', '$0 request --role admin --write-profile work-admin'],
+    ],
+  });
+
+  role = roleOption();
+  secondaryAuthorizer = secondaryAuthorizerOption();
+  duration = durationOption();
+  reason = reasonOption();
+  totpCode = totpCodeOption();
+  noWait = Option.Boolean('--no-wait', false, {
+    description: 'Print the request id and return; collect the credentials later with `sts wait <id>`',
+  });
+
+  protected extraSettingFlags() {
+    return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
+  }
+
+  protected async run(): Promise<number> {
+    const settings = this.settings();
+    const endpoint = this.requireEndpoint();
+    const issuer = this.requireIssuer();
+    const accountName = this.requireAccountName();
+    if (!settings.role)
+      throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
+    const totpCode = await this.totp(this.totpCode, `${accountName} (${issuer})`);
+    const { startRequest, announcement, waitForCredentials } = await import('../request-flow.js');
+    const client = await this.client(endpoint);
+    const io = this.flowIo();
+    const pending = await startRequest(client, io, {
+      endpoint,
+      issuer,
+      accountName,
+      role: settings.role,
+      totpCode,
+      secondaryAccountName: settings.secondaryAuthorizer,
+      durationSeconds: this.duration,
+      reason: this.reason,
+      approveCommand: (id) => this.approveCommand(id),
+    });
+    io.info(announcement(pending, this.now()));
+    if (this.noWait) {
+      if (this.json) {
+        const { id, verificationCode, decisionDeadline } = pending;
+        this.out(JSON.stringify({ id, verificationCode, decisionDeadline }));
+      } else {
+        this.info(`Collect the credentials with \`sts wait ${pending.id}\` once approved.`);
+        this.out(pending.id);
+      }
+      return 0;
+    }
+    const credentials = await waitForCredentials(client, io, pending, { announce: false });
+    return this.deliver(credentials);
+  }
+}

@@ -1,0 +1,39 @@
+/** `sts wait <id>`: finish a request made on this machine (after `--no-wait` or Ctrl-C). */
+import { Command, Option } from 'clipanion';
+import { CredentialCommand } from '../credential-command.js';
+import { CliError } from '../errors.js';
+import { loadPending } from '../pending-requests.js';
+
+/** Waits for a pending request and prints its credentials. */
+export class WaitCommand extends CredentialCommand {
+  static paths = [['wait']];
+  static usage = Command.Usage({
+    category: 'Requester',
+    description: 'Wait for a request made on this machine and print its credentials',
+    details: `
+      Resumes a request made with \`sts request --no-wait\` or interrupted with Ctrl-C. Only works on the machine (and user) that made the request: its private key is kept there, mode 0600, until the credentials are opened or the request ends.
+
+      Exit codes as for \`sts request\`.
+    `,
+    examples: [
+      ['Wait and load into the shell', 'eval "$(sts wait r_0123456789abcdefghjkmnpqrs)"'],
+      ['As JSON', '$0 wait r_0123456789abcdefghjkmnpqrs --format json'],
+    ],
+  });
+
+  id = Option.String({ name: 'id' });
+
+  protected async run(): Promise<number> {
+    const pending = loadPending(this.context.env, this.id);
+    if (!pending) {
+      throw new CliError(
+        `No key for ${this.id} on this machine: run \`sts wait\` where \`sts request\` ran (same user), or see the request with \`sts status ${this.id}\`.`,
+      );
+    }
+    const { waitForCredentials } = await import('../request-flow.js');
+    // The request lives on the broker that made it, whatever the current settings say.
+    const client = await this.client(pending.endpoint);
+    const credentials = await waitForCredentials(client, this.flowIo(), pending, { announce: true });
+    return this.deliver(credentials);
+  }
+}

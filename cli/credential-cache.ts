@@ -1,0 +1,117 @@
+/**
+ * The credential_process cache: credentials per (endpoint, issuer, account, role), reused until five
+ * minutes before they expire. Like the AWS CLI's and aws-vault's caches it lives under the user's home,
+ * but encrypted: AES-256-GCM with a random per-user key kept elsewhere (`$XDG_STATE_HOME/stsftw/cache.key`,
+ * 0600), the entry's name as AAD. A copied or backed-up cache directory alone reveals nothing.
+ * Only node:crypto and node:fs: this runs on the warm path before anything heavy is loaded.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensurePrivateDir, writePrivateFile } from './files.js';
+import { cacheDir, stateDir } from './paths.js';
+
+type Env = Record<string, string | undefined>;
+
+/** Credentials as minted (the sealed plaintext). */
+export interface CachedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+}
+
+/** What the cached credentials are for. */
+export interface CacheKey {
+  endpoint: string;
+  issuer: string;
+  accountName: string;
+  role: string;
+}
+
+/** Cached credentials are used only while they stay valid at least this long. */
+export const CACHE_MARGIN_MS = 5 * 60_000;
+
+const KEY_BYTES = 32;
+
+function entryName(key: CacheKey): string {
+  return createHash('sha256')
+    .update(JSON.stringify([key.endpoint, key.issuer, key.accountName, key.role]))
+    .digest('hex');
+}
+
+function entryPath(env: Env, name: string): string {
+  return join(cacheDir(env), 'credentials', `${name}.json`);
+}
+
+function keyPath(env: Env): string {
+  return join(stateDir(env), 'cache.key');
+}
+
+function readKey(env: Env): Buffer | undefined {
+  try {
+    const key = readFileSync(keyPath(env));
+    return key.length === KEY_BYTES ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ensureKey(env: Env): Buffer {
+  const existing = readKey(env);
+  if (existing) return existing;
+  const key = randomBytes(KEY_BYTES);
+  ensurePrivateDir(stateDir(env));
+  writePrivateFile(keyPath(env), key);
+  return key;
+}
+
+/** True when `credentials` stay valid for more than the margin after `now`. */
+export function freshEnough(credentials: { Expiration: string }, now: number): boolean {
+  const expires = Date.parse(credentials.Expiration);
+  return Number.isFinite(expires) && expires - CACHE_MARGIN_MS > now;
+}
+
+/** Cached credentials for `key` that stay valid past the margin, else undefined (and stale entries go). */
+export function readCachedCredentials(env: Env, key: CacheKey, now: number): CachedCredentials | undefined {
+  const secret = readKey(env);
+  if (!secret) return undefined;
+  const name = entryName(key);
+  const path = entryPath(env, name);
+  let entry: { v: number; iv: string; tag: string; data: string };
+  try {
+    entry = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(entry.iv, 'base64'));
+    decipher.setAAD(Buffer.from(name));
+    decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
+    const plain = Buffer.concat([decipher.update(Buffer.from(entry.data, 'base64')), decipher.final()]);
+    const credentials = JSON.parse(plain.toString('utf8')) as CachedCredentials;
+    if (freshEnough(credentials, now)) return credentials;
+  } catch {
+    // tampered, from another key, or malformed: treat as a miss and drop it
+  }
+  rmSync(path, { force: true });
+  return undefined;
+}
+
+/** Stores `credentials` for `key`, encrypted, mode 0600. */
+export function writeCachedCredentials(env: Env, key: CacheKey, credentials: CachedCredentials): void {
+  const secret = ensureKey(env);
+  const name = entryName(key);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', secret, iv);
+  cipher.setAAD(Buffer.from(name));
+  const data = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
+  const entry = {
+    v: 1,
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  };
+  ensurePrivateDir(join(cacheDir(env), 'credentials'));
+  writePrivateFile(entryPath(env, name), JSON.stringify(entry));
+}

@@ -1,0 +1,123 @@
+/**
+ * Base of `sts approve` and `sts deny`: shows the approver who asks for what and why, the verification
+ * code and the deadline; asks for confirmation (unless `--yes`) and the approver's TOTP code; then sends
+ * the decision.
+ */
+import { Option } from 'clipanion';
+import { BaseCommand } from './base-command.js';
+import type { BrokerClient, DecisionResult, RequestView } from './client.js';
+import { CliError, ExitCode, exitCodeForProblem } from './errors.js';
+import { totpCodeOption } from './options.js';
+import { clockTime, duration } from './time-format.js';
+
+/** How long an approver waits for a request that is still checking the requester's code. */
+const VERIFYING_PATIENCE_MS = 10_000;
+
+/** Shared by approve and deny. */
+export abstract class DecisionCommand extends BaseCommand {
+  id = Option.String({ name: 'id' });
+  yes = Option.Boolean('--yes,-y', false, {
+    description: 'Do not ask for confirmation (check the verification code first)',
+  });
+  totpCode = totpCodeOption();
+
+  /** "approve" or "deny". */
+  protected abstract readonly verb: 'approve' | 'deny';
+  /** Sends the decision. */
+  protected abstract send(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult>;
+
+  protected async run(): Promise<number> {
+    const accountName = this.requireAccountName();
+    const client = await this.client();
+    const view = await this.awaitDecidable(client);
+    this.info(summary(view, this.now()));
+    await this.confirm(view);
+    const totpCode = await this.totp(
+      this.totpCode,
+      `${accountName}${this.settings().issuer ? ` (${this.settings().issuer})` : ''}`,
+    );
+    const result = await this.send(client, accountName, totpCode);
+    if (this.json) this.out(JSON.stringify(result));
+    else
+      this.out(
+        this.verb === 'approve'
+          ? `Approved ${result.id}: ${view.accountName}'s credentials are being minted.`
+          : `Denied ${result.id}.`,
+      );
+    return 0;
+  }
+
+  /** The request once it waits for approval; a sentence if it never will. */
+  private async awaitDecidable(client: BrokerClient): Promise<RequestView> {
+    const started = this.now();
+    for (;;) {
+      const view = await client.getRequest(this.id);
+      if (view.status === 'AWAITING_APPROVAL') return view;
+      if (view.status === 'VERIFYING' && this.now() - started < VERIFYING_PATIENCE_MS) {
+        await this.sleep(500); // the requester's code is being checked: usually a moment
+        continue;
+      }
+      throw notDecidable(view);
+    }
+  }
+
+  private async confirm(view: RequestView): Promise<void> {
+    if (this.yes) return;
+    const terminal = this.terminal();
+    if (!terminal.interactive) {
+      throw new CliError(
+        `Refusing to ${this.verb} ${view.id} without confirmation: there is no terminal to ask on. Check the verification code with ${view.accountName}, then re-run with --yes.`,
+      );
+    }
+    const answer = (
+      await terminal.prompt(`${this.verb === 'approve' ? 'Approve' : 'Deny'} this request? [y/N] `)
+    ).trim();
+    if (!/^y(es)?$/i.test(answer)) {
+      throw new CliError(
+        `Nothing sent: ${view.id} was not ${this.verb === 'approve' ? 'approved' : 'denied'}.`,
+        ExitCode.failure,
+      );
+    }
+  }
+}
+
+/** What the approver must see before deciding. */
+export function summary(view: RequestView, now: number): string {
+  const lines = [
+    `${view.accountName} (issuer ${view.issuer}) asks for role ${view.role}`,
+    `  reason              ${view.reason ? JSON.stringify(view.reason) : '(none given)'}`,
+    `  verification code   ${view.verificationCode ?? '(not shown by this broker)'}  (must match what ${view.accountName} sees)`,
+    `  decision deadline   ${clockTime(view.decisionDeadline)} (in ${duration(Date.parse(view.decisionDeadline) - now)})`,
+    `  request             ${view.id}`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+function notDecidable(view: RequestView): CliError {
+  switch (view.status) {
+    case 'EXPIRED':
+      return new CliError(
+        `Request ${view.id} expired before anyone decided: ${view.accountName} must make a new request.`,
+        exitCodeForProblem('expired'),
+      );
+    case 'VERIFYING':
+      return new CliError(
+        `Request ${view.id} is still checking ${view.accountName}'s code: try again in a moment.`,
+        ExitCode.tempFail,
+      );
+    case 'REJECTED':
+    case 'FAILED':
+      return new CliError(
+        `Request ${view.id} ended ${view.status}${view.error ? ` (${view.error.code})` : ''}: nothing to decide; ${view.accountName} must make a new request.`,
+        exitCodeForProblem('already_decided'),
+      );
+    default: {
+      const by = view.approvedBy ? ` by ${view.approvedBy}` : view.deniedBy ? ` by ${view.deniedBy}` : '';
+      return new CliError(
+        `Request ${view.id} was already decided (${view.status}${by}): nothing to do. See \`sts status ${view.id}\`.`,
+        exitCodeForProblem('already_decided'),
+      );
+    }
+  }
+}

@@ -1,0 +1,45 @@
+/** Option factories shared by the requester commands, so every command spells them the same way. */
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+
+/** A TOTP code: six digits (spaces as some apps display them are accepted). */
+export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*\d{3}\s?\d{3}\s*$/)]);
+
+/** `--role` / `STS_ROLE`. */
+export const roleOption = () =>
+  Option.String('--role', { env: 'STS_ROLE', description: 'Role name or ARN to assume (env STS_ROLE)' });
+
+/** `--secondary-authorizer` / `STS_SECONDARY_ACCOUNT_NAME`. */
+export const secondaryAuthorizerOption = () =>
+  Option.String('--secondary-authorizer', {
+    env: 'STS_SECONDARY_ACCOUNT_NAME',
+    description: 'The approver to ask, one of your listed approvers (env STS_SECONDARY_ACCOUNT_NAME)',
+  });
+
+/** `--totp-code`: else a hidden prompt. */
+export const totpCodeOption = () =>
+  Option.String('--totp-code', {
+    validator: isTotpCode,
+    description: 'Your current TOTP code (prefer the prompt: flags end up in shell history)',
+  });
+
+/** `--secondary-totp-code`: single shot, the approver's code typed on this machine. */
+export const secondaryTotpCodeOption = () =>
+  Option.String('--secondary-totp-code', {
+    validator: isTotpCode,
+    description: "The approver's current TOTP code (single shot, as in STSFTW 1.0)",
+  });
+
+/** `--duration` in seconds (STS allows 900–3600 for a chained role). */
+export const durationOption = () =>
+  Option.String('--duration', {
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(900, 3600)]),
+    description: 'Session length in seconds, 900–3600 (default: the broker’s)',
+  });
+
+/** `--reason`: shown to the approver and in the audit. */
+export const reasonOption = () =>
+  Option.String('--reason', {
+    validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
+    description: 'Why you need the role (shown to the approver and audited)',
+  });

@@ -1,0 +1,75 @@
+/**
+ * Private keys of requests still in flight, so `sts wait <id>` can open the credentials later (after
+ * `--no-wait` or Ctrl-C). One file per request, mode 0600, in `$XDG_STATE_HOME/stsftw/requests/`;
+ * deleted once the credentials are opened or the request ended.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { isRequestId } from '../lambdas/core/ids.js';
+import { CliError } from './errors.js';
+import { ensurePrivateDir, writePrivateFile } from './files.js';
+import { stateDir } from './paths.js';
+
+type Env = Record<string, string | undefined>;
+
+/** What `sts wait` needs to finish a request. */
+export interface PendingRequest {
+  id: string;
+  /** base64url raw X25519 private key of this request only. */
+  privateKey: string;
+  endpoint: string;
+  issuer: string;
+  accountName: string;
+  role: string;
+  verificationCode: string;
+  decisionDeadline: string;
+  /** How an approver reaches the same broker, e.g. `sts approve --local r_…`. */
+  approveCommand: string;
+}
+
+function requestsDir(env: Env): string {
+  return join(stateDir(env), 'requests');
+}
+
+function checkedId(id: string): string {
+  // The id becomes a file name: only the broker's id shape may pass.
+  if (!isRequestId(id))
+    throw new CliError(`"${id}" is not a request id (they look like r_ followed by 26 letters and digits).`);
+  return id;
+}
+
+/** Path of the key file of request `id`. */
+export function pendingPath(env: Env, id: string): string {
+  return join(requestsDir(env), `${checkedId(id)}.json`);
+}
+
+/** Saves the key file (mode 0600) before any polling, so an interrupted wait can resume. */
+export function savePending(env: Env, pending: PendingRequest): string {
+  const path = pendingPath(env, pending.id);
+  ensurePrivateDir(requestsDir(env));
+  writePrivateFile(path, `${JSON.stringify(pending)}\n`);
+  return path;
+}
+
+/** The saved key file of request `id`, or undefined when this machine has none. */
+export function loadPending(env: Env, id: string): PendingRequest | undefined {
+  let text: string;
+  try {
+    text = readFileSync(pendingPath(env, id), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  try {
+    const value = JSON.parse(text) as PendingRequest;
+    if (value.id === id && typeof value.privateKey === 'string' && typeof value.endpoint === 'string') return value;
+  } catch {
+    // fall through
+  }
+  throw new CliError(`The key file ${pendingPath(env, id)} is damaged: make a new request with \`sts request\`.`);
+}
+
+/** Forgets request `id` (its private key is of no use once the request ended). */
+export function deletePending(env: Env, id: string): void {
+  rmSync(pendingPath(env, id), { force: true });
+}
