@@ -88,12 +88,12 @@ describe('administrator commands against the embedded broker', () => {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: await response.json() };
+    return { status: response.status, body: (await response.json()) as any };
   };
 
   const settle = async (id: string, wanted: string[]) => {
     for (let i = 0; i < 400; i++) {
-      const view = await (await fetch(`${broker.info.endpoint}/v1/requests/${id}`)).json();
+      const view = (await (await fetch(`${broker.info.endpoint}/v1/requests/${id}`)).json()) as any;
       if (wanted.includes(view.status)) return view;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
