@@ -176,7 +176,7 @@ export class BrokerClient {
     if (this.signal?.aborted) return this.signal.reason instanceof Error ? this.signal.reason : (e as Error);
     if (timeout.aborted) return new NetworkError('timeout', this.endpoint);
     const code = errorCode(e);
-    return new NetworkError(classify(code), this.endpoint, code ?? (e instanceof Error ? e.message : String(e)));
+    return new NetworkError(classify(code), this.endpoint, code ?? innermostMessage(e));
   }
 }
 
@@ -189,6 +189,17 @@ function errorCode(e: unknown): string | undefined {
     current = cause ?? errors?.[0];
   }
   return undefined;
+}
+
+/** The message of the innermost cause (`fetch failed` itself says nothing). */
+function innermostMessage(e: unknown): string {
+  let current = e as { message?: unknown; cause?: unknown } | undefined;
+  let message = String(e);
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (typeof current.message === 'string' && current.message) message = current.message;
+    current = current.cause as typeof current;
+  }
+  return message;
 }
 
 function classify(code: string | undefined): NetworkFailure {

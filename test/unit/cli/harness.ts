@@ -1,0 +1,75 @@
+/** Runs `sts` in process through `cli.run(argv, context)` with in-memory streams and a temporary HOME. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { vi } from 'vitest';
+import { buildCli } from '../../../cli/cli.js';
+import type { StsContext } from '../../../cli/context.js';
+import type { Terminal } from '../../../cli/terminal.js';
+
+// clipanion 3's ESM build imports a directory (`./platform`), which Node's ESM loader refuses; vitest
+// externalises node_modules, so the commands get clipanion's CommonJS build here (tsx and esbuild cope).
+vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
+
+/** A scripted terminal: answers prompts in order and records the questions. */
+export function fakeTerminal(answers: string[] = [], interactive = true) {
+  const questions: { question: string; hidden: boolean }[] = [];
+  const said: string[] = [];
+  const terminal: Terminal = {
+    interactive,
+    async prompt(question, options) {
+      questions.push({ question, hidden: options?.hidden === true });
+      const answer = answers.shift();
+      if (answer === undefined) throw new Error(`unexpected prompt: ${question}`);
+      return answer;
+    },
+    say(text) {
+      said.push(text);
+    },
+  };
+  return { terminal, questions, said };
+}
+
+/** A temporary HOME (config, state, cache and ~/.aws all go under it). */
+export function tempHome(): { home: string; cleanup(): void } {
+  const home = mkdtempSync(join(tmpdir(), 'sts-cli-'));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs argv; `env` is the whole environment the CLI sees. */
+export async function runSts(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  extra: Partial<StsContext> = {},
+): Promise<RunResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  const context: StsContext = {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env,
+    colorDepth: 1,
+    terminal: fakeTerminal([], false).terminal,
+    sleep: async () => {},
+    ...extra,
+  };
+  const code = await buildCli().run(argv, context);
+  await new Promise((resolve) => setImmediate(resolve));
+  return { code, stdout: out, stderr: err };
+}
