@@ -62,16 +62,23 @@ export async function openBackend(options: AdminOptions): Promise<AdminBackend> 
   // No endpoint here on purpose: the SDK applies AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL itself.
   const config = options.region ? { region: options.region } : {};
   const dynamodb = new DynamoDBClient(config);
-  let cipher: SecretCipher | undefined;
-  return backend(false, tableName, dynamodb, async () => {
+  let kms: KMSClient | undefined;
+  const opened = backend(false, tableName, dynamodb, async () => {
     if (!options.kmsKeyId) {
       throw new InvalidRequestError(
         'TOTP secrets on AWS are encrypted with KMS: pass --kms-key-id or set STS_KMS_KEY_ID (a stack output names the key).',
       );
     }
-    cipher ??= new KmsCipher(new KMSClient(config), options.kmsKeyId);
-    return cipher;
+    kms ??= new KMSClient(config);
+    return new KmsCipher(kms, options.kmsKeyId);
   });
+  return {
+    ...opened,
+    close: () => {
+      opened.close();
+      kms?.destroy();
+    },
+  };
 }
 
 function backend(

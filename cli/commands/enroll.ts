@@ -2,7 +2,6 @@ import { Command, Option } from 'clipanion';
 import { newEntry, validateAuthorizers, validateRoles } from '../../lambdas/core/entries.js';
 import { InvalidRequestError, isAppError } from '../../lambdas/core/errors.js';
 import { AdminCommand } from '../admin/admin-command.js';
-import { setUpDevice } from '../admin/device-setup.js';
 import { listOption } from '../admin/list-options.js';
 import { alreadyEnrolled, listText } from '../admin/messages.js';
 import { warnUnknownAuthorizers } from '../admin/warnings.js';
@@ -70,6 +69,8 @@ export class EnrollCommand extends AdminCommand {
     const cipher = await backend.cipher();
     if (!this.force && (await backend.store.get(issuer, accountName))) throw alreadyEnrolled(issuer, accountName);
 
+    // Lazy: otpauth and the QR renderer are only needed here, not on every `sts` start.
+    const { setUpDevice } = await import('../admin/device-setup.js');
     const { otpauthUrl, lastStep } = await setUpDevice(this.terminal(), issuer, accountName, {
       quiet: this.json,
       verify: this.verify,

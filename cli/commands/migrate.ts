@@ -1,4 +1,5 @@
 import { Command } from 'clipanion';
+import { ConflictError } from '../../lambdas/core/errors.js';
 import { AdminCommand } from '../admin/admin-command.js';
 
 /** `sts migrate`: encrypts the plaintext TOTP secrets of an STSFTW 1.0 auth table. */
@@ -27,11 +28,20 @@ export class MigrateCommand extends AdminCommand {
   protected async run(): Promise<number> {
     const backend = await this.backend();
     const cipher = await backend.cipher();
-    const { migrateTable, formatReport } = await import('../admin/migration.js');
+    const { migrateTable, formatReport, skipReasons } = await import('../admin/migration.js');
     const report = await migrateTable(backend.dynamodb, backend.tableName, cipher);
     for (const warning of report.warnings) this.context.stderr.write(`warning: ${warning}\n`);
     if (this.json) this.printJson(report);
     else this.context.stdout.write(`${formatReport(report)}.\n`);
+    // Items that changed mid-run still hold their plaintext URL: a script must not take this for success.
+    const pending = report.skipped.filter((item) => item.reason === skipReasons.changed).length;
+    if (pending > 0) {
+      const which =
+        pending === 1
+          ? 'entry changed during the migration and still holds'
+          : 'entries changed during the migration and still hold';
+      throw new ConflictError(`${pending} ${which} a plaintext secret: run \`sts migrate\` again.`);
+    }
     return 0;
   }
 }

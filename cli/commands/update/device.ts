@@ -1,7 +1,6 @@
 import { Command, Option } from 'clipanion';
 import { InvalidRequestError, isAppError } from '../../../lambdas/core/errors.js';
 import { AdminCommand } from '../../admin/admin-command.js';
-import { setUpDevice } from '../../admin/device-setup.js';
 import { notEnrolled } from '../../admin/messages.js';
 
 /** `sts update device`: re-enrolls an account's TOTP device (a new secret). */
@@ -40,6 +39,8 @@ export class UpdateDeviceCommand extends AdminCommand {
     const cipher = await backend.cipher();
     if (!(await backend.store.get(issuer, accountName))) throw notEnrolled(issuer, accountName);
 
+    // Lazy: otpauth and the QR renderer are only needed here, not on every `sts` start.
+    const { setUpDevice } = await import('../../admin/device-setup.js');
     const { otpauthUrl, lastStep } = await setUpDevice(this.terminal(), issuer, accountName, {
       quiet: this.json,
       verify: this.verify,
