@@ -14,6 +14,7 @@ import { ListCommand } from './commands/list.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { RemoveCommand } from './commands/remove.js';
 import { RequestCommand } from './commands/request.js';
+import { ServerCommand } from './commands/server.js';
 import { StatusCommand } from './commands/status.js';
 import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
 import { UpdateDeviceCommand } from './commands/update/device.js';
@@ -44,5 +45,6 @@ export function buildCli(): Cli {
   cli.register(UpdateDeviceCommand);
   cli.register(RemoveCommand);
   cli.register(MigrateCommand);
+  cli.register(ServerCommand);
   return cli;
 }

@@ -1,9 +1,12 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as OTPAuth from 'otpauth';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { buildCli } from '../../cli/cli.js';
+import { nextSteps } from '../../cli/commands/server.js';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
 import { BrokerRunningError, type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
@@ -13,6 +16,10 @@ import { newEntry } from '../../lambdas/core/entries.js';
 import { newRequestId } from '../../lambdas/core/ids.js';
 import { generateKeyPair, open } from '../../lambdas/core/sealing.js';
 import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
+
+// clipanion 3's ESM build imports a directory, which Node's ESM loader refuses; vitest externalises
+// node_modules, so the CLI gets clipanion's CommonJS build here (tsx and esbuild resolve it themselves).
+vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
 
 let dataDir: string;
 let running: EmbeddedBroker[];
@@ -51,6 +58,66 @@ async function start(): Promise<EmbeddedBroker> {
   });
   running.push(broker);
   return broker;
+}
+
+/** Enrolls alice (approved by bob) and bob straight into the broker's tables; returns a TOTP code source. */
+async function enrollPair(broker: EmbeddedBroker): Promise<(account: string) => string> {
+  const dynamodb = localDynamo(broker.info.dynamodbEndpoint);
+  const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
+  const cipher = await createLocalCipher(broker.info.keyFile);
+  const secrets: Record<string, string> = {};
+  for (const [accountName, approvers] of [
+    ['alice', ['bob']],
+    ['bob', []],
+  ] as const) {
+    secrets[accountName] = generateOtpauthUrl('acme', accountName);
+    const totpSecret = await cipher.encrypt(secrets[accountName], { issuer: 'acme', account_name: accountName });
+    const entry = newEntry({
+      issuer: 'acme',
+      accountName,
+      roles: ['Admin'],
+      secondaryAuthorization: [...approvers],
+      totpSecret,
+      now: new Date(),
+    });
+    await auth.put(entry);
+  }
+  dynamodb.destroy();
+  return (account) => (OTPAuth.URI.parse(secrets[account]) as OTPAuth.TOTP).generate();
+}
+
+function post(endpoint: string, path: string, body: object): Promise<Response> {
+  return fetch(`${endpoint}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Polls the request until it reaches `status` (bounded by a number of polls, not by a deadline). */
+async function waitFor(endpoint: string, id: string, status: string): Promise<any> {
+  for (let i = 0; i < 400; i++) {
+    const view = await json(await fetch(`${endpoint}/v1/requests/${id}`));
+    if (view.status === status) return view;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`request ${id} never reached ${status}`);
+}
+
+/** Alice asks for Admin; resolves once the request waits for approval. */
+async function requestAsAlice(endpoint: string, code: (account: string) => string) {
+  const keys = await generateKeyPair();
+  const created = await post(endpoint, '/v1/requests', {
+    issuer: 'acme',
+    accountName: 'alice',
+    role: 'Admin',
+    totpCode: code('alice'),
+    publicKey: keys.publicKey,
+  });
+  expect(created.status).toBe(202);
+  const { id } = await json(created);
+  await waitFor(endpoint, id, 'AWAITING_APPROVAL');
+  return { id, keys };
 }
 
 describe('startEmbedded', () => {
@@ -147,59 +214,12 @@ describe('startEmbedded', () => {
   it('runs a request through approval to sealed local credentials (wiring smoke test)', async () => {
     const broker = await start();
     const { endpoint } = broker.info;
-    const dynamodb = localDynamo(broker.info.dynamodbEndpoint);
-    const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
-    const cipher = await createLocalCipher(broker.info.keyFile);
-    const secrets: Record<string, string> = {};
-    for (const [accountName, approvers] of [
-      ['alice', ['bob']],
-      ['bob', []],
-    ] as const) {
-      secrets[accountName] = generateOtpauthUrl('acme', accountName);
-      const totpSecret = await cipher.encrypt(secrets[accountName], { issuer: 'acme', account_name: accountName });
-      await auth.put(
-        newEntry({
-          issuer: 'acme',
-          accountName,
-          roles: ['Admin'],
-          secondaryAuthorization: [...approvers],
-          totpSecret,
-          now: new Date(),
-        }),
-      );
-    }
-    dynamodb.destroy();
-    const code = (account: string) => (OTPAuth.URI.parse(secrets[account]) as OTPAuth.TOTP).generate();
-    const post = (path: string, body: object) =>
-      fetch(`${endpoint}${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-    const waitFor = async (id: string, status: string) => {
-      for (let i = 0; i < 200; i++) {
-        const view = await json(await fetch(`${endpoint}/v1/requests/${id}`));
-        if (view.status === status) return view;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`request ${id} never reached ${status}`);
-    };
+    const code = await enrollPair(broker);
+    const { id, keys } = await requestAsAlice(endpoint, code);
 
-    const keys = await generateKeyPair();
-    const created = await post('/v1/requests', {
-      issuer: 'acme',
-      accountName: 'alice',
-      role: 'Admin',
-      totpCode: code('alice'),
-      publicKey: keys.publicKey,
-    });
-    expect(created.status).toBe(202);
-    const { id } = await json(created);
-    await waitFor(id, 'AWAITING_APPROVAL');
-
-    const approved = await post(`/v1/requests/${id}/approve`, { accountName: 'bob', totpCode: code('bob') });
+    const approved = await post(endpoint, `/v1/requests/${id}/approve`, { accountName: 'bob', totpCode: code('bob') });
     expect(approved.status).toBe(200);
-    const minted = await waitFor(id, 'MINTED');
+    const minted = await waitFor(endpoint, id, 'MINTED');
     expect(minted.approvedBy).toBe('bob');
     const credentials = JSON.parse(await open(keys.privateKey, minted.credentials.sealed, id));
     expect(credentials.AccessKeyId).toMatch(/^ASIALOCAL/);
@@ -207,5 +227,98 @@ describe('startEmbedded', () => {
     const audit = await readFile(broker.info.auditLog, 'utf8');
     expect(audit).toContain('"request.minted"');
     expect(audit).not.toContain(credentials.SecretAccessKey);
+  });
+
+  it('aborts a request waiting for approval on close, and fails it on the next start', async () => {
+    const first = await start();
+    const code = await enrollPair(first);
+    const { id } = await requestAsAlice(first.info.endpoint, code);
+    await first.close();
+
+    const second = await start();
+    const view = await json(await fetch(`${second.info.endpoint}/v1/requests/${id}`));
+    expect(view).toMatchObject({ status: 'FAILED', error: { code: 'broker_restarted' } });
+    // Its task token went with it: a late approval is refused, not delivered to a dead execution.
+    const late = await post(second.info.endpoint, `/v1/requests/${id}/approve`, {
+      accountName: 'bob',
+      totpCode: code('bob'),
+    });
+    expect(late.status).toBe(409);
+  });
+});
+
+describe('sts server', () => {
+  function run(args: string[], signal: AbortSignal) {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    const exit = buildCli().run(['server', '--data-dir', dataDir, '--port', '0', ...args], {
+      stdin: new PassThrough(),
+      stdout,
+      stderr,
+      env: {},
+      colorDepth: 1,
+      signal,
+    } as never);
+    return { exit, out: () => out, err: () => err };
+  }
+
+  async function until(check: () => boolean) {
+    for (let i = 0; i < 400 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  }
+
+  it('serves in the foreground, tells a newcomer what to run next, and stops cleanly when signalled', async () => {
+    const stop = new AbortController();
+    const server = run([], stop.signal);
+    await until(() => server.out().includes('listening on'));
+    const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1];
+    expect(endpoint).toBeDefined();
+    expect((await fetch(`${endpoint}/v1/health`)).status).toBe(200);
+    expect(server.out()).toContain(`npx sts enroll --local --data-dir ${dataDir} --issuer demo --account-name alice`);
+    expect(server.out()).toContain(`npx sts request --local --data-dir ${dataDir}`);
+    expect(server.out()).toContain(`npx sts approve <id> --local --data-dir ${dataDir}`);
+    expect((await readServerInfo(dataDir)).endpoint).toBe(endpoint);
+
+    stop.abort();
+    expect(await server.exit).toBe(0);
+    expect(server.out()).toContain('Stopped.');
+    await expect(stat(serverInfoPath(dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses to start where a broker already runs, saying so', async () => {
+    const first = await start();
+    const stop = new AbortController();
+    const second = run([], stop.signal);
+    expect(await second.exit).toBe(1);
+    expect(second.err()).toBe(
+      `sts: a broker is already running in ${dataDir} (pid ${process.pid}, ${first.info.endpoint}) — use it, stop it, or pick another --data-dir\n`,
+    );
+  });
+
+  it.each([[['--port', '70000']], [['--port', 'http']], [['--approval-timeout', '0']], [['--minter', 'kms']]])(
+    'rejects %o before starting anything',
+    async (args) => {
+      const server = run(args, new AbortController().signal);
+      expect(await server.exit).not.toBe(0);
+      await expect(stat(serverInfoPath(dataDir))).rejects.toMatchObject({ code: 'ENOENT' });
+    },
+  );
+
+  it('leaves --data-dir out of the next steps for the default directory', () => {
+    const text = nextSteps({
+      endpoint: 'http://127.0.0.1:8787',
+      dataDir: join(process.cwd(), '.stsftw'),
+      minter: 'local',
+    });
+    expect(text).toContain('npx sts enroll --local --issuer demo');
+    expect(text).not.toContain('--data-dir');
+    expect(text).toContain('not valid on AWS');
   });
 });

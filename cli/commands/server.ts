@@ -1,0 +1,150 @@
+import { resolve } from 'node:path';
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { isAppError } from '../../lambdas/core/errors.js';
+import type { StsContext } from '../context.js';
+import { describeError, ExitCode } from '../errors.js';
+
+const DEFAULT_DATA_DIR = './.stsftw';
+const DEFAULT_PORT = 8787;
+const DEFAULT_APPROVAL_TIMEOUT = 900;
+
+/** What a newcomer types next, in other terminals, against this broker. */
+export function nextSteps(options: { endpoint: string; dataDir: string; minter: 'local' | 'aws' }): string {
+  // Other terminals will not share this shell's STS_DATA_DIR, so a non-default dir is spelled out.
+  const dir = options.dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${options.dataDir}`;
+  const credentials =
+    options.minter === 'local'
+      ? 'local credentials, marked as such and not valid on AWS'
+      : "real STS credentials, assumed with this process's AWS identity";
+  return `
+stsftw broker listening on ${options.endpoint} (${credentials})
+Data: ${options.dataDir} — request log in server.log; audit events are printed below as they happen.
+
+Try it, from this directory, in another terminal:
+  1. Enroll a requester and an approver (scan each QR code with an authenticator app):
+       npx sts enroll --local${dir} --issuer demo --account-name alice --roles Admin --secondary-authorizers bob
+       npx sts enroll --local${dir} --issuer demo --account-name bob
+  2. Ask for credentials as alice (it prints a request id, then waits for approval):
+       npx sts request --local${dir} --issuer demo --account-name alice --role Admin
+  3. Approve as bob, in a third terminal, with that id (compare the verification codes):
+       npx sts approve <id> --local${dir} --issuer demo --account-name bob
+
+Ctrl-C stops the broker; requests still in flight are closed as failed on the next start.
+`;
+}
+
+// dynalite writes response headers through a deprecated Node API (DEP0066); the warning would greet every
+// newcomer on the first request and says nothing about their setup. Only that one warning is dropped.
+function silenceDynaliteDeprecation(): void {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' && rest[0] !== null ? (rest[0] as { code?: string }).code : rest[1];
+    if (code === 'DEP0066') return;
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+/** Resolves on the first SIGINT/SIGTERM (or the test seam's abort); a second signal exits at once. */
+function stopSignal(context: StsContext): Promise<void> {
+  if (context.signal) {
+    const signal = context.signal;
+    return new Promise((done) =>
+      signal.aborted ? done() : signal.addEventListener('abort', () => done(), { once: true }),
+    );
+  }
+  return new Promise((done) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+      // A second Ctrl-C while shutting down means "now".
+      process.once('SIGINT', () => process.exit(ExitCode.interrupted));
+      done();
+    };
+    process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  });
+}
+
+/** `sts server`: the embedded broker in the foreground. */
+export class ServerCommand extends Command {
+  static paths = [['server']];
+
+  static usage = Command.Usage({
+    category: 'Broker',
+    description: 'Run the embedded broker on this machine',
+    details: `
+      Runs the whole broker in this process, on loopback: the HTTP API, the approval state machine
+      (\`statemachine/approval.asl.json\`, run locally), DynamoDB (dynalite, persisted in \`--data-dir\`), a local
+      key for TOTP secrets and an audit log. No AWS account is needed with the default \`--minter local\`, which
+      hands out credentials clearly marked as local; \`--minter aws\` assumes real roles with this process's AWS
+      credentials.
+
+      The broker writes \`<data-dir>/server.json\`; every \`sts\` command given \`--local\` (and the same
+      \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
+      failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
+    `,
+    examples: [
+      ['Start with the defaults (./.stsftw, port 8787, local credentials)', '$0 server'],
+      ['Pick any free port and a shorter approval window', '$0 server --port 0 --approval-timeout 300'],
+      ['Mint real credentials with your AWS profile', 'AWS_PROFILE=admin $0 server --minter aws'],
+      ['Keep the data elsewhere', '$0 server --data-dir ~/.stsftw'],
+    ],
+  });
+
+  dataDir = Option.String('--data-dir', DEFAULT_DATA_DIR, {
+    env: 'STS_DATA_DIR',
+    description: `Where the broker keeps its database, key and logs (env STS_DATA_DIR, default ${DEFAULT_DATA_DIR})`,
+  });
+
+  port = Option.String('--port', String(DEFAULT_PORT), {
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 65535)]),
+    description: `HTTP port (default ${DEFAULT_PORT}; 0 picks a free one)`,
+  });
+
+  approvalTimeout = Option.String('--approval-timeout', String(DEFAULT_APPROVAL_TIMEOUT), {
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(1, 31_536_000)]),
+    description: `Seconds a request waits for its approver (default ${DEFAULT_APPROVAL_TIMEOUT})`,
+  });
+
+  minter = Option.String('--minter', 'local', {
+    validator: t.isEnum(['local', 'aws'] as const),
+    description: 'local: fake credentials marked as local (default); aws: real STS with your AWS credentials',
+  });
+
+  host = Option.String('--host', '127.0.0.1', {
+    description: 'Interface to listen on (default 127.0.0.1; anything else exposes the broker to your network)',
+  });
+
+  async execute(): Promise<number> {
+    const context = this.context as StsContext;
+    const print = (line: string) => this.context.stdout.write(`${line}\n`);
+    silenceDynaliteDeprecation();
+    // Lazy: the broker's dependencies (dynalite, the local runner, the SDK) are heavy for the other commands.
+    const { startEmbedded } = await import('../../lambdas/adapters/local/embedded.js');
+    let broker: Awaited<ReturnType<typeof startEmbedded>>;
+    try {
+      broker = await startEmbedded({
+        dataDir: this.dataDir,
+        port: this.port,
+        approvalTimeoutSeconds: this.approvalTimeout,
+        minter: this.minter,
+        host: this.host,
+        print,
+      });
+    } catch (error) {
+      // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences.
+      if (isAppError(error) && error.status < 500) {
+        this.context.stderr.write(`sts: ${error.message}\n`);
+        return error.exitCode;
+      }
+      const { message, exitCode } = describeError(error, this.context.env);
+      this.context.stderr.write(`sts: ${message}\n`);
+      return exitCode;
+    }
+    print(nextSteps({ endpoint: broker.info.endpoint, dataDir: resolve(this.dataDir), minter: this.minter }));
+    await stopSignal(context);
+    print('Stopping the broker…');
+    await broker.close();
+    print('Stopped.');
+    return ExitCode.ok;
+  }
+}
