@@ -231,7 +231,9 @@ export async function waitForCredentials(
         deletePending(io.env, pending.id);
         throw endedError(view);
       }
-      if (io.now() > Date.parse(view.decisionDeadline) + SETTLE_GRACE_MS) {
+      // Measured on our own clock from the broker's own times: a skewed local clock must not end the wait.
+      const patience = Date.parse(view.decisionDeadline) - Date.parse(view.createdAt) + SETTLE_GRACE_MS;
+      if (io.now() - started > patience) {
         throw new CliError(
           `Request ${pending.id} is still ${view.status} long after its deadline: check it later with \`sts status ${pending.id}\`, or the broker's logs.`,
           ExitCode.tempFail,

@@ -201,4 +201,30 @@ describe('sts request', () => {
     expect(result.code).toBe(69);
     expect(result.stderr).toContain('sts server --data-dir');
   });
+
+  it('stops waiting (exit 75) when a request stays unsettled long past its deadline', async () => {
+    await start({ plan: ['AWAITING_APPROVAL'] });
+    let clock = Date.now();
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, {
+      now: () => clock,
+      sleep: async () => {
+        clock += 60_000;
+      },
+    });
+    expect(result.code).toBe(75);
+    expect(result.stderr).toContain('long after its deadline');
+  });
+
+  it('rides out a transient broker error while polling', async () => {
+    let failures = 0;
+    await start({ plan: ['AWAITING_APPROVAL', 'MINTED'] });
+    const realFetch = fetch;
+    const flaky = (async (url: URL, init: RequestInit) => {
+      if (init.method === 'GET' && failures++ < 2) return new Response('', { status: 503 });
+      return realFetch(url, init);
+    }) as typeof fetch;
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, { fetch: flaky });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('AWS_ACCESS_KEY_ID');
+  });
 });
