@@ -343,14 +343,19 @@ export interface Needle {
   bytes: Buffer;
 }
 
-/** Characters per window in {@link windows}: long enough that random text never matches by chance. */
-const WINDOW = 16;
+/**
+ * Characters per piece in {@link windows}: long enough that random text never matches by chance (one in
+ * 32^12 for base32), short enough that a leaked value keeps whole pieces between snappy's back-references.
+ */
+const WINDOW = 12;
 
 /**
- * Non-overlapping 16-character pieces of `value`. LevelDB compresses its tables (snappy), which can replace
+ * Non-overlapping 12-character pieces of `value`. LevelDB compresses its tables (snappy), which can replace
  * a repeated run inside a value by a back-reference; a leaked value still shows most of its pieces literally.
  */
 function windows(value: string): string[] {
+  // A short random part (a local access key id has 11 random characters) is one piece on its own.
+  if (value.length < WINDOW) return value.length >= 8 ? [value] : [];
   const out: string[] = [];
   for (let i = 0; i + WINDOW <= value.length; i += WINDOW) out.push(value.slice(i, i + WINDOW));
   return out;
@@ -376,7 +381,7 @@ function base64Forms(value: Buffer): string[] {
 }
 
 /**
- * Needles for a secret string: the whole of it, its random part in 16-character pieces, and its base64 forms.
+ * Needles for a secret string: the whole of it, its random part in 12-character pieces, and its base64 forms.
  * @param publicPrefix a fixed, non-secret prefix (e.g. the local session-token marker) left out of the pieces.
  */
 export function secretNeedles(label: string, value: string, publicPrefix = ''): Needle[] {
