@@ -1,0 +1,143 @@
+/**
+ * `npm run bench`: one run measures the broker's approval latency, the API Lambda bundle, CLI start-up,
+ * the warm credential_process call and approval → credentials for a waiting `sts request`, prints a table
+ * and writes docs/benchmarks.md. Figures only: nothing is asserted about them.
+ *
+ * Options: --runs N (process start-up rounds, default 30), --requests N (per broker pass, default 100),
+ * --cli-requests N (default 10), --rebuild (always rebuild dist/), --no-write (print only).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureApprovals, pairs } from './approval-latency.js';
+import { startBrokerFixture } from './broker-fixture.js';
+import { ensureCliBuilt } from './cli-build.js';
+import {
+  baselineSubject,
+  cliEnv,
+  helpSubject,
+  measureRequestToCredentials,
+  primeCredentialProcess,
+  warmCredentialProcessSubject,
+} from './cli-flows.js';
+import { buildApiBundle, coldLoadSubject } from './lambda-bundle.js';
+import { describeMachine } from './machine.js';
+import { timeInterleaved } from './process-timing.js';
+import { markdownReport, type Results, terminalReport } from './report.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WARMUP_REQUESTS = 5;
+const PROCESS_WARMUP_ROUNDS = 2;
+/** First approval this long after AWAITING_APPROVAL: the CLI's polling has slowed to its steady pace. */
+const FIRST_APPROVAL_DELAY_MS = 3000;
+const SOLO = 'solo';
+
+function count(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
+  return n;
+}
+
+function progress(text: string): void {
+  process.stderr.write(`bench: ${text}\n`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      requests: { type: 'string' },
+      'cli-requests': { type: 'string' },
+      rebuild: { type: 'boolean', default: false },
+      'no-write': { type: 'boolean', default: false },
+    },
+  });
+  const runs = count(values.runs, 30, 'runs');
+  const requests = count(values.requests, 100, 'requests');
+  const cliRequests = count(values['cli-requests'], 10, 'cli-requests');
+  const argv = process.argv.slice(2);
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const startedAt = new Date();
+  const started = performance.now();
+  const machine = describeMachine(repoRoot);
+  if (machine.loadAtStart[0] > machine.cores) {
+    progress(
+      `the 1-minute load average is ${machine.loadAtStart[0].toFixed(1)} on ${machine.cores} cores: expect inflated figures`,
+    );
+  }
+  const work = mkdtempSync(join(tmpdir(), 'stsftw-bench-'));
+  let fixture: Awaited<ReturnType<typeof startBrokerFixture>> | undefined;
+  try {
+    progress('building the CLI bundle if stale, and the API Lambda bundles');
+    const cliBuilt = ensureCliBuilt(repoRoot, values.rebuild);
+    const bundles = [
+      await buildApiBundle(repoRoot, join(work, 'lambda'), 'bundled'),
+      await buildApiBundle(repoRoot, join(work, 'lambda'), 'external'),
+    ];
+
+    progress('starting the embedded broker and enrolling accounts');
+    fixture = await startBrokerFixture(join(work, 'data'));
+    const warm = pairs('warm', WARMUP_REQUESTS);
+    const quiet = pairs('quiet', requests);
+    const polled = pairs('poll', requests);
+    const viaCli = pairs('cli', cliRequests);
+    await fixture.enroll([...warm, ...quiet, ...polled, ...viaCli, { name: SOLO }]);
+
+    progress(`approvals: ${WARMUP_REQUESTS} warm-up, ${requests} quiet, ${requests} polled`);
+    await measureApprovals(fixture, warm, 'quiet');
+    const quietSamples = await measureApprovals(fixture, quiet, 'quiet');
+    const polledSamples = await measureApprovals(fixture, polled, 'polling');
+
+    progress('priming the credential_process cache');
+    const env = cliEnv(join(work, 'home'));
+    const primeMs = await primeCredentialProcess(fixture, repoRoot, SOLO, env);
+
+    progress(`process start-up: ${runs} interleaved rounds`);
+    const baseline = baselineSubject(env);
+    const samples = timeInterleaved(
+      [
+        baseline,
+        helpSubject(repoRoot, env),
+        warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
+        ...bundles.map((b) => coldLoadSubject(b, env)),
+      ],
+      runs,
+      PROCESS_WARMUP_ROUNDS,
+    );
+
+    progress(`sts request → credentials: ${cliRequests} requests`);
+    const delays = viaCli.map((_, i) => FIRST_APPROVAL_DELAY_MS + Math.round((i * 1000) / cliRequests));
+    const requestRuns = await measureRequestToCredentials(fixture, repoRoot, viaCli, delays, env);
+
+    const results: Results = {
+      machine,
+      loadAtEnd: loadavg(),
+      command,
+      startedAt,
+      durationSeconds: (performance.now() - started) / 1000,
+      approvals: { quiet: quietSamples, polling: polledSamples, warmup: WARMUP_REQUESTS },
+      bundles,
+      processes: { samples, runs, warmup: PROCESS_WARMUP_ROUNDS, baseline: baseline.label },
+      cliBuilt,
+      primeMs,
+      requests: requestRuns,
+    };
+    process.stdout.write(`\n${terminalReport(results)}\n`);
+    if (!values['no-write']) {
+      const out = join(repoRoot, 'docs', 'benchmarks.md');
+      writeFileSync(out, markdownReport(results));
+      progress(`wrote ${out}`);
+    }
+  } finally {
+    await fixture?.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
