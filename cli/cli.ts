@@ -10,6 +10,7 @@ import { DenyCommand } from './commands/deny.js';
 import { EnrollCommand } from './commands/enroll.js';
 import { ExecCommand } from './commands/exec.js';
 import { GetCommand } from './commands/get.js';
+import { HelpCommand } from './commands/help.js';
 import { ListCommand } from './commands/list.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { RemoveCommand } from './commands/remove.js';
@@ -25,7 +26,7 @@ export const cliVersion = '2.0.0';
 
 export function buildCli(): Cli {
   const cli = new Cli({ binaryLabel: 'stsftw', binaryName: 'sts', binaryVersion: cliVersion, enableCapture: false });
-  cli.register(Builtins.HelpCommand);
+  cli.register(HelpCommand); // Builtins.HelpCommand plus examples
   cli.register(Builtins.VersionCommand);
   // requester / approver commands
   // (registered by cli/commands/*.ts; keep one line per command)

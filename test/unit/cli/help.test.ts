@@ -19,6 +19,9 @@ describe('help', () => {
     ]) {
       expect(result.stdout).toContain(text);
     }
+    expect(result.stdout).toContain('Examples');
+    expect(result.stdout).toContain('$ sts request --role admin');
+    expect(result.stdout).toContain('credential_process = sts get');
   });
 
   it.each(['request', 'wait', 'status', 'get', 'exec', 'approve', 'deny', 'configure'])(

@@ -1,0 +1,43 @@
+/** `sts --help`: clipanion's command list, followed by the everyday flows as examples. */
+import { Command } from 'clipanion';
+
+const examples: [string, string[]][] = [
+  [
+    'Save your defaults once',
+    ['sts configure --endpoint https://sts.example.com --issuer acme --account-name alice --role admin'],
+  ],
+  [
+    'Ask for a role; a colleague approves from their own machine',
+    ['sts request --role admin --reason "deploy hotfix"', 'sts approve r_…    # on the approver’s machine'],
+  ],
+  ['Load credentials into this shell (STSFTW 1.0 style)', ['eval "$(sts get --role admin)"']],
+  ['Run one command with credentials', ['sts exec --role admin -- aws s3 ls']],
+  [
+    'Use as an AWS credential_process (in ~/.aws/config)',
+    ['credential_process = sts get --profile default --role admin --format credential-process'],
+  ],
+  [
+    'Try everything on this machine',
+    ['sts server', 'sts enroll --local --issuer demo --account-name alice --roles Admin'],
+  ],
+];
+
+/** Replaces clipanion's built-in help to add examples (each command's `--help` has its own). */
+export class HelpCommand extends Command {
+  static paths = [['-h'], ['--help']];
+
+  async execute(): Promise<number> {
+    const lines = ['Examples', ''];
+    for (const [label, commands] of examples) {
+      lines.push(
+        `  ${label}:`,
+        ...commands.map((command) =>
+          command.startsWith('sts ') || command.startsWith('eval ') ? `    $ ${command}` : `    ${command}`,
+        ),
+        '',
+      );
+    }
+    this.context.stdout.write(`${this.cli.usage()}\n${lines.join('\n')}`);
+    return 0;
+  }
+}
