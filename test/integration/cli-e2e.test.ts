@@ -99,7 +99,7 @@ function pendingKeys(user: User): string[] {
 beforeAll(async () => {
   ensureBundle();
   root = mkdtempSync(join(tmpdir(), 'sts-cli-e2e-'));
-  [server, shortServer] = await Promise.all([
+  const started = await Promise.allSettled([
     startServer({
       dataDir: join(root, 'broker'),
       approvalTimeoutSeconds: APPROVAL_TIMEOUT,
@@ -111,6 +111,10 @@ beforeAll(async () => {
       home: join(root, 'homes', 'short-server'),
     }),
   ]);
+  // Keep whichever started, so afterAll stops it even when the other failed.
+  if (started[0].status === 'fulfilled') server = started[0].value;
+  if (started[1].status === 'fulfilled') shortServer = started[1].value;
+  for (const result of started) if (result.status === 'rejected') throw result.reason;
   const approvers: AccountSpec[] = APPROVERS.map((accountName) => ({ accountName }));
   const requester = (accountName: string): AccountSpec => ({ accountName, roles: [ROLE], authorizers: APPROVERS });
   const solo = (accountName: string): AccountSpec => ({ accountName, roles: [ROLE] });
