@@ -56,7 +56,7 @@ export function allowedRoleArn(pattern: string): string {
  * Each function gets its own role with only what its part of the broker needs:
  * - api: create and read requests, authenticate approvers, start executions and answer task tokens;
  * - verify: the state machine's checks and bookkeeping (auth entries, request status, lockout audits);
- * - mint: read the request and assume the allowed roles (the only role with any STS right).
+ * - mint: read the request and the entry, and assume the allowed roles (the only role with any STS right).
  * The state machine ARN is bound to the API by the stack (the workflow needs the functions first).
  */
 export class Functions extends Construct {
@@ -97,10 +97,11 @@ export class Functions extends Construct {
     bindSecretsKey(this.verify, 'STS_KMS_KEY_ID', props.secretsKey);
     bindAuditTopic(this.verify, 'STS_AUDIT_TOPIC_ARN', props.audit);
 
+    // Mint re-reads the entry: a role removed since the request was made is no longer granted.
+    bindTable(this.mint, 'STS_TABLE_NAME', auth, ['dynamodb:GetItem']);
     bindTable(this.mint, 'STS_REQUESTS_TABLE_NAME', requests, ['dynamodb:GetItem']);
-    // The shared Lambda wiring (handlers/deps.ts, core/config.ts) requires these names in every function;
-    // mint never calls them, so it gets the names and deliberately no grant.
-    this.mint.addEnvironment('STS_TABLE_NAME', auth.tableName);
+    // The shared Lambda wiring (handlers/deps.ts, core/config.ts) requires these in every function; mint
+    // never decrypts secrets nor publishes (the state machine does), so it gets the names and no grant.
     this.mint.addEnvironment('STS_KMS_KEY_ID', props.secretsKey.key.keyId);
     this.mint.addEnvironment('STS_AUDIT_TOPIC_ARN', props.audit.topic.topicArn);
     this.mint.addToRolePolicy(

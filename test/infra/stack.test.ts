@@ -235,7 +235,7 @@ describe('BrokerStack (default configuration)', () => {
       );
     });
 
-    it('mint: reads requests and assumes only the allowed role pattern, with broker session tags', () => {
+    it('mint: reads the request and the entry, assumes only the allowed role pattern, with broker session tags', () => {
       const pattern = 'arn:<ref:AWS::Partition>:iam::<ref:AWS::AccountId>:role/stsftw/*';
       expect(permissions(s.template, role('mint'))).toEqual(
         [
@@ -243,6 +243,7 @@ describe('BrokerStack (default configuration)', () => {
           `logs:PutLogEvents @ arn:${ids.mintLogs}`,
           'xray:PutTraceSegments @ *',
           'xray:PutTelemetryRecords @ *',
+          `dynamodb:GetItem @ arn:${ids.auth}`,
           `dynamodb:GetItem @ arn:${ids.requests}`,
           `sts:AssumeRole @ ${pattern}`,
           `sts:TagSession @ ${pattern}`,
