@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// The entries read their configuration at import, as on a cold start.
+beforeAll(() => {
+  vi.stubEnv('AWS_REGION', 'eu-west-1');
+  vi.stubEnv('STS_TABLE_NAME', 'stsftw-auth');
+  vi.stubEnv('STS_REQUESTS_TABLE_NAME', 'stsftw-requests');
+  vi.stubEnv('STS_AUDIT_TOPIC_ARN', 'arn:aws:sns:eu-west-1:123456789012:stsftw-audit');
+  vi.stubEnv('STS_KMS_KEY_ID', 'alias/stsftw');
+  vi.stubEnv('STS_STATE_MACHINE_ARN', 'arn:aws:states:eu-west-1:123456789012:stateMachine:stsftw');
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+function httpEvent(method: string, path: string, body?: string) {
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: path,
+    rawQueryString: '',
+    headers: { host: 'sts.example.com', ...(body ? { 'content-type': 'application/json' } : {}) },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'api',
+      domainName: 'sts.example.com',
+      domainPrefix: 'sts',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'test' },
+      requestId: 'req',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Jan/2030:00:00:00 +0000',
+      timeEpoch: 1_893_456_000_000,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
+describe('api handler', () => {
+  it('serves the Hono app to Function URL / HTTP API events', async () => {
+    const { handler } = await import('../../../lambdas/handlers/api.js');
+    const res = (await handler(httpEvent('GET', '/v1/health') as never, {} as never)) as any;
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers validation errors as problems without touching AWS', async () => {
+    const { handler } = await import('../../../lambdas/handlers/api.js');
+    const res = (await handler(httpEvent('POST', '/v1/requests', '{"issuer":1}') as never, {} as never)) as any;
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(res.body).code).toBe('invalid_request');
+  });
+});
+
+describe('task handlers', () => {
+  it.each([['mint'], ['unknown'], [undefined]])('verify refuses action %s', async (action) => {
+    const { handler } = await import('../../../lambdas/handlers/verify.js');
+    await expect(handler({ action } as never)).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      message: 'This function does not run that action.',
+    });
+  });
+
+  it.each([['verifyRequester'], ['verifyApprover'], ['awaitApproval'], ['recordOutcome']])(
+    'verify passes %s on to the tasks',
+    async (action) => {
+      const { handler } = await import('../../../lambdas/handlers/verify.js');
+      // A malformed payload is refused by the task itself, before any AWS call: proof it got there.
+      await expect(handler({ action, requestId: 'nope' })).rejects.toThrow('Task payload: requestId is not a request id.');
+    },
+  );
+
+  it.each([['verifyRequester'], ['awaitApproval'], ['recordOutcome']])('mint refuses action %s', async (action) => {
+    const { handler } = await import('../../../lambdas/handlers/mint.js');
+    await expect(handler({ action })).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      message: 'This function only mints.',
+    });
+  });
+
+  it('mint passes mint on to the tasks', async () => {
+    const { handler } = await import('../../../lambdas/handlers/mint.js');
+    await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow('Task payload: requestId is not a request id.');
+  });
+});
