@@ -3,14 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { vi } from 'vitest';
 import { buildCli } from '../../../cli/cli.js';
 import type { StsContext } from '../../../cli/context.js';
 import type { Terminal } from '../../../cli/terminal.js';
-
-// clipanion 3's ESM build imports a directory (`./platform`), which Node's ESM loader refuses; vitest
-// externalises node_modules, so the commands get clipanion's CommonJS build here (tsx and esbuild cope).
-vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
 
 /** A scripted terminal: answers prompts in order and records the questions. */
 export function fakeTerminal(answers: string[] = [], interactive = true) {

@@ -227,4 +227,18 @@ describe('sts request', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('AWS_ACCESS_KEY_ID');
   });
+
+  it('draws a spinner only when stderr is a terminal', async () => {
+    await start({ plan: ['VERIFYING', 'AWAITING_APPROVAL', 'MINTED'] });
+    const { PassThrough } = await import('node:stream');
+    const stderr = Object.assign(new PassThrough(), { isTTY: true });
+    let text = '';
+    stderr.on('data', (chunk) => {
+      text += chunk;
+    });
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, { stderr });
+    expect(result.code).toBe(0);
+    expect(text).toContain('\x1b[2K');
+    expect(text).toMatch(/Checking your code for r_\w+ — 0:00/);
+  });
 });
