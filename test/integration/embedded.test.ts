@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as OTPAuth from 'otpauth';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCli } from '../../cli/cli.js';
 import { nextSteps } from '../../cli/commands/server.js';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
@@ -16,10 +16,6 @@ import { newEntry } from '../../lambdas/core/entries.js';
 import { newRequestId } from '../../lambdas/core/ids.js';
 import { generateKeyPair, open } from '../../lambdas/core/sealing.js';
 import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
-
-// clipanion 3's ESM build imports a directory, which Node's ESM loader refuses; vitest externalises
-// node_modules, so the CLI gets clipanion's CommonJS build here (tsx and esbuild resolve it themselves).
-vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
 
 let dataDir: string;
 let running: EmbeddedBroker[];
