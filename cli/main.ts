@@ -7,6 +7,9 @@ const warm = warmCredentialProcess(argv, process.env, Date.now());
 if (warm !== undefined) {
   process.stdout.write(warm);
 } else {
+  // The broker and admin commands load the AWS SDK, which warns about Node 20 on every start; the
+  // warning is for SDK maintainers, not for people running `sts` (Lambda runs Node 22).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { buildCli } = await import('./cli.js');
   const cli = buildCli();
   const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
