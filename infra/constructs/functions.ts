@@ -75,7 +75,7 @@ export class Functions extends Construct {
       STS_ROLE_ACCOUNT_ID: Aws.ACCOUNT_ID,
       AWS_PARTITION: Aws.PARTITION,
       // The functions check one glob; with several patterns IAM alone enforces them.
-      ...(this.allowedRoleArns.length === 1 ? { STS_ALLOWED_ROLE_PATTERN: this.allowedRoleArns[0] } : {}),
+      STS_ALLOWED_ROLE_PATTERN: this.allowedRoleArns.join(','),
     };
 
     this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, settings, props);

@@ -40,7 +40,7 @@ const ARN = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$/;
 const KMS_KEY = /^\S{1,2048}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = /^aws[a-z-]*$/;
-const ROLE_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|\*):role\/\S*$/;
+const ROLE_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|\*):role\/[^\s,]*(\s*,\s*arn:[a-z-]+:iam::(\d{12}|\*):role\/[^\s,]*)*$/;
 
 function invalid(name: string, what: string): InternalError {
   return new InternalError(`Configuration: ${name} ${what}.`);
@@ -93,7 +93,7 @@ export function loadConfig(env: Env): LambdaConfig {
       env,
       'STS_ALLOWED_ROLE_PATTERN',
       ROLE_PATTERN,
-      'an IAM role ARN pattern such as arn:aws:iam::123456789012:role/stsftw/*',
+      'IAM role ARN patterns, comma-separated, such as arn:aws:iam::123456789012:role/stsftw/*',
     ),
     partition: optional(env, 'AWS_PARTITION', PARTITION, 'an AWS partition such as aws') ?? 'aws',
   };

@@ -7,7 +7,11 @@ export interface RoleConfig {
   partition: string;
   /** Account of bare role names; without it only full ARNs can be resolved. */
   roleAccountId?: string;
-  /** Glob (`*` = any characters) every resolved ARN must match, e.g. `arn:aws:iam::123456789012:role/stsftw/*`. */
+  /**
+   * Globs (`*` = any characters), comma-separated, of which every resolved ARN must match one, e.g.
+   * `arn:aws:iam::123456789012:role/stsftw/*`. A bare role name is also looked for under the path of
+   * each pattern, so `Admin` can mean `role/stsftw/Admin` where only that path is allowed.
+   */
   allowedRolePattern?: string;
 }
 
@@ -24,13 +28,37 @@ interface ParsedRole {
   name: string; // the role name (last path segment)
 }
 
+function allowedPatterns(cfg: RoleConfig): string[] {
+  return (cfg.allowedRolePattern ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+/** Where a bare name may live: the account root, then the path of each allowed `…:role/<path>/*` pattern. */
+function bareRoleArns(name: string, cfg: RoleConfig): string[] {
+  if (!cfg.roleAccountId) return [];
+  const base = `arn:${cfg.partition}:iam::${cfg.roleAccountId}:role/`;
+  const arns = [`${base}${name}`];
+  for (const pattern of allowedPatterns(cfg)) {
+    const match = ARN_PATTERN.exec(pattern);
+    const path = match?.[3];
+    if (!path?.endsWith('/*') || path.slice(0, -1).includes('*')) continue;
+    arns.push(`${base}${path.slice(0, -1)}${name}`);
+  }
+  return arns;
+}
+
 function parseRole(role: string, cfg: RoleConfig): ParsedRole {
   const match = ARN_PATTERN.exec(role);
   if (match) return { arn: role, name: match[3].slice(match[3].lastIndexOf('/') + 1) };
-  return {
-    arn: cfg.roleAccountId ? `arn:${cfg.partition}:iam::${cfg.roleAccountId}:role/${role}` : undefined,
-    name: role,
-  };
+  const arns = bareRoleArns(role, cfg);
+  return { arn: arns.find((arn) => isAllowed(arn, cfg)) ?? arns[0], name: role };
+}
+
+function isAllowed(arn: string, cfg: RoleConfig): boolean {
+  const patterns = allowedPatterns(cfg);
+  return patterns.length === 0 || patterns.some((pattern) => globToRegExp(pattern).test(arn));
 }
 
 function globToRegExp(glob: string): RegExp {
@@ -72,7 +100,7 @@ export function resolveRoleArn(requested: string, entryRoles: readonly string[],
     );
   }
   const arn = [...candidates][0];
-  if (cfg.allowedRolePattern && !globToRegExp(cfg.allowedRolePattern).test(arn)) {
+  if (!isAllowed(arn, cfg)) {
     throw new RoleNotPermittedError(`The broker may not assume ${arn} (outside its allowed role pattern).`);
   }
   return arn;

@@ -410,8 +410,8 @@ describe('BrokerStack (full configuration)', () => {
         STS_APPROVAL_TIMEOUT_SECONDS: '600',
         STS_MAX_SESSION_SECONDS: '1800',
       });
-      // Several patterns: IAM enforces them; the functions' single glob stays unset.
-      expect(fn.Properties.Environment.Variables.STS_ALLOWED_ROLE_PATTERN).toBeUndefined();
+      // Several patterns: IAM enforces them and the functions check the same list, comma-separated.
+      expect(JSON.stringify(fn.Properties.Environment.Variables.STS_ALLOWED_ROLE_PATTERN)).toContain(',');
     }
     s.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(s.template.toJSON().Resources[s.id(s.stack.tables.auth)].Properties.TableName).toBe('acme-sts-auth');

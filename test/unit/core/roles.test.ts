@@ -52,11 +52,31 @@ describe('resolveRoleArn', () => {
     const pattern = { ...cfg, allowedRolePattern: 'arn:aws:iam::123456789012:role/stsftw/*' };
     const inside = 'arn:aws:iam::123456789012:role/stsftw/dev';
     expect(resolveRoleArn(inside, [inside], pattern)).toBe(inside);
-    expect(() => resolveRoleArn('admin', ['admin'], pattern)).toThrow(RoleNotPermittedError);
+    expect(() =>
+      resolveRoleArn('arn:aws:iam::123456789012:role/admin', ['arn:aws:iam::123456789012:role/admin'], pattern),
+    ).toThrow(RoleNotPermittedError);
     // Dots in the pattern are literal, not regex wildcards.
     const dotted = { ...cfg, allowedRolePattern: 'arn:aws:iam::123456789012:role/a.b' };
     expect(() => resolveRoleArn('aXb', ['aXb'], dotted)).toThrow(RoleNotPermittedError);
     expect(resolveRoleArn('a.b', ['a.b'], dotted)).toBe('arn:aws:iam::123456789012:role/a.b');
+  });
+});
+
+describe('resolveRoleArn with allowed patterns', () => {
+  it('looks for a bare name under the path of the allowed pattern', () => {
+    const pattern = { ...cfg, allowedRolePattern: 'arn:aws:iam::123456789012:role/stsftw/*' };
+    expect(resolveRoleArn('admin', ['admin'], pattern)).toBe('arn:aws:iam::123456789012:role/stsftw/admin');
+  });
+
+  it('accepts a role matching any of several comma-separated patterns, and no other', () => {
+    const many = {
+      ...cfg,
+      allowedRolePattern: 'arn:aws:iam::123456789012:role/ops-*, arn:aws:iam::123456789012:role/stsftw/*',
+    };
+    expect(resolveRoleArn('ops-read', ['ops-read'], many)).toBe('arn:aws:iam::123456789012:role/ops-read');
+    expect(resolveRoleArn('dev', ['dev'], many)).toBe('arn:aws:iam::123456789012:role/stsftw/dev');
+    const outside = 'arn:aws:iam::123456789012:role/admin';
+    expect(() => resolveRoleArn(outside, [outside], many)).toThrow(RoleNotPermittedError);
   });
 });
 
