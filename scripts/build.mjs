@@ -3,7 +3,7 @@
 // Code splitting keeps the dynamic import()s lazy, so `sts --help` and the warm credential_process path
 // load only what they use. Packages the embedded server and the admin commands import lazily stay
 // external: native or file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
-import { rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,11 +29,14 @@ const external = [
   'tsx',
 ];
 
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// Build beside dist/ and swap it in: an `sts` started during a build (a credential_process, a parallel
+// test) must never find a half-written bundle. Between the two renames bin/sts.mjs falls back to tsx.
+const staging = `dist.tmp-${process.pid}`;
+rmSync(join(root, staging), { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { sts: 'cli/main.ts' },
-  outdir: 'dist',
+  outdir: staging,
   entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
@@ -53,6 +56,10 @@ const result = await esbuild.build({
   logLevel: 'warning',
   metafile: true,
 });
+const retired = join(root, `dist.old-${process.pid}`);
+if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), retired);
+renameSync(join(root, staging), join(root, 'dist'));
+rmSync(retired, { recursive: true, force: true });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(
   `build: dist/sts.mjs and ${Object.keys(result.metafile.outputs).length - 1} chunks, ${Math.round(bytes / 1024)} KiB`,
