@@ -21,7 +21,9 @@ export function formatAuditLine(event: Partial<AuditEvent>): string {
   if (event.accountName !== undefined) parts.push(clean(event.accountName));
   if (event.role !== undefined) parts.push(`→ ${clean(event.role)}`);
   const notes: string[] = [];
-  if (event.approvedBy) notes.push(`approved by ${clean(event.approvedBy)}`);
+  // Single-factor mints carry approvedBy 'none' (as the session tag does).
+  if (event.approvedBy === 'none') notes.push('single factor');
+  else if (event.approvedBy) notes.push(`approved by ${clean(event.approvedBy)}`);
   if (event.deniedBy) notes.push(`denied by ${clean(event.deniedBy)}`);
   if (event.reason) notes.push(`reason: ${clean(event.reason)}`);
   if (event.error?.code) notes.push(clean(event.error.code));

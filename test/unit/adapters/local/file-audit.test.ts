@@ -81,6 +81,10 @@ describe('formatAuditLine', () => {
   it.each([
     [{ ...minted, approvedBy: undefined, requestId: undefined }, 'audit: request.minted alice@example.com → Admin'],
     [
+      { ...minted, approvedBy: 'none', requestId: undefined },
+      'audit: request.minted alice@example.com → Admin (single factor)',
+    ],
+    [
       {
         type: 'request.rejected',
         accountName: 'eve',
