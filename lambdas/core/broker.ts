@@ -22,7 +22,7 @@ import { clampDuration } from './roles.js';
 import { decodePublicKey } from './sealing.js';
 import { validateReason } from './text.js';
 import { isTotpCode } from './totp.js';
-import type { RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
+import type { ExecutionMode, RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
 import { isTerminal } from './types.js';
 
 /** Broker settings (from LambdaConfig or the embedded server's options). */
@@ -59,6 +59,15 @@ export interface CreateRequestInput {
   reason?: string;
 }
 
+/** How a request may be decided (not part of the `POST /v1/requests` body: only the API's own routes set it). */
+export interface CreateRequestOptions {
+  /**
+   * `single-shot-only`: the workflow refuses the request (InvalidCredentialsError, as STSFTW 1.0 did)
+   * rather than wait for an approver when the approver's code did not come along.
+   */
+  mode?: ExecutionMode;
+}
+
 /** `GET /v1/requests/{id}`: everything but the task token and the public key. */
 export interface RequestView {
   id: string;
@@ -82,6 +91,7 @@ export interface RequestView {
 export interface Broker {
   createRequest(
     input: CreateRequestInput,
+    options?: CreateRequestOptions,
   ): Promise<{ id: string; status: 'VERIFYING'; verificationCode: string; decisionDeadline: string }>;
   /** @throws NotFoundError */
   getRequest(id: string): Promise<RequestView>;
@@ -226,7 +236,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   }
 
   return {
-    async createRequest(input) {
+    async createRequest(input, options) {
       const valid = validateCreate(input, config.maxSessionSeconds);
       const now = clock.now();
       const deadline = new Date(now.getTime() + config.approvalTimeoutSeconds * 1000);
@@ -252,6 +262,7 @@ export function createBroker(deps: BrokerDeps): Broker {
           ...(valid.secondaryAccountName !== undefined && { secondaryAccountName: valid.secondaryAccountName }),
           ...(input.secondaryTotpCode !== undefined && { secondaryTotpCode: input.secondaryTotpCode }),
           approvalTimeoutSeconds: config.approvalTimeoutSeconds,
+          ...(options?.mode !== undefined && { mode: options.mode }),
         });
       } catch (e) {
         // Do not leave a request VERIFYING forever.

@@ -10,6 +10,7 @@ import {
   ConflictError,
   ExpiredError,
   errorClasses,
+  InvalidCredentialsError,
   InvalidRequestError,
   NotAnApproverError,
   NotFoundError,
@@ -20,7 +21,14 @@ import { isRequestId } from './ids.js';
 import type { AuditSink, AuthStore, Clock, Minter, RequestStore, SecretCipher } from './ports.js';
 import { MIN_SESSION_SECONDS, resolveRoleArn, roleSessionName, sessionTags, sourceIdentity } from './roles.js';
 import { seal } from './sealing.js';
-import type { AuditEvent, Credentials, RequestErrorInfo, RequestRecord, RequestStatus } from './types.js';
+import type {
+  AuditEvent,
+  Credentials,
+  ExecutionMode,
+  RequestErrorInfo,
+  RequestRecord,
+  RequestStatus,
+} from './types.js';
 import { isTerminal, requestStatuses } from './types.js';
 
 /** Task settings (from LambdaConfig or the embedded server's options). */
@@ -51,6 +59,8 @@ export interface VerifyRequesterPayload {
   totpCode: string;
   secondaryAccountName?: string;
   secondaryTotpCode?: string;
+  /** `single-shot-only`: refuse rather than wait for an approver. */
+  mode?: ExecutionMode;
 }
 export interface VerifyApproverPayload {
   requestId: string;
@@ -179,6 +189,14 @@ function optionalField(payload: Record<string, unknown>, name: string): string |
   return payload[name] === undefined || payload[name] === null ? undefined : field(payload, name);
 }
 
+/** `{mode}` when the payload names a known mode, `{}` when it names none. */
+function modeField(payload: Record<string, unknown>): { mode?: ExecutionMode } {
+  const mode = payload.mode;
+  if (mode === undefined || mode === null) return {};
+  if (mode !== 'single-shot-only') throw new InvalidRequestError('Task payload: mode is not a known mode.');
+  return { mode };
+}
+
 function requestIdField(payload: Record<string, unknown>): string {
   const id = payload.requestId;
   if (!isRequestId(id)) throw new InvalidRequestError('Task payload: requestId is not a request id.');
@@ -208,7 +226,8 @@ export function createTasks(deps: TaskDeps): Tasks {
     /**
      * Authenticates the requester, checks the role and the named approver, and picks the path: `mint` for
      * an account without secondary authorizers (any secondary name or code is then ignored),
-     * `verifyApprover` when the approver's code came along (single-shot), else `awaitApproval`.
+     * `verifyApprover` when the approver's code came along (single-shot), else `awaitApproval` — or, for a
+     * `single-shot-only` request, InvalidCredentialsError.
      */
     async verifyRequester(p) {
       const record = await loadIn(p.requestId, 'VERIFYING');
@@ -230,6 +249,11 @@ export function createTasks(deps: TaskDeps): Tasks {
       if (p.secondaryTotpCode !== undefined) {
         if (named === undefined) throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
         return { next: 'verifyApprover' };
+      }
+      if (p.mode === 'single-shot-only') {
+        // Nobody can collect credentials after this call ends. STSFTW 1.0 refused the same way: the missing
+        // second code simply failed validation.
+        throw new InvalidCredentialsError("This account needs the secondary authorizer's TOTP code in the same call.");
       }
       if (named !== undefined) {
         // Waiting for an approver who can never authenticate would only end in expiry: say so now.
@@ -333,6 +357,7 @@ export function createTasks(deps: TaskDeps): Tasks {
             totpCode: field(payload, 'totpCode'),
             secondaryAccountName: optionalField(payload, 'secondaryAccountName'),
             secondaryTotpCode: optionalField(payload, 'secondaryTotpCode'),
+            ...modeField(payload),
           });
         case 'verifyApprover':
           return tasks.verifyApprover({

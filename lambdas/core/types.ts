@@ -83,7 +83,16 @@ export interface ExecutionInput {
   secondaryTotpCode?: string;
   /** `Await Approval` reads its TimeoutSecondsPath from here. */
   approvalTimeoutSeconds: number;
+  /** Present only for requests that must never wait for an approver (see {@link ExecutionMode}). */
+  mode?: ExecutionMode;
 }
+
+/**
+ * `single-shot-only`: the request is decided in the one call that made it (STSFTW 1.0's `POST /`, whose
+ * caller holds the credentials' key only for that call). `Verify Requester` refuses it instead of going
+ * to `Await Approval`.
+ */
+export type ExecutionMode = 'single-shot-only';
 
 /** One audit event (SNS message body, JSON; embedded: one line of the audit log). */
 export interface AuditEvent {
