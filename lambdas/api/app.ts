@@ -7,6 +7,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../core/errors.js';
+import { type LegacyRouteOptions, legacyRoute } from './legacy-route.js';
 import { type LogFn, requestLog, securityHeaders, wrapNonErrors } from './middleware.js';
 import { isPublicCode, PayloadTooLargeError, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
 import { type Broker, requestRoutes } from './requests-routes.js';
@@ -18,6 +19,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export interface AppDeps {
   broker: Broker;
   log?: LogFn;
+  /** STSFTW 1.0's `POST /`: how long it waits for the workflow (tests also inject time). */
+  legacy?: LegacyRouteOptions;
 }
 
 const defaultLog: LogFn = (line) => console.log(JSON.stringify(line));
@@ -47,6 +50,8 @@ export function createApp(deps: AppDeps) {
     .get('/health', (c) => c.json({ status: 'ok' }, 200))
     .route('/requests', requestRoutes(deps.broker));
   app.route('/v1', v1);
+  // STSFTW 1.0 clients POST their single-call body to the root (docs/api-v1-compat.md).
+  app.route('/', legacyRoute(deps.broker, log, deps.legacy));
 
   app.notFound((c) => answer(c, 404, 'not_found', 'No such resource.'));
 
