@@ -1,0 +1,191 @@
+/**
+ * STSFTW 1.0's `POST /` over real HTTP against the embedded broker: the real state machine definition on
+ * the local runner, dynalite, the local minter and the audit log file. Accounts are enrolled straight into
+ * the broker's auth table; codes come from `TotpCodes`, which never hands out a time step twice.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
+import { type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
+import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { LOCAL_ACCESS_KEY_PREFIX, LOCAL_SESSION_TOKEN_PREFIX } from '../../lambdas/adapters/local/local-minter.js';
+import { newEntry } from '../../lambdas/core/entries.js';
+import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
+import { scanDir, secretNeedles } from '../support/broker-harness.js';
+import { TotpCodes } from '../support/totp-codes.js';
+
+const ISSUER = 'acme';
+const ROLE = 'Admin';
+
+let dataDir: string;
+let broker: EmbeddedBroker;
+let endpoint: string;
+const codes = new TotpCodes();
+const logs: object[] = [];
+
+/** Enrolls `accountName` with a fresh secret straight into the auth table. */
+async function enrollAccount(
+  auth: DynamoAuthStore,
+  cipher: Awaited<ReturnType<typeof createLocalCipher>>,
+  accountName: string,
+  authorizers: string[],
+) {
+  const url = generateOtpauthUrl(ISSUER, accountName);
+  const totpSecret = await cipher.encrypt(url, { issuer: ISSUER, account_name: accountName });
+  await auth.put(
+    newEntry({
+      issuer: ISSUER,
+      accountName,
+      roles: [ROLE],
+      secondaryAuthorization: authorizers,
+      totpSecret,
+      now: new Date(),
+    }),
+  );
+  codes.add(accountName, url);
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'stsftw-legacy-'));
+  broker = await startEmbedded({
+    dataDir,
+    port: 0,
+    approvalTimeoutSeconds: 900,
+    minter: 'local',
+    log: (line) => logs.push(line),
+    print: () => {},
+  });
+  endpoint = broker.info.endpoint;
+  const dynamodb = new DynamoDBClient({
+    endpoint: broker.info.dynamodbEndpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
+  const cipher = await createLocalCipher(broker.info.keyFile);
+  await enrollAccount(auth, cipher, 'solo', []);
+  await enrollAccount(auth, cipher, 'bob', []);
+  await enrollAccount(auth, cipher, 'alice', ['bob']);
+  dynamodb.destroy();
+});
+
+afterAll(async () => {
+  await broker?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** A 1.0 client's call: all six fields, unused ones empty, as its Go client marshals them. */
+async function legacyPost(fields: Partial<Record<string, string>>) {
+  const body = {
+    Issuer: ISSUER,
+    AccountName: '',
+    TOTPCode: '',
+    SecondaryAccountName: '',
+    SecondaryTOTPCode: '',
+    Role: ROLE,
+    ...fields,
+  };
+  const res = await fetch(`${endpoint}/`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { res, body: (await res.json()) as Record<string, any> };
+}
+
+async function auditEvents(): Promise<Record<string, any>[]> {
+  const text = await readFile(broker.info.auditLog, 'utf8').catch(() => '');
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/**
+ * The audit event matching `where`. A refusal's event is published by the state after the one that
+ * records REJECTED, so it may land a moment after the answer: read the log a bounded number of times.
+ */
+async function auditEvent(where: (event: Record<string, any>) => boolean): Promise<Record<string, any>> {
+  for (let i = 0; i < 200; i++) {
+    const found = (await auditEvents()).find(where);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no such audit event in ${JSON.stringify(await auditEvents())}`);
+}
+
+describe('POST / (STSFTW 1.0) on the embedded broker', () => {
+  it("answers a single-factor account with the local minter's credentials, audited, no-store", async () => {
+    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo') });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(Object.keys(body).sort()).toEqual(['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken']);
+    expect(body.AccessKeyId.startsWith(LOCAL_ACCESS_KEY_PREFIX)).toBe(true);
+    expect(body.SessionToken.startsWith(LOCAL_SESSION_TOKEN_PREFIX)).toBe(true);
+    expect(body.SecretAccessKey).toEqual(expect.any(String));
+    expect(Date.parse(body.Expiration)).toBeGreaterThan(Date.now());
+
+    const minted = await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'solo');
+    expect(minted).toMatchObject({ issuer: ISSUER, approvedBy: 'none', expiration: body.Expiration });
+    // Plaintext credentials exist only in the answer: not in the database, audit log or server log.
+    const leaks = await scanDir(dataDir, [
+      ...secretNeedles('SecretAccessKey', body.SecretAccessKey),
+      ...secretNeedles('SessionToken', body.SessionToken, LOCAL_SESSION_TOKEN_PREFIX),
+    ]);
+    expect(leaks).toEqual([]);
+    expect(JSON.stringify(logs)).not.toContain(body.SecretAccessKey);
+  });
+
+  it('answers a two-party account that sends both codes in the one call', async () => {
+    const { res, body } = await legacyPost({
+      AccountName: 'alice',
+      TOTPCode: await codes.next('alice'),
+      SecondaryAccountName: 'bob',
+      SecondaryTOTPCode: await codes.next('bob'),
+    });
+    expect(res.status).toBe(200);
+    expect(body.AccessKeyId.startsWith(LOCAL_ACCESS_KEY_PREFIX)).toBe(true);
+    await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'alice' && e.approvedBy === 'bob');
+  });
+
+  it('refuses a two-party account without a second code at once (401), instead of waiting for approval', async () => {
+    // The approval timeout is 900 s and the route waits 25 s: a 401 (not a 504) means it never waited.
+    const { res, body } = await legacyPost({ AccountName: 'alice', TOTPCode: await codes.next('alice') });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(body).toMatchObject({ status: 401, code: 'invalid_credentials' });
+    const rejected = await auditEvent((e) => e.type === 'request.rejected' && e.accountName === 'alice');
+    expect(rejected.error).toMatchObject({ code: 'invalid_credentials' });
+    // The request record ended REJECTED and never held a task token.
+    const view = await (await fetch(`${endpoint}/v1/requests/${rejected.requestId}`)).json();
+    expect(view).toMatchObject({ status: 'REJECTED', error: { code: 'invalid_credentials' }, approvedBy: null });
+  });
+
+  it('refuses a wrong code with 401 invalid_credentials', async () => {
+    const before = (await auditEvents()).length;
+    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: codes.wrong('solo') });
+    expect(res.status).toBe(401);
+    expect(body).toMatchObject({ code: 'invalid_credentials' });
+    await auditEvent((e) => e.type === 'request.rejected' && e.accountName === 'solo');
+    expect((await auditEvents()).slice(before).map((e) => e.type)).toEqual(['request.rejected']);
+  });
+
+  it('refuses a role the account does not hold with 403 role_not_permitted', async () => {
+    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo'), Role: 'Other' });
+    expect(res.status).toBe(403);
+    expect(body).toMatchObject({ code: 'role_not_permitted' });
+  });
+
+  it('refuses unknown fields with 400 before anything runs', async () => {
+    const res = await fetch(`${endpoint}/`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Issuer: ISSUER, AccountName: 'solo', TOTPCode: '123456', Role: ROLE, Extra: 1 }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'invalid_request', detail: 'Unknown field: Extra.' });
+  });
+});
