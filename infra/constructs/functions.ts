@@ -78,7 +78,8 @@ export class Functions extends Construct {
       STS_ALLOWED_ROLE_PATTERN: this.allowedRoleArns.join(','),
     };
 
-    this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, settings, props);
+    // 28 s: the 1.0-compatible `POST /` waits for the workflow (up to 25 s) inside the HTTP API's 30 s limit.
+    this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, settings, props, 28);
     this.verify = this.makeFunction('Verify', 'verify.ts', 'state machine: verify and record', 256, settings, props);
     this.mint = this.makeFunction('Mint', 'mint.ts', 'state machine: AssumeRole and seal', 256, settings, props);
 
@@ -131,6 +132,7 @@ export class Functions extends Construct {
     memorySize: number,
     environment: Record<string, string>,
     props: FunctionsProps,
+    timeoutSeconds = 15,
   ): nodejs.NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: props.logRetentionDays });
     const role = new iam.Role(this, `${id}Role`, {
@@ -148,7 +150,7 @@ export class Functions extends Construct {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize,
-      timeout: Duration.seconds(15),
+      timeout: Duration.seconds(timeoutSeconds),
       role,
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

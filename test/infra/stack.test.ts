@@ -133,6 +133,15 @@ describe('BrokerStack (default configuration)', () => {
       }
     });
 
+    it('gives the API time to answer a 1.0 single call within the HTTP API limit (30 s)', () => {
+      const timeout = (name: 'api' | 'verify' | 'mint') =>
+        s.template.toJSON().Resources[s.id(s.stack.functions[name])].Properties.Timeout;
+      expect(timeout('api')).toBeGreaterThan(25);
+      expect(timeout('api')).toBeLessThan(30);
+      expect(timeout('verify')).toBe(15);
+      expect(timeout('mint')).toBe(15);
+    });
+
     it('keeps each function log for a month', () => {
       for (const name of ['api', 'verify', 'mint'] as const) {
         const fn = s.template.toJSON().Resources[s.id(s.stack.functions[name])];
