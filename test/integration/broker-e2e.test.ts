@@ -468,6 +468,23 @@ describe('the API edge', () => {
     ['approving an unknown request', () => api.approve(newRequestId(), 'bob2', '123456'), [404], 'not_found'],
     ['denying an unknown request', () => api.deny(newRequestId(), 'bob2', '123456'), [404], 'not_found'],
     ['an unknown path', () => api.send('GET', '/v1/nothing'), [404], 'not_found'],
+    ['an unsupported method', () => api.send('PUT', '/v1/requests', { json: validish }), [404, 405], 'not_found'],
+    [
+      'naming oneself as the approver',
+      () => api.create({ ...validish, secondaryAccountName: validish.accountName }),
+      [403],
+      'self_approval',
+    ],
+    [
+      'a JSON body with a charset parameter (accepted: the unknown id decides)',
+      () =>
+        api.send('POST', `/v1/requests/${newRequestId()}/approve`, {
+          json: { accountName: 'bob2', totpCode: '123456' },
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        }),
+      [404],
+      'not_found',
+    ],
   ] as const)('answers %s with a 4xx problem', async (_name, call, statuses, code) => {
     const res = await call();
     expect(res.status, res.text).toBeLessThan(500);
