@@ -7,9 +7,10 @@
  * codes at a time (see TotpCodes), so the suite spreads its work over several accounts instead of waiting.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_ACCESS_KEY_PREFIX, LOCAL_SESSION_TOKEN_PREFIX } from '../../lambdas/adapters/local/local-minter.js';
 import { newRequestId } from '../../lambdas/core/ids.js';
@@ -510,7 +511,7 @@ describe('restart', () => {
     expect(res.body).toMatchObject({ status: 'FAILED', error: { code: 'broker_restarted' } });
     expect(res.body).not.toHaveProperty('credentials');
     expectProblem(await api.approve(waiting.id, 'bob2', codes.wrong('bob2')), 409, 'already_decided');
-  });
+  }, 150_000);
 
   it('keeps earlier outcomes across the restart', async () => {
     const all = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n');
@@ -540,6 +541,29 @@ describe('expiry', () => {
 });
 
 describe('secrets', () => {
+  it('has a scan that finds a planted secret in raw, base64, binary and fragmented forms', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stsftw-scan-'));
+    try {
+      const url = enrolled[0].otpauthUrl;
+      const token = `${LOCAL_SESSION_TOKEN_PREFIX}c2VjcmV0LXNlc3Npb24tdG9rZW4tZm9yLWEtc2Nhbi10ZXN0`;
+      const planted: Record<string, Buffer> = {
+        raw: Buffer.from(`{"x":"${url}"}`),
+        base64: Buffer.from(Buffer.from(`ab${token}cd`).toString('base64')),
+        base64url: Buffer.from(Buffer.from(`a${url}`).toString('base64url')),
+        binary: Buffer.concat([Buffer.of(0, 255), Buffer.from(secretBytes(url)), Buffer.of(7)]),
+        // Compression may replace part of a value by a back-reference: the other pieces still show.
+        fragmented: Buffer.from(`${token.slice(0, 45)}\u0001${token.slice(50)}`),
+      };
+      for (const [name, bytes] of Object.entries(planted)) await writeFile(join(dir, name), bytes);
+      await writeFile(join(dir, 'clean'), 'nothing to see');
+      const needles = [...totpNeedles('planted', url), ...secretNeedles('token', token, LOCAL_SESSION_TOKEN_PREFIX)];
+      const files = new Set((await scanDir(dir, needles)).map((hit) => hit.split(':')[0]));
+      expect([...files].sort()).toEqual(Object.keys(planted).sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves no TOTP secret and no credential in plaintext in the data dir or the server output', async () => {
     expect(minted.length).toBeGreaterThanOrEqual(4);
     const stopped = await broker.stop();
@@ -572,6 +596,10 @@ describe('secrets', () => {
     expect(found).toEqual([]);
   });
 });
+
+function secretBytes(otpauthUrl: string): Uint8Array {
+  return OTPAuth.URI.parse(otpauthUrl).secret.bytes;
+}
 
 function strip(value: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key)));

@@ -89,7 +89,7 @@ export interface StartBrokerOptions {
  * has written a `server.json` naming its own pid and answers `GET /v1/health`.
  */
 export async function startBroker(options: StartBrokerOptions): Promise<BrokerProcess> {
-  const { dataDir, approvalTimeoutSeconds, minter = 'local', startTimeoutMs = 60_000 } = options;
+  const { dataDir, approvalTimeoutSeconds, minter = 'local', startTimeoutMs = 90_000 } = options;
   const args = [
     ...stsCommand(),
     'server',
