@@ -5,10 +5,20 @@ declare module 'qrcode-terminal' {
 }
 declare module 'dynalite' {
   import type { Server } from 'node:http';
-  function dynalite(options?: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; ssl?: boolean }): Server;
+
+  function dynalite(options?: {
+    path?: string;
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    ssl?: boolean;
+  }): Server;
   export default dynalite;
 }
 declare module 'asl-validator' {
-  const validator: (definition: unknown, opts?: Record<string, unknown>) => { isValid: boolean; errors: unknown[]; errorsText: (sep?: string) => string };
+  const validator: (
+    definition: unknown,
+    opts?: Record<string, unknown>,
+  ) => { isValid: boolean; errors: unknown[]; errorsText: (sep?: string) => string };
   export default validator;
 }

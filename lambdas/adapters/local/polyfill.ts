@@ -10,4 +10,5 @@ if (typeof (Promise as any).withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
 export {};

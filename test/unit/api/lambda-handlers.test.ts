@@ -69,7 +69,9 @@ describe('task handlers', () => {
     async (action) => {
       const { handler } = await import('../../../lambdas/handlers/verify.js');
       // A malformed payload is refused by the task itself, before any AWS call: proof it got there.
-      await expect(handler({ action, requestId: 'nope' })).rejects.toThrow('Task payload: requestId is not a request id.');
+      await expect(handler({ action, requestId: 'nope' })).rejects.toThrow(
+        'Task payload: requestId is not a request id.',
+      );
     },
   );
 
@@ -83,6 +85,8 @@ describe('task handlers', () => {
 
   it('mint passes mint on to the tasks', async () => {
     const { handler } = await import('../../../lambdas/handlers/mint.js');
-    await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow('Task payload: requestId is not a request id.');
+    await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow(
+      'Task payload: requestId is not a request id.',
+    );
   });
 });
