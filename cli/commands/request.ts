@@ -61,8 +61,8 @@ export class RequestCommand extends CredentialCommand {
       reason: this.reason,
       approveCommand: (id) => this.approveCommand(id),
     });
-    io.info(announcement(pending, this.now()));
     if (this.noWait) {
+      io.info(announcement(pending, this.now()));
       if (this.json) {
         const { id, verificationCode, decisionDeadline } = pending;
         this.out(JSON.stringify({ id, verificationCode, decisionDeadline }));
@@ -72,7 +72,9 @@ export class RequestCommand extends CredentialCommand {
       }
       return 0;
     }
-    const credentials = await waitForCredentials(client, io, pending, { announce: false });
+    // Announced once the requester's code is accepted (AWAITING_APPROVAL): a refused request never
+    // claims to need approval, and a single-factor one goes straight to its credentials.
+    const credentials = await waitForCredentials(client, io, pending, { announce: true });
     return this.deliver(credentials);
   }
 }

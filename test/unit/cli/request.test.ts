@@ -174,6 +174,14 @@ describe('sts request', () => {
     expect(result.stdout).toBe('');
   });
 
+  it("announces the approver command only once the requester's code was accepted", async () => {
+    await start({ plan: ['REJECTED'] });
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env);
+    expect(result.code).toBe(12);
+    expect(result.stderr).not.toContain('needs approval');
+    expect(result.stderr).not.toContain('sts approve');
+  });
+
   it('names the missing setting', async () => {
     const result = await runSts(['request', '--totp-code', '123456'], { HOME: home.home });
     expect(result.code).toBe(64);
@@ -181,7 +189,7 @@ describe('sts request', () => {
   });
 
   it('--local reads the endpoint from <data-dir>/server.json and tells the approver to use --local', async () => {
-    await start({ plan: ['MINTED'] });
+    await start({ plan: ['AWAITING_APPROVAL', 'MINTED'] });
     const dataDir = join(home.home, 'broker');
     const { mkdirSync, writeFileSync } = await import('node:fs');
     mkdirSync(dataDir);
