@@ -8,12 +8,10 @@ import * as t from 'typanion';
 import { validateName } from '../../lambdas/core/entries.js';
 import { InvalidRequestError } from '../../lambdas/core/errors.js';
 import type { StsContext } from '../context.js';
+import { DEFAULT_DATA_DIR } from '../settings.js';
 import { systemTerminal, type Terminal } from '../terminal.js';
 import type { AdminBackend } from './backend.js';
 import { describeError } from './describe-error.js';
-
-/** Data directory of the embedded broker when neither `--data-dir` nor `STS_DATA_DIR` says otherwise. */
-export const DEFAULT_DATA_DIR = './.stsftw';
 
 /** Shared options and plumbing; subclasses implement `run()` and return its exit code. */
 export abstract class AdminCommand extends Command {

@@ -4,8 +4,8 @@ import * as t from 'typanion';
 import { isAppError } from '../../lambdas/core/errors.js';
 import type { StsContext } from '../context.js';
 import { describeError, ExitCode } from '../errors.js';
+import { DEFAULT_DATA_DIR } from '../settings.js';
 
-const DEFAULT_DATA_DIR = './.stsftw';
 const DEFAULT_PORT = 8787;
 const DEFAULT_APPROVAL_TIMEOUT = 900;
 
