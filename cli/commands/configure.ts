@@ -12,7 +12,7 @@ export class ConfigureCommand extends BaseCommand {
     details: `
       Writes \`$XDG_CONFIG_HOME/stsftw/config.json\` (else \`~/.config/stsftw/config.json\`), mode 0600. Only the fields given change; other profiles stay. Every command reads the profile named by \`--profile\` / STS_PROFILE (default "default"); flags and STS_* variables still win over it.
 
-      TODO(cdk): \`--from-stack NAME\` will read these values from the deployed stack's outputs.
+      With \`--from-stack NAME\` the endpoint comes from the deployed stack's \`Endpoint\` output (CloudFormation DescribeStacks with your AWS credentials; \`--region\` or AWS_REGION names the region). People without AWS access use \`--endpoint\`.
     `,
     examples: [
       [
@@ -20,6 +20,10 @@ export class ConfigureCommand extends BaseCommand {
         '$0 configure --endpoint https://sts.example.com --issuer acme --account-name alice --role admin',
       ],
       ['A second profile', '$0 configure --profile staging --endpoint https://sts.staging.example.com'],
+      [
+        'From the deployed stack',
+        '$0 configure --from-stack stsftw --region eu-west-1 --issuer acme --account-name alice',
+      ],
     ],
   });
 
@@ -30,11 +34,24 @@ export class ConfigureCommand extends BaseCommand {
   profile = Option.String('--profile', { description: 'Profile to write (default "default")' });
   role = Option.String('--role', { description: 'Default role' });
   secondaryAuthorizer = Option.String('--secondary-authorizer', { description: 'Default approver to ask' });
+  fromStack = Option.String('--from-stack', {
+    description: "Take the endpoint from this deployed stack's Endpoint output (needs AWS credentials)",
+  });
+  region = Option.String('--region', { env: 'AWS_REGION', description: 'Region of --from-stack (env AWS_REGION)' });
 
   protected async run(): Promise<number> {
     const name = this.profile ?? DEFAULT_PROFILE;
+    if (this.fromStack && this.endpoint) {
+      this.info('sts: give --endpoint or --from-stack, not both.');
+      return 64;
+    }
+    let endpoint = this.endpoint;
+    if (this.fromStack) {
+      const { stackEndpoint } = await import('../stack-outputs.js');
+      endpoint = await stackEndpoint(this.fromStack, this.region);
+    }
     const changes: Profile = {
-      endpoint: this.endpoint,
+      endpoint,
       issuer: this.issuer,
       accountName: this.accountName,
       role: this.role,
