@@ -310,3 +310,13 @@ export function memoryPorts(start?: Date | string) {
     audit: new MemoryAudit(),
   };
 }
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
+}

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, LOCK_SECONDS, MAX_FAILURES } from '../../../lambdas/core/authenticator.js';
 import { InvalidCredentialsError, LockedOutError } from '../../../lambdas/core/errors.js';
 import { timeStep } from '../../../lambdas/core/totp.js';
-import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
+import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
 
@@ -13,15 +13,6 @@ async function setup() {
   const code = (offset = 0) => totpCode(url, ports.clock.now(), offset);
   const wrong = () => String((Number(code()) + 1) % 1_000_000).padStart(6, '0');
   return { ...ports, authenticator, url, code, wrong };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('authenticate', () => {

@@ -14,7 +14,7 @@ import {
 import { generateKeyPair } from '../../../lambdas/core/sealing.js';
 import { createTasks, type TaskConfig } from '../../../lambdas/core/tasks.js';
 import type { ExecutionInput } from '../../../lambdas/core/types.js';
-import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
+import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
 const brokerConfig: BrokerConfig = {
@@ -60,15 +60,6 @@ async function setup() {
   /** What `Verify Requester` does with the execution input. */
   const verify = (input: ExecutionInput) => tasks.dispatch({ ...input, action: 'verifyRequester' });
   return { ...ports, broker, tasks, code, create, verify };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRequest with mode single-shot-only', () => {

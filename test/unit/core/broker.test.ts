@@ -13,7 +13,7 @@ import {
 } from '../../../lambdas/core/errors.js';
 import { verificationCode } from '../../../lambdas/core/ids.js';
 import { generateKeyPair } from '../../../lambdas/core/sealing.js';
-import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
+import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
 const config: BrokerConfig = { approvalTimeoutSeconds: 900, maxSessionSeconds: 3600, requestRetentionSeconds: 86_400 };
@@ -44,15 +44,6 @@ async function setup() {
     return id;
   }
   return { ...ports, broker, code, publicKey, base, waiting };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('createRequest', () => {
