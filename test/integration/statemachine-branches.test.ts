@@ -464,6 +464,45 @@ describe('local workflow', () => {
     await expect(h.workflow.start(h.input)).rejects.toThrow(ConflictError);
   });
 
+  it('forgets the oldest finished names past its bound', async () => {
+    const settled: string[] = [];
+    let notify = () => {};
+    const workflow = createLocalWorkflow({
+      definition: loadDefinition(localSubstitutions({ requestsTableName: tableName })),
+      dynamodb: client,
+      retryIntervalMs: 1,
+      finishedNamesKept: 1,
+      async dispatch(payload) {
+        if (payload.action === 'verifyRequester') throw new InvalidCredentialsError();
+        return { audit: JSON.stringify({ type: 'request.rejected' }) };
+      },
+      async audit() {},
+      onSettled: (id) => {
+        settled.push(id);
+        notify();
+      },
+    });
+    open.push(workflow);
+    const input = (requestId: string): ExecutionInput => ({
+      requestId,
+      totpCode: requesterCode,
+      approvalTimeoutSeconds: 600,
+    });
+    const run = async (requestId: string) => {
+      const done = new Promise<void>((resolve) => {
+        notify = resolve;
+      });
+      await workflow.start(input(requestId));
+      await done;
+    };
+
+    await run('r_first');
+    await run('r_second');
+    await expect(workflow.start(input('r_second'))).rejects.toThrow(ConflictError);
+    await run('r_first');
+    expect(settled).toEqual(['r_first', 'r_second', 'r_first']);
+  });
+
   it('refuses decisions on unknown tokens', async () => {
     const h = harness();
     await expect(h.workflow.approve('no-such-token', { approvedBy: 'bob' })).rejects.toThrow(AlreadyDecidedError);

@@ -27,6 +27,8 @@ export interface LocalWorkflowOptions {
   audit: (message: string) => Promise<void>;
   /** Pause before every retry, in ms, instead of the definition's backoff (tests, embedded). */
   retryIntervalMs?: number;
+  /** How many finished execution names to remember, to refuse their reuse (default 10,000; oldest forgotten first). */
+  finishedNamesKept?: number;
   /** Called once per execution when it ends. */
   onSettled?: (id: string, status: ExecutionStatus) => void;
   /**
@@ -52,6 +54,7 @@ interface Execution {
 }
 
 const localAccount = 'arn:aws:states:local:000000000000';
+const FINISHED_NAMES_KEPT = 10_000;
 
 /**
  * Runs the approval state machine in process with aws-local-stepfunctions. Every Task state is overridden
@@ -83,9 +86,13 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       ? undefined
       : Object.fromEntries(retryingStates.map((name) => [name, options.retryIntervalMs as number]));
 
-  // Execution names are unique per state machine on AWS too (a retried start cannot run twice).
-  const started = new Set<string>();
+  // Execution names are unique per state machine on AWS too (a retried start cannot run twice). Running
+  // names are the keys of `executions`; finished ones are kept in start order up to a bound, so that a
+  // long-lived broker does not grow without end (AWS also forgets names, 90 days after the execution closed).
+  // The broker never reuses an id anyway: a request id is taken in the requests table before its start.
   const executions = new Map<string, Execution>();
+  const finished = new Set<string>();
+  const finishedNamesKept = options.finishedNamesKept ?? FINISHED_NAMES_KEPT;
   let closed = false;
 
   function notify(id: string, status: ExecutionStatus): void {
@@ -112,8 +119,7 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
     async start(input: ExecutionInput): Promise<void> {
       if (closed) throw new InternalError('The local workflow is closed.');
       const id = input.requestId;
-      if (started.has(id)) throw new ConflictError(`An execution named ${id} already exists.`);
-      started.add(id);
+      if (executions.has(id) || finished.has(id)) throw new ConflictError(`An execution named ${id} already exists.`);
       const execution: Execution = {
         token: randomBytes(32).toString('base64url'),
         aborted: false,
@@ -142,6 +148,9 @@ export function createLocalWorkflow(options: LocalWorkflowOptions): LocalWorkflo
       execution.done = Promise.all([result, follow(id, execution, run.eventLogs)]).then(([status]) => {
         waiters.close(execution.token);
         executions.delete(id);
+        finished.add(id);
+        // A Set iterates in insertion order: the first name is the oldest.
+        if (finished.size > finishedNamesKept) finished.delete(finished.values().next().value as string);
         notify(id, status);
       });
       executions.set(id, execution);
