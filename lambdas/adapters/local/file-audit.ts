@@ -65,7 +65,12 @@ export class FileAudit implements AuditSink {
     const done = this.tail.then(() => appendFile(this.path, line, { mode: 0o600 }));
     this.tail = done.catch(() => {});
     return done.then(() => {
-      this.console(formatAuditLine(event as AuditEvent));
+      try {
+        this.console(formatAuditLine(event as AuditEvent));
+      } catch {
+        // The line is recorded: a failing console must not fail the publish (the workflow would retry it,
+        // writing the event again, then withhold the credentials).
+      }
     });
   }
 }

@@ -75,6 +75,14 @@ describe('FileAudit', () => {
     await expect(later.publish(minted)).resolves.toBeUndefined();
     expect(consoleLines).toHaveLength(1);
   });
+
+  it('records the event even when the console line cannot be written', async () => {
+    const quiet = new FileAudit(path, () => {
+      throw new Error('EPIPE');
+    });
+    await expect(quiet.append(JSON.stringify(minted))).resolves.toBeUndefined();
+    expect(await logLines()).toEqual([minted]);
+  });
 });
 
 describe('formatAuditLine', () => {
