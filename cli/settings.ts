@@ -4,9 +4,10 @@
  * `{ "profiles": { "<name>": { endpoint, issuer, accountName, role, secondaryAuthorizer } } }`.
  * Only node:fs here: the warm credential_process path resolves settings before loading anything heavy.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CliError, ExitCode } from './errors.js';
+import { ensurePrivateDir, writePrivateFile } from './files.js';
 import { configDir } from './paths.js';
 
 type Env = Record<string, string | undefined>;
@@ -96,11 +97,8 @@ export function saveProfile(env: Env, name: string, changes: Profile): string {
     if (changes[field] !== undefined) profile[field] = changes[field];
   }
   config.profiles[name] = profile;
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, path);
+  ensurePrivateDir(dirname(path));
+  writePrivateFile(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
 }
 
