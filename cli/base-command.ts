@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import type { BrokerClient } from './client.js';
 import type { StsContext } from './context.js';
+import type { CachedCredentials as Credentials } from './credential-cache.js';
 import { CliError, describeError, ExitCode, InterruptedError } from './errors.js';
 import type { FlowIo } from './request-flow.js';
 import { DEFAULT_DATA_DIR, resolveSettings, type Settings } from './settings.js';
@@ -120,6 +121,45 @@ export abstract class BaseCommand extends Command {
       );
     }
     return accountName;
+  }
+
+  /** The role (`--role`, STS_ROLE or the profile), or a sentence saying how to set it. */
+  protected requireRole(): string {
+    const { role } = this.settings();
+    if (!role) throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
+    return role;
+  }
+
+  /**
+   * Credentials for `get` / `exec`: from the encrypted cache when `useCache` and fresh, else a new request
+   * (single shot when `secondaryTotpCode` is given). The TOTP code is asked only when the cache cannot answer.
+   */
+  protected async obtainCredentials(input: {
+    totpCode?: string;
+    secondaryTotpCode?: string;
+    durationSeconds?: number;
+    reason?: string;
+    useCache: boolean;
+  }): Promise<Credentials> {
+    const endpoint = this.requireEndpoint();
+    const issuer = this.requireIssuer();
+    const accountName = this.requireAccountName();
+    const role = this.requireRole();
+    const { obtainCredentials } = await import('./request-flow.js');
+    return obtainCredentials(this.flowIo(), {
+      endpoint,
+      issuer,
+      accountName,
+      role,
+      totpCode: () => this.totp(input.totpCode, `${accountName} (${issuer})`),
+      client: () => this.client(endpoint),
+      useCache: input.useCache,
+      secondaryAccountName: this.settings().secondaryAuthorizer,
+      secondaryTotpCode: input.secondaryTotpCode?.replace(/\s/g, ''),
+      durationSeconds: input.durationSeconds,
+      reason: input.reason,
+      approveCommand: (id) => this.approveCommand(id),
+    });
   }
 
   /** A broker client for `endpoint` (default: the resolved one), cancelled by Ctrl-C. */

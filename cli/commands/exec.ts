@@ -46,26 +46,12 @@ export class ExecCommand extends BaseCommand {
         'Already inside `sts exec` (STSFTW_EXEC is set): exit that shell first, or run the command there directly.',
       );
     }
-    const settings = this.settings();
-    const endpoint = this.requireEndpoint();
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const role = settings.role;
-    if (!role) throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
-    const { obtainCredentials } = await import('../request-flow.js');
-    const credentials = await obtainCredentials(this.flowIo(), {
-      endpoint,
-      issuer,
-      accountName,
-      role,
-      totpCode: () => this.totp(this.totpCode, `${accountName} (${issuer})`),
-      client: () => this.client(endpoint),
-      useCache: true,
-      secondaryAccountName: settings.secondaryAuthorizer,
-      secondaryTotpCode: this.secondaryTotpCode?.replace(/\s/g, ''),
+    const credentials = await this.obtainCredentials({
+      totpCode: this.totpCode,
+      secondaryTotpCode: this.secondaryTotpCode,
       durationSeconds: this.duration,
       reason: this.reason,
-      approveCommand: (id) => this.approveCommand(id),
+      useCache: true,
     });
     const { credentialEnv } = await import('../output.js');
     const { runChild } = await import('../child.js');

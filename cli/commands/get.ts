@@ -1,7 +1,6 @@
 /** `sts get`: STSFTW 1.0's single shot, and the credential_process entry point. */
 import { Command } from 'clipanion';
 import { CredentialCommand } from '../credential-command.js';
-import { CliError } from '../errors.js';
 import {
   durationOption,
   reasonOption,
@@ -48,26 +47,12 @@ export class GetCommand extends CredentialCommand {
   }
 
   protected async run(): Promise<number> {
-    const settings = this.settings();
-    const endpoint = this.requireEndpoint();
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const role = settings.role;
-    if (!role) throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
-    const { obtainCredentials } = await import('../request-flow.js');
-    const credentials = await obtainCredentials(this.flowIo(), {
-      endpoint,
-      issuer,
-      accountName,
-      role,
-      totpCode: () => this.totp(this.totpCode, `${accountName} (${issuer})`),
-      client: () => this.client(endpoint),
-      useCache: this.outputFormat() === 'credential-process',
-      secondaryAccountName: settings.secondaryAuthorizer,
-      secondaryTotpCode: this.secondaryTotpCode?.replace(/\s/g, ''),
+    const credentials = await this.obtainCredentials({
+      totpCode: this.totpCode,
+      secondaryTotpCode: this.secondaryTotpCode,
       durationSeconds: this.duration,
       reason: this.reason,
-      approveCommand: (id) => this.approveCommand(id),
+      useCache: this.outputFormat() === 'credential-process',
     });
     return this.deliver(credentials);
   }

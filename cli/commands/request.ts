@@ -1,7 +1,6 @@
 /** `sts request`: ask for credentials that another person approves, then wait for them. */
 import { Command, Option } from 'clipanion';
 import { CredentialCommand } from '../credential-command.js';
-import { CliError } from '../errors.js';
 import { durationOption, reasonOption, roleOption, secondaryAuthorizerOption, totpCodeOption } from '../options.js';
 
 /** Creates a request (fresh key pair), shows what the approver must run, waits and prints the credentials. */
@@ -40,12 +39,10 @@ export class RequestCommand extends CredentialCommand {
   }
 
   protected async run(): Promise<number> {
-    const settings = this.settings();
     const endpoint = this.requireEndpoint();
     const issuer = this.requireIssuer();
     const accountName = this.requireAccountName();
-    if (!settings.role)
-      throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
+    const role = this.requireRole();
     const totpCode = await this.totp(this.totpCode, `${accountName} (${issuer})`);
     const { startRequest, announcement, waitForCredentials } = await import('../request-flow.js');
     const client = await this.client(endpoint);
@@ -54,9 +51,9 @@ export class RequestCommand extends CredentialCommand {
       endpoint,
       issuer,
       accountName,
-      role: settings.role,
+      role,
       totpCode,
-      secondaryAccountName: settings.secondaryAuthorizer,
+      secondaryAccountName: this.settings().secondaryAuthorizer,
       durationSeconds: this.duration,
       reason: this.reason,
       approveCommand: (id) => this.approveCommand(id),
