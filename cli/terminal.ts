@@ -5,7 +5,7 @@
  * capture stderr).
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { ReadStream } from 'node:tty';
 import { InterruptedError } from './errors.js';
 
@@ -23,6 +23,32 @@ const TTY_PATH = '/dev/tty';
 
 function isTty(stream: Writable): boolean {
   return (stream as { isTTY?: boolean }).isTTY === true;
+}
+
+/**
+ * Reads one answer from `input` (a terminal, raw or not) up to Enter. Ctrl-C, Ctrl-D on an empty answer and
+ * the end of input (Ctrl-D in a cooked terminal) all reject with InterruptedError: no answer is never "yes".
+ */
+export function readAnswer(input: Readable): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let answer = '';
+    const finish = (error?: Error) => {
+      input.off('data', onData).off('end', onEnd).off('error', finish);
+      if (error) reject(error);
+      else resolve(answer);
+    };
+    const onEnd = () => finish(new InterruptedError());
+    const onData = (chunk: Buffer | string) => {
+      for (const char of chunk.toString()) {
+        if (char === '\r' || char === '\n') return finish();
+        if (char === '\u0003') return finish(new InterruptedError()); // Ctrl-C in raw mode
+        if (char === '\u0004' && answer === '') return finish(new InterruptedError()); // Ctrl-D
+        if (char === '\u007f' || char === '\b') answer = answer.slice(0, -1);
+        else if (char >= ' ') answer += char;
+      }
+    };
+    input.on('data', onData).once('end', onEnd).once('error', finish);
+  });
 }
 
 /** The real terminal: /dev/tty; `stderr` shows the questions when it is a terminal. */
@@ -62,30 +88,14 @@ export function systemTerminal(stderr: Writable): Terminal {
     prompt(question, options = {}) {
       const fd = openSync(TTY_PATH, 'r+');
       const input = new ReadStream(fd);
-      return new Promise<string>((resolve, reject) => {
-        let answer = '';
-        const finish = (error?: Error) => {
-          input.off('data', onData);
-          if (options.hidden) {
-            input.setRawMode(false);
-            show(fd, '\n');
-          }
-          input.destroy(); // closes fd
-          if (error) reject(error);
-          else resolve(answer);
-        };
-        const onData = (chunk: Buffer) => {
-          for (const char of chunk.toString('utf8')) {
-            if (char === '\r' || char === '\n') return finish();
-            if (char === '\u0003') return finish(new InterruptedError()); // Ctrl-C in raw mode
-            if (char === '\u0004' && answer === '') return finish(new InterruptedError()); // Ctrl-D
-            if (char === '\u007f' || char === '\b') answer = answer.slice(0, -1);
-            else if (char >= ' ') answer += char;
-          }
-        };
-        show(fd, question);
-        if (options.hidden) input.setRawMode(true);
-        input.on('data', onData);
+      show(fd, question);
+      if (options.hidden) input.setRawMode(true);
+      return readAnswer(input).finally(() => {
+        if (options.hidden && !input.destroyed) {
+          input.setRawMode(false);
+          show(fd, '\n');
+        }
+        input.destroy(); // closes fd
       });
     },
   };
