@@ -2,13 +2,9 @@
  * The approval state machine (`approval.asl.json`) and its `${Placeholder}` substitution.
  * CDK passes the raw text with `definitionSubstitutions`; the embedded broker substitutes here.
  */
-import { fileURLToPath } from 'node:url';
 import { InternalError } from '../lambdas/core/errors.js';
 // Imported rather than read from disk so that bundles (the CLI's esbuild output) carry it inline.
 import definitionJson from './approval.asl.json' with { type: 'json' };
-
-/** Absolute path of `approval.asl.json` in the source tree (for tooling and CDK asset hashing). */
-export const definitionPath: string = fileURLToPath(new URL('./approval.asl.json', import.meta.url));
 
 /** Every placeholder the definition uses, without `${…}`. */
 export const placeholders = ['VerifyFunctionArn', 'MintFunctionArn', 'RequestsTableName', 'AuditTopicArn'] as const;

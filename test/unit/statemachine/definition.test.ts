@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { rejectionErrorNames } from '../../../lambdas/core/errors.js';
-import {
-  definitionPath,
-  loadDefinition,
-  localSubstitutions,
-  placeholders,
-  rawDefinition,
-} from '../../../statemachine/definition.js';
+import { loadDefinition, localSubstitutions, placeholders, rawDefinition } from '../../../statemachine/definition.js';
 
 const substitutions = {
   VerifyFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:stsftw-verify',
@@ -18,7 +12,7 @@ const substitutions = {
 };
 
 type State = Record<string, any>;
-const fileText = readFileSync(definitionPath, 'utf8');
+const fileText = readFileSync(new URL('../../../statemachine/approval.asl.json', import.meta.url), 'utf8');
 const definition = JSON.parse(loadDefinition(substitutions)) as { States: Record<string, State> };
 const states = Object.entries(definition.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
