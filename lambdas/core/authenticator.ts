@@ -2,7 +2,7 @@
  * Authenticates an account by its TOTP code (DESIGN.md §6): one use per time step, lockout after
  * repeated failures, and one indistinguishable error for every kind of bad credential.
  */
-import { ConflictError, InvalidCredentialsError, LockedOutError } from './errors.js';
+import { ConflictError, InternalError, InvalidCredentialsError, LockedOutError } from './errors.js';
 import type { AuditSink, AuthStore, Clock, SecretCipher } from './ports.js';
 import { matchStep } from './totp.js';
 import type { AuthEntry } from './types.js';
@@ -26,6 +26,7 @@ export interface Authenticator {
    * Returns the entry when `code` is a fresh valid code of `issuer`/`accountName`.
    * @throws InvalidCredentialsError (always the same message) for an unknown account, a missing or
    *   undecryptable secret, a wrong code or a reused time step.
+   * @throws InternalError, uncounted, when the cipher itself failed (an outage is not a wrong code).
    * @throws LockedOutError while the account is locked (the code is not even looked at), and when this
    *   failure is the one that locks it.
    */
@@ -70,7 +71,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       let otpauthUrl: string;
       try {
         otpauthUrl = await cipher.decrypt(entry.totpSecret, { issuer, account_name: accountName });
-      } catch {
+      } catch (e) {
+        // An unreachable, throttled or forbidden cipher must not count as a failure (nor lock everyone out).
+        if (e instanceof InternalError) throw e;
         return fail(issuer, accountName, now);
       }
       const step = matchStep(otpauthUrl, code, now);

@@ -58,7 +58,11 @@ export interface RequestStore {
 export interface SecretCipher {
   /** Returns base64 ciphertext bound to `context` (KMS encryption context / GCM AAD). */
   encrypt(plaintext: string, context: { issuer: string; account_name: string }): Promise<string>;
-  /** Throws if the ciphertext or context does not match. */
+  /**
+   * Throws if the ciphertext or context does not match; throws InternalError only when the cipher itself
+   * could not answer (unreachable, throttled, not permitted), which the authenticator does not count as a
+   * failed attempt.
+   */
   decrypt(ciphertext: string, context: { issuer: string; account_name: string }): Promise<string>;
 }
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, LOCK_SECONDS, MAX_FAILURES } from '../../../lambdas/core/authenticator.js';
-import { InvalidCredentialsError, LockedOutError } from '../../../lambdas/core/errors.js';
+import { InternalError, InvalidCredentialsError, LockedOutError } from '../../../lambdas/core/errors.js';
 import { timeStep } from '../../../lambdas/core/totp.js';
 import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
@@ -140,6 +140,19 @@ describe('authenticate', () => {
     }
     expect(t.auth.peek(ISSUER, 'nobody')).toBeUndefined();
     expect(t.audit.events).toEqual([]);
+  });
+
+  it('does not count a cipher outage as a failed attempt (no lockout)', async () => {
+    const outage = new InternalError('Decryption of the TOTP secret failed (ThrottlingException).');
+    const decrypt = vi.spyOn(t.cipher, 'decrypt').mockRejectedValue(outage);
+    for (let i = 0; i < MAX_FAILURES + 1; i++) {
+      expect(await rejection(t.authenticator.authenticate(ISSUER, 'alice', t.code()))).toBe(outage);
+    }
+    expect(t.auth.peek(ISSUER, 'alice')?.failedAttempts ?? 0).toBe(0);
+    expect(t.auth.peek(ISSUER, 'alice')?.lockedUntil).toBeUndefined();
+    expect(t.audit.events).toEqual([]);
+    decrypt.mockRestore();
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toBeDefined();
   });
 
   it('does not decrypt the secret when the entry is missing', async () => {
