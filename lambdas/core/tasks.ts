@@ -297,8 +297,10 @@ export function createTasks(deps: TaskDeps): Tasks {
           durationSeconds,
           tags: sessionTags({ approvedBy: record.approvedBy, requestId: record.id }),
         });
-      } catch {
-        throw new StsFailedError();
+      } catch (e) {
+        // The exception's name tells the operator (execution history) why; its message is not copied.
+        const name = e instanceof Error && /^[\w.]{1,64}$/.test(e.name) ? e.name : 'unknown error';
+        throw new StsFailedError(`STS could not mint the credentials (${name}); no credentials were released.`);
       }
       const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
       const sealed = await seal(

@@ -12,7 +12,7 @@ import {
 import { generateKeyPair, open } from '../../../lambdas/core/sealing.js';
 import { closeAsRestarted, createTasks, outcomeError, type TaskConfig } from '../../../lambdas/core/tasks.js';
 import type { RequestRecord, RequestStatus } from '../../../lambdas/core/types.js';
-import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
+import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
 const config: TaskConfig = { maxSessionSeconds: 3600, partition: 'aws', roleAccountId: '123456789012' };
@@ -297,6 +297,15 @@ describe('mint', () => {
     expect(error).toBeInstanceOf(StsFailedError);
     expect((error as Error).name).toBe('StsFailedError');
     expect((error as Error).message).not.toContain('internal detail');
+  });
+
+  it("names the STS exception in the failure (for the operator's execution history)", async () => {
+    const id = await t.request({ status: 'APPROVED' });
+    t.minter.fail = Object.assign(new Error('User is not authorized to perform sts:AssumeRole'), {
+      name: 'AccessDenied',
+    });
+    const error = await rejection(t.tasks.mint({ requestId: id }));
+    expect(error.message).toBe('STS could not mint the credentials (AccessDenied); no credentials were released.');
   });
 });
 
