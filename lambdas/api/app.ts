@@ -2,14 +2,13 @@
  * The HTTP API (DESIGN.md §4) as a Hono app. The same app runs on Lambda (`hono/aws-lambda`) and in the
  * embedded broker (`@hono/node-server`); it only validates, calls the broker and maps errors.
  */
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../core/errors.js';
 import { type LegacyRouteOptions, legacyRoute } from './legacy-route.js';
 import { type LogFn, requestLog, securityHeaders, wrapNonErrors } from './middleware.js';
-import { isPublicCode, PayloadTooLargeError, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
+import { isPublicCode, PayloadTooLargeError, problemResponse } from './problem.js';
 import { type Broker, requestRoutes } from './requests-routes.js';
 
 /** Largest accepted request body. */
@@ -24,12 +23,6 @@ export interface AppDeps {
 }
 
 const defaultLog: LogFn = (line) => console.log(JSON.stringify(line));
-
-function answer(c: Context, status: number, code: string, detail: string): Response {
-  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-  });
-}
 
 /** Builds the API. */
 export function createApp(deps: AppDeps) {
@@ -53,15 +46,15 @@ export function createApp(deps: AppDeps) {
   // STSFTW 1.0 clients POST their single-call body to the root (docs/api-v1-compat.md).
   app.route('/', legacyRoute(deps.broker, log, deps.legacy));
 
-  app.notFound((c) => answer(c, 404, 'not_found', 'No such resource.'));
+  app.notFound((c) => problemResponse(c, 404, 'not_found', 'No such resource.'));
 
   app.onError((err, c) => {
     if (err instanceof AppError && isPublicCode(err.code) && err.status < 500) {
-      return answer(c, err.status, err.code, err.message);
+      return problemResponse(c, err.status, err.code, err.message);
     }
     // Hono's own client errors (none expected, but never let one become a 500).
     if (err instanceof HTTPException && err.status < 500) {
-      return answer(c, err.status, 'invalid_request', 'The request is not valid.');
+      return problemResponse(c, err.status, 'invalid_request', 'The request is not valid.');
     }
     // Everything else is a bug or an outage: full detail for the operator, nothing for the client.
     log({
@@ -71,7 +64,7 @@ export function createApp(deps: AppDeps) {
       path: c.req.path,
       error: { name: err.name, message: err.message, code: (err as Partial<AppError>).code, stack: err.stack },
     });
-    return answer(c, 500, 'internal', 'Internal error.');
+    return problemResponse(c, 500, 'internal', 'Internal error.');
   });
 
   return app;

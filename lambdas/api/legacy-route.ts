@@ -5,15 +5,14 @@
  * request is `single-shot-only` so it never waits for an approver. See docs/api-v1-compat.md.
  */
 import { type Context, Hono } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Broker, CreateRequestInput, RequestView } from '../core/broker.js';
 import { errorClasses } from '../core/errors.js';
 import { generateKeyPair, open } from '../core/sealing.js';
 import type { Credentials } from '../core/types.js';
 import { isTerminal } from '../core/types.js';
 import { jsonBody, type LogFn } from './middleware.js';
-import { isPublicCode, PROBLEM_CONTENT_TYPE, problem } from './problem.js';
-import { type Infer, optional, string } from './validation.js';
+import { isPublicCode, problemResponse } from './problem.js';
+import { bounds, type Infer, optional, string } from './validation.js';
 
 /** How long the route waits for the workflow by default: under API Gateway's 30-second integration limit. */
 export const DEFAULT_LEGACY_TIMEOUT_MS = 25_000;
@@ -29,9 +28,7 @@ export interface LegacyRouteOptions {
 }
 
 // Same sanity bounds as /v1/requests; the domain rules live in core.
-const NAME = 256;
-const ROLE = 2048;
-const CODE = 16;
+const { name: NAME, role: ROLE, code: CODE } = bounds;
 
 /** 1.0's `TOTPChallenge`, field names as its Go client marshals them. It always sends all six, empty when unused. */
 const legacyShape = {
@@ -55,12 +52,6 @@ const TIMEOUT_DETAIL =
   'The broker did not finish in time; no credentials were returned (any minted later stay sealed to a discarded key).';
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function problemResponse(c: Context, status: number, code: string, detail: string): Response {
-  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-  });
-}
 
 /** The wait budget: the configured one, or less when the Lambda invocation has less time left. */
 function waitBudget(c: Context, timeoutMs: number): number {

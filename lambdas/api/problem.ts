@@ -2,6 +2,8 @@
  * RFC 9457 problem details: the only error shape the API answers with. `code` is the stable contract
  * (DESIGN.md §4); `detail` is the domain error's message, which never carries inputs or secrets.
  */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../core/errors.js';
 
 /** Media type of every error answer. */
@@ -37,6 +39,13 @@ export function isPublicCode(code: string): boolean {
 /** Builds the problem body for a public `code`. */
 export function problem(status: number, code: string, detail: string): Problem {
   return { type: `urn:stsftw:problem:${code}`, title: titles[code] ?? titles.internal, status, code, detail };
+}
+
+/** The error answer: `problem(…)` as `application/problem+json`. */
+export function problemResponse(c: Context, status: number, code: string, detail: string): Response {
+  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+  });
 }
 
 /** A body over the size limit: still `invalid_request`, but with the HTTP status that says why. */

@@ -2,14 +2,12 @@
 import { Hono } from 'hono';
 import type { Broker } from '../core/broker.js';
 import { jsonBody, requestIdParam } from './middleware.js';
-import { integer, optional, string } from './validation.js';
+import { bounds, integer, optional, string } from './validation.js';
 
 export type { Broker };
 
-// Bounds are generous sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s) live in core.
-const NAME = 256;
-const ROLE = 2048; // an IAM role ARN's maximum length
-const CODE = 16;
+// Sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s, key length) live in core.
+const { name: NAME, role: ROLE, code: CODE } = bounds;
 const PUBLIC_KEY = 128; // base64url of 32 bytes is 43 characters
 const REASON = 1024;
 

@@ -5,6 +5,16 @@
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { isRequestId } from '../core/ids.js';
 
+/**
+ * Sanity bounds of the string fields every route shares (in UTF-16 units). They are generous: the domain
+ * rules (name syntax, 6-digit codes) live in core.
+ */
+export const bounds = {
+  name: 256,
+  role: 2048, // an IAM role ARN's maximum length
+  code: 16,
+} as const;
+
 /** One field of a body shape. */
 export interface Field<T, Optional extends boolean = boolean> {
   readonly optional: Optional;
