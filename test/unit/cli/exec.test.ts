@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { runSts, tempHome } from './harness.js';
+import { type FakeBroker, sampleCredentials } from './fake-broker.js';
+import { requesterSetup, runSts, type tempHome } from './harness.js';
 
 const EXPIRATION = '2030-01-01T00:00:00.000Z';
 const node = process.execPath;
@@ -11,15 +11,7 @@ describe('sts exec', () => {
   let env: Record<string, string>;
 
   beforeEach(async () => {
-    home = tempHome();
-    broker = await startFakeBroker({ plan: ['MINTED'], credentials: sampleCredentials(EXPIRATION) });
-    env = {
-      HOME: home.home,
-      STS_ENDPOINT: broker.url,
-      STS_ISSUER: 'acme',
-      STS_ACCOUNT_NAME: 'alice',
-      STS_ROLE: 'admin',
-    };
+    ({ home, broker, env } = await requesterSetup({ plan: ['MINTED'], credentials: sampleCredentials(EXPIRATION) }));
   });
   afterEach(async () => {
     await broker.close();

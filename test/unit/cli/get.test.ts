@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_MARGIN_MS } from '../../../cli/credential-cache.js';
 import { warmCredentialProcess } from '../../../cli/fast-path.js';
 import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { fakeTerminal, runSts, tempHome } from './harness.js';
+import { fakeTerminal, requesterSetup, runSts, type tempHome } from './harness.js';
 
 const EXPIRATION = '2030-01-01T00:00:00.000Z';
 
@@ -14,18 +14,10 @@ describe('sts get', () => {
   let env: Record<string, string>;
 
   beforeEach(async () => {
-    home = tempHome();
-    broker = await startFakeBroker({
+    ({ home, broker, env } = await requesterSetup({
       plan: ['VERIFYING', 'APPROVED', 'MINTED'],
       credentials: sampleCredentials(EXPIRATION),
-    });
-    env = {
-      HOME: home.home,
-      STS_ENDPOINT: broker.url,
-      STS_ISSUER: 'acme',
-      STS_ACCOUNT_NAME: 'alice',
-      STS_ROLE: 'admin',
-    };
+    }));
   });
   afterEach(async () => {
     await broker.close();

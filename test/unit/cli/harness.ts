@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { buildCli } from '../../../cli/cli.js';
 import type { StsContext } from '../../../cli/context.js';
 import type { Terminal } from '../../../cli/terminal.js';
+import { type FakeBroker, type FakeBrokerOptions, startFakeBroker } from './fake-broker.js';
 
 /** A scripted terminal: answers prompts in order and records the questions. */
 export function fakeTerminal(answers: string[] = [], interactive = true) {
@@ -30,6 +31,27 @@ export function fakeTerminal(answers: string[] = [], interactive = true) {
 export function tempHome(): { home: string; cleanup(): void } {
   const home = mkdtempSync(join(tmpdir(), 'sts-cli-'));
   return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+/**
+ * A temporary HOME and a fake broker started with `options`, and the environment of alice, a requester of
+ * acme asking for admin, pointed at it. The caller closes the broker and cleans up the HOME.
+ */
+export async function requesterSetup(options: FakeBrokerOptions): Promise<{
+  home: ReturnType<typeof tempHome>;
+  broker: FakeBroker;
+  env: Record<string, string>;
+}> {
+  const home = tempHome();
+  const broker = await startFakeBroker(options);
+  const env = {
+    HOME: home.home,
+    STS_ENDPOINT: broker.url,
+    STS_ISSUER: 'acme',
+    STS_ACCOUNT_NAME: 'alice',
+    STS_ROLE: 'admin',
+  };
+  return { home, broker, env };
 }
 
 export interface RunResult {
