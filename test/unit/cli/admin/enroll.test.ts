@@ -1,16 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { matchStep, timeStep } from '../../../../lambdas/core/totp.js';
 import {
   codeAt,
+  freezeDate,
   type LocalBroker,
+  NOW,
   run,
   ScriptedTerminal,
   shownUrl,
   startLocalBroker,
   twoStepTerminal,
 } from './harness.js';
-
-const NOW = new Date('2030-01-01T00:00:10.000Z');
 
 describe('sts enroll', () => {
   let broker: LocalBroker;
@@ -24,14 +24,10 @@ describe('sts enroll', () => {
   afterAll(async () => {
     await broker.close();
   });
+  freezeDate();
   beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(NOW);
     account = `user${++n}`;
     args = ['enroll', ...broker.localArgs, '--issuer', 'acme', '--account-name', account];
-  });
-  afterEach(() => {
-    vi.useRealTimers();
   });
 
   it('prints the otpauth URL as JSON with --no-verify --json and stores only ciphertext', async () => {

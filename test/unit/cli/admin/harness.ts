@@ -11,7 +11,7 @@ import { type AttributeValue, CreateTableCommand, DynamoDBClient, GetItemCommand
 import { Cli } from 'clipanion';
 import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import { EnrollCommand } from '../../../../cli/commands/enroll.js';
 import { ListCommand } from '../../../../cli/commands/list.js';
 import { MigrateCommand } from '../../../../cli/commands/migrate.js';
@@ -31,6 +31,20 @@ import type { SecretCipher } from '../../../../lambdas/core/ports.js';
 vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
 
 export const AUTH_TABLE = 'stsftw-auth';
+
+/** The frozen time of the tests that type TOTP codes: 10 s into a time step. */
+export const NOW = new Date('2030-01-01T00:00:10.000Z');
+
+/** Freezes `Date` (only `Date`: timers keep running) at `now` for each test of the enclosing suite. */
+export function freezeDate(now: Date = NOW): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
 
 /** A Cli with only the administrator commands. */
 export function adminCli(): Cli<StsContext> {

@@ -1,16 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { matchStep, timeStep } from '../../../../lambdas/core/totp.js';
 import {
   codeAt,
+  freezeDate,
   type LocalBroker,
+  NOW,
   run,
   ScriptedTerminal,
   shownUrl,
   startLocalBroker,
   twoStepTerminal,
 } from './harness.js';
-
-const NOW = new Date('2030-01-01T00:00:10.000Z');
 
 describe('sts update', () => {
   let broker: LocalBroker;
@@ -25,9 +25,8 @@ describe('sts update', () => {
   afterAll(async () => {
     await broker.close();
   });
+  freezeDate();
   beforeEach(async () => {
-    vi.useFakeTimers({ toFake: ['Date'] });
-    vi.setSystemTime(NOW);
     account = `user${++n}`;
     who = [...broker.localArgs, '--issuer', 'acme', '--account-name', account];
     const enrolled = await run([
@@ -41,9 +40,6 @@ describe('sts update', () => {
       '--json',
     ]);
     firstUrl = JSON.parse(enrolled.stdout).otpauthUrl;
-  });
-  afterEach(() => {
-    vi.useRealTimers();
   });
 
   describe('roles', () => {
