@@ -1,7 +1,7 @@
 /**
- * The API Lambda as `cdk deploy` ships it: esbuild with the options infra/constructs/functions.ts gives
- * NodejsFunction (ESM, node22, minified, names kept, source map without sources, the createRequire
- * banner). Two variants: the SDK bundled in (what the construct does, `bundleAwsSDK: true`) and the SDK
+ * The API Lambda as `cdk deploy` ships it: esbuild with the settings infra/constructs/functions.ts gives
+ * NodejsFunction (`infra/bundling.ts`: ESM, node22, minified, names kept, source map without sources, the
+ * createRequire banner). Two variants: the SDK bundled in (what the construct does, `bundleAwsSDK: true`) and the SDK
  * left external (CDK's default, relying on the SDK v3 the Node.js 22 runtime provides).
  */
 import { symlinkSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { lambdaBundling } from '../infra/bundling.js';
 import type { Subject } from './process-timing.js';
 
 /** Which AWS SDK packages the bundle contains. */
@@ -27,10 +28,6 @@ export interface LambdaBundle {
   mapBytes: number;
   buildMs: number;
 }
-
-// Same banner as the construct: inlined CommonJS dependencies call require() for Node built-ins.
-const BANNER =
-  "import { createRequire as __stsftwCreateRequire } from 'node:module'; const require = __stsftwCreateRequire(import.meta.url);";
 
 /** CDK's externals when `bundleAwsSDK` is false (with the recommended sdkV3ExcludeSmithyPackages flag). */
 const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'];
@@ -51,14 +48,14 @@ export async function buildApiBundle(repoRoot: string, outRoot: string, sdk: Sdk
     outfile: file,
     bundle: true,
     platform: 'node',
-    target: 'node22',
     format: 'esm',
-    mainFields: ['module', 'main'],
-    minify: true,
-    keepNames: true,
-    sourcemap: true,
-    sourcesContent: false,
-    banner: { js: BANNER },
+    target: lambdaBundling.target,
+    mainFields: lambdaBundling.mainFields,
+    minify: lambdaBundling.minify,
+    keepNames: lambdaBundling.keepNames,
+    sourcemap: lambdaBundling.sourceMap,
+    sourcesContent: lambdaBundling.sourcesContent,
+    banner: { js: lambdaBundling.banner },
     external: sdk === 'external' ? SDK_EXTERNALS : [],
     logLevel: 'error',
   });

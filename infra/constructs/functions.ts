@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { bindAuditTopic, bindSecretsKey, bindTable } from '../bind.js';
+import { lambdaBundling } from '../bundling.js';
 import type { AuditTopic } from './audit-topic.js';
 import type { SecretsKey } from './secrets-key.js';
 import type { Tables } from './tables.js';
@@ -28,22 +29,12 @@ export interface FunctionsProps {
   logRetentionDays: number;
 }
 
-/**
- * ESM bundles for Node.js 22 on ARM64. Names are kept because Step Functions catches errors by
- * `name`; the banner gives the ESM bundle a `require` for the CommonJS dependencies esbuild inlines.
- */
+/** ESM bundles for Node.js 22 on ARM64, with the settings the benchmark measures (`infra/bundling.ts`). */
 const bundling: nodejs.BundlingOptions = {
+  ...lambdaBundling,
   format: nodejs.OutputFormat.ESM,
-  target: 'node22',
-  mainFields: ['module', 'main'],
-  minify: true,
-  keepNames: true,
-  sourceMap: true,
-  sourcesContent: false,
   // Bundled rather than taken from the runtime: the versions we test are the versions we run.
   bundleAwsSDK: true,
-  banner:
-    "import { createRequire as __stsftwCreateRequire } from 'node:module'; const require = __stsftwCreateRequire(import.meta.url);",
   forceDockerBundling: false,
 };
 
