@@ -13,12 +13,15 @@ function newestMtime(path: string): number {
 
 /**
  * Runs `node scripts/build.mjs` (what `npm run build` does) when `dist/sts.mjs` is missing or older than
- * anything under `cli/`, `lambdas/` or the build script, or when `force` is set.
+ * anything under `cli/`, `lambdas/`, `statemachine/` (the bundle inlines the definition) or the build script,
+ * or when `force` is set.
  * @returns a sentence saying which bundle the CLI figures used.
  */
 export function ensureCliBuilt(repoRoot: string, force: boolean): string {
   const bundle = join(repoRoot, 'dist', 'sts.mjs');
-  const sources = ['cli', 'lambdas', join('scripts', 'build.mjs')].map((p) => newestMtime(join(repoRoot, p)));
+  const sources = ['cli', 'lambdas', 'statemachine', join('scripts', 'build.mjs')].map((p) =>
+    newestMtime(join(repoRoot, p)),
+  );
   const stale = !existsSync(bundle) || statSync(bundle).mtimeMs < Math.max(...sources);
   if (!force && !stale) return '`dist/` was up to date with the sources (built by `npm run build`).';
   const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], {
