@@ -106,15 +106,17 @@ async function auditEvents(): Promise<Record<string, any>[]> {
 
 /**
  * The audit event matching `where`. A refusal's event is published by the state after the one that
- * records REJECTED, so it may land a moment after the answer: read the log a bounded number of times.
+ * records REJECTED, so it may land a moment after the answer: read the log until it shows up. The limit
+ * only turns a hang into a failure (a loaded machine can take seconds).
  */
 async function auditEvent(where: (event: Record<string, any>) => boolean): Promise<Record<string, any>> {
-  for (let i = 0; i < 200; i++) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     const found = (await auditEvents()).find(where);
     if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no such audit event in ${JSON.stringify(await auditEvents())}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`no such audit event in ${JSON.stringify(await auditEvents())}`);
 }
 
 describe('POST / (STSFTW 1.0) on the embedded broker', () => {

@@ -161,7 +161,8 @@ async function readOwnServerInfo(dataDir: string, pid: number): Promise<Record<s
 
 async function healthy(endpoint: string): Promise<boolean> {
   try {
-    const res = await fetch(`${endpoint}/v1/health`);
+    // Bounded, so a server that accepts but never answers ends in the start deadline's error, with its output.
+    const res = await fetch(`${endpoint}/v1/health`, { signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
     return res.status === 200;
   } catch {

@@ -9,9 +9,10 @@ import * as OTPAuth from 'otpauth';
 const PERIOD_MS = 30_000;
 /**
  * A code for the previous step stops working at the next step boundary. Skip it when the boundary is this
- * close: the broker checks some codes only once the workflow runs, a moment after the HTTP call.
+ * close: the broker checks some codes only once the workflow runs, a moment after the HTTP call, and a
+ * loaded CI machine can stretch that moment to seconds.
  */
-const PREVIOUS_STEP_MARGIN_MS = 6_000;
+const PREVIOUS_STEP_MARGIN_MS = 10_000;
 /** After a step boundary, wait this much more so the broker's clock has crossed it too. */
 const BOUNDARY_SLACK_MS = 300;
 
