@@ -27,9 +27,10 @@ export interface BrokerFixture {
   broker: EmbeddedBroker;
   endpoint: string;
   dataDir: string;
-  /** When each execution settled, by request id (`process.hrtime.bigint()` at the broker's log line). */
-  settledAt: Map<string, { at: bigint; status: string }>;
-  /** Resolves when execution `id` settles (at once if it already has). */
+  /**
+   * Resolves when execution `id` settles (at once if it already has), with `process.hrtime.bigint()` at the
+   * broker's log line.
+   */
   whenSettled(id: string): Promise<{ at: bigint; status: string }>;
   /** Enrolls the accounts (requesters with their approver listed as secondary authorizer). */
   enroll(accounts: Account[]): Promise<void>;
@@ -81,7 +82,6 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
     broker,
     endpoint: info.endpoint,
     dataDir,
-    settledAt,
     whenSettled(id) {
       const done = settledAt.get(id);
       if (done) return Promise.resolve(done);
