@@ -19,7 +19,7 @@ import {
 import { isRequestId, newRequestId, verificationCode } from './ids.js';
 import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher, Workflow } from './ports.js';
 import { clampDuration } from './roles.js';
-import { decodePublicKey } from './sealing.js';
+import { assertSealable, decodePublicKey } from './sealing.js';
 import { validateReason } from './text.js';
 import { isTotpCode } from './totp.js';
 import type { ExecutionMode, RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
@@ -238,6 +238,7 @@ export function createBroker(deps: BrokerDeps): Broker {
   return {
     async createRequest(input, options) {
       const valid = validateCreate(input, config.maxSessionSeconds);
+      await assertSealable(input.publicKey);
       const now = clock.now();
       const deadline = new Date(now.getTime() + config.approvalTimeoutSeconds * 1000);
       const record: RequestRecord = {

@@ -40,6 +40,21 @@ export function decodePublicKey(publicKey: unknown): Uint8Array {
   return bytes;
 }
 
+/**
+ * Checks that credentials can be sealed to `publicKey`: the format of {@link decodePublicKey}, and a point
+ * X25519 accepts (a low-order point gives an all-zero shared secret, which HPKE refuses). Checked when a
+ * request is made, so such a key is refused at once rather than failing the mint after STS has issued.
+ * @throws InvalidRequestError otherwise.
+ */
+export async function assertSealable(publicKey: unknown): Promise<void> {
+  const bytes = decodePublicKey(publicKey);
+  try {
+    await suite.createSenderContext({ recipientPublicKey: await kem.deserializePublicKey(bytes), info });
+  } catch {
+    throw new InvalidRequestError('publicKey is not a usable X25519 public key.');
+  }
+}
+
 function decodePrivateKey(privateKey: string): Uint8Array {
   const bytes = decodeBase64url(privateKey);
   if (!bytes || bytes.length !== KEY_BYTES) {

@@ -111,6 +111,7 @@ describe('createRequest', () => {
     ['a bad account name', { accountName: '' }],
     ['a bad role', { role: 'arn:aws:iam::1:role/x' }],
     ['a short public key', { publicKey: 'AAAA' }],
+    ['a low-order public key (nothing can be sealed to it)', { publicKey: Buffer.alloc(32).toString('base64url') }],
     ['a 5-digit code', { totpCode: '12345' }],
     ['a non-digit code', { totpCode: '12345x' }],
     ['a too short duration', { durationSeconds: 899 }],

@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError } from '../../../lambdas/core/errors.js';
-import { decodePublicKey, generateKeyPair, open, SEALING_INFO, seal } from '../../../lambdas/core/sealing.js';
+import {
+  assertSealable,
+  decodePublicKey,
+  generateKeyPair,
+  open,
+  SEALING_INFO,
+  seal,
+} from '../../../lambdas/core/sealing.js';
 
 const vector = JSON.parse(readFileSync(new URL('../../fixtures/sealing-vector.json', import.meta.url), 'utf8'));
 
@@ -61,5 +68,19 @@ describe('decodePublicKey', () => {
     ['a number', 42],
   ])('refuses %s', (_label, value) => {
     expect(() => decodePublicKey(value)).toThrow(InvalidRequestError);
+  });
+});
+
+describe('assertSealable', () => {
+  it('accepts a real public key', async () => {
+    await expect(assertSealable((await generateKeyPair()).publicKey)).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['the zero point', Buffer.alloc(32).toString('base64url')],
+    ['the point of order 1', Buffer.from([1, ...Buffer.alloc(31)]).toString('base64url')],
+    ['a malformed key', 'not a key'],
+  ])('refuses %s', async (_label, value) => {
+    await expect(assertSealable(value)).rejects.toThrow(InvalidRequestError);
   });
 });
