@@ -94,7 +94,11 @@ export function readCachedCredentials(env: Env, key: CacheKey, now: number): Cac
   } catch {
     // tampered, from another key, or malformed: treat as a miss and drop it
   }
-  rmSync(path, { force: true });
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // a cache directory we cannot write to: still a miss, and the new entry's write will say why
+  }
   return undefined;
 }
 

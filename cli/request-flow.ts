@@ -281,6 +281,11 @@ export async function obtainCredentials(io: FlowIo, input: ObtainInput): Promise
   const client = await input.client();
   const pending = await startRequest(client, io, { ...input, totpCode });
   const credentials = await waitForCredentials(client, io, pending, { announce: true });
-  cache?.writeCachedCredentials(io.env, cacheKey, credentials);
+  try {
+    cache?.writeCachedCredentials(io.env, cacheKey, credentials);
+  } catch (e) {
+    // The cache only saves the next prompt: credentials already minted must still be delivered.
+    io.info(`Could not cache the credentials (${(e as Error).message}): the next call will ask for a code again.`);
+  }
   return credentials;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_MARGIN_MS } from '../../../cli/credential-cache.js';
@@ -156,6 +156,16 @@ describe('sts get', () => {
       });
       expect(tooLate.code).toBe(0);
       expect(creates()).toHaveLength(2);
+    });
+
+    it('still prints the credentials when the cache cannot be written, and says why', async () => {
+      writeFileSync(join(home.home, '.cache'), 'not a directory');
+      const tty = fakeTerminal([]);
+      const result = await runSts([...argv, '--totp-code', '123456'], env, { now: () => now, terminal: tty.terminal });
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ Version: 1, ...sampleCredentials(EXPIRATION) });
+      // credential_process captures stderr: the person is told on the terminal
+      expect(tty.said.join('')).toContain('Could not cache the credentials');
     });
 
     it('is keyed by role', async () => {
