@@ -214,8 +214,8 @@ export function createBroker(deps: BrokerDeps): Broker {
 
   /** Hands the decision to the waiting workflow; undoes the transition if that did not happen. */
   async function notify(record: RequestRecord, send: (taskToken: string) => Promise<void>): Promise<void> {
-    if (!record.taskToken) throw new InternalError('The request has no workflow waiting for a decision.');
     try {
+      if (!record.taskToken) throw new InternalError('The request has no workflow waiting for a decision.');
       await send(record.taskToken);
     } catch (e) {
       if (e instanceof AlreadyDecidedError) {

@@ -370,6 +370,15 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob', 1) })).resolves.toBeDefined();
   });
 
+  it('reopens the decision when no task token is stored', async () => {
+    const { id } = await t.broker.createRequest({ ...t.base, totpCode: t.code('alice') });
+    await t.requests.transition(id, ['VERIFYING'], 'AWAITING_APPROVAL');
+    await expect(t.broker.deny(id, { accountName: 'bob', totpCode: t.code('bob') })).rejects.toThrow(InternalError);
+    expect(t.requests.peek(id)).toMatchObject({ status: 'AWAITING_APPROVAL' });
+    expect(t.requests.peek(id)?.deniedBy).toBeUndefined();
+    expect(t.workflow.denials).toEqual([]);
+  });
+
   it('passes on already_decided from the workflow (its wait is over)', async () => {
     const id = await t.waiting();
     t.workflow.failNext('deny', new AlreadyDecidedError());
