@@ -6,6 +6,21 @@ import { awsErrorName } from './aws-errors.js';
 type CipherContext = { issuer: string; account_name: string };
 
 /**
+ * KMS answers that say "this ciphertext is not for this key/entry": the stored secret is bad, which the
+ * authenticator answers like a wrong code. Every other failure (throttling, access, outage) is an
+ * InternalError, which it passes on uncounted: an outage must not lock accounts out.
+ */
+const MISMATCH = new Set(['InvalidCiphertextException', 'IncorrectKeyException']);
+
+/** A stored secret that does not decrypt under its entry. */
+export class SecretMismatchError extends Error {
+  constructor(reason: string) {
+    super(`The TOTP secret does not decrypt for this entry (${reason}).`);
+    this.name = 'SecretMismatchError';
+  }
+}
+
+/**
  * Encrypts TOTP secrets with a KMS key. The encryption context binds each ciphertext to its entry, so a
  * secret copied onto another account does not decrypt (and CloudTrail shows which entry was read).
  */
@@ -48,7 +63,9 @@ export class KmsCipher implements SecretCipher {
         }),
       ));
     } catch (error) {
-      throw new InternalError(`Decryption of the TOTP secret failed (${awsErrorName(error)}).`);
+      const name = awsErrorName(error);
+      if (MISMATCH.has(name)) throw new SecretMismatchError(name);
+      throw new InternalError(`Decryption of the TOTP secret failed (${name}).`);
     }
     if (!plaintext) throw new InternalError('Decryption of the TOTP secret failed (no plaintext).');
     return new TextDecoder('utf-8', { fatal: false }).decode(plaintext);

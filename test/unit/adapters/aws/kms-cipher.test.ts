@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KmsCipher } from '../../../../lambdas/adapters/aws/kms-cipher.js';
+import { KmsCipher, SecretMismatchError } from '../../../../lambdas/adapters/aws/kms-cipher.js';
 import { InternalError } from '../../../../lambdas/core/errors.js';
 
 const kms = mockClient(KMSClient);
@@ -47,12 +47,23 @@ describe('KmsCipher', () => {
       () => new InvalidCiphertextException({ $metadata: {}, message: 'bad AQID+vv8 acme' }),
     ],
     ['IncorrectKeyException', () => new IncorrectKeyException({ $metadata: {}, message: 'wrong key for alice' })],
-  ])('maps %s to a decryption failure that echoes nothing', async (name, exception) => {
+  ])('maps %s to a secret mismatch (a bad entry, not an outage) that echoes nothing', async (name, exception) => {
     kms.on(DecryptCommand).rejects(exception());
     const error = await cipher.decrypt('AQID+vv8', context).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InternalError);
-    expect((error as Error).message).toBe(`Decryption of the TOTP secret failed (${name}).`);
+    expect(error).toBeInstanceOf(SecretMismatchError);
+    expect(error).not.toBeInstanceOf(InternalError);
+    expect((error as Error).message).toBe(`The TOTP secret does not decrypt for this entry (${name}).`);
   });
+
+  it.each(['ThrottlingException', 'AccessDeniedException', 'KMSInternalException', 'DisabledException'])(
+    'maps %s to an internal error (an outage must not count as a wrong code)',
+    async (name) => {
+      kms.on(DecryptCommand).rejects(Object.assign(new Error('for alice AQID+vv8'), { name }));
+      const error = await cipher.decrypt('AQID+vv8', context).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InternalError);
+      expect((error as Error).message).toBe(`Decryption of the TOTP secret failed (${name}).`);
+    },
+  );
 
   it('reports a decryption failure when KMS returns no plaintext', async () => {
     kms.on(DecryptCommand).resolves({});
