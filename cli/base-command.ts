@@ -252,10 +252,12 @@ export abstract class BaseCommand extends Command {
 
   /** What an approver types to reach the same broker for request `id`. */
   protected approveCommand(id: string): string {
-    const { local, dataDir } = this.settings();
-    if (!local) return `sts approve ${id}`;
+    const { local, dataDir, issuer, secondaryAuthorizer } = this.settings();
+    // The approver's own settings may differ: name the issuer, and the approver when one was asked for.
+    const who = `${issuer ? ` --issuer ${issuer}` : ''}${secondaryAuthorizer ? ` --account-name ${secondaryAuthorizer}` : ''}`;
+    if (!local) return `sts approve ${id}${who}`;
     const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
-    return `sts approve --local${dir} ${id}`;
+    return `sts approve --local${dir} ${id}${who}`;
   }
 
   /** Writes a result line to stdout. */

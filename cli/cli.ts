@@ -20,6 +20,7 @@ import { StatusCommand } from './commands/status.js';
 import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
 import { UpdateDeviceCommand } from './commands/update/device.js';
 import { UpdateRolesCommand } from './commands/update/roles.js';
+import { UpdateCommand } from './commands/update.js';
 import { WaitCommand } from './commands/wait.js';
 
 export const cliVersion = '2.0.0';
@@ -41,6 +42,7 @@ export function buildCli(): Cli {
   // admin commands
   cli.register(EnrollCommand);
   cli.register(ListCommand);
+  cli.register(UpdateCommand);
   cli.register(UpdateRolesCommand);
   cli.register(UpdateAuthorizersCommand);
   cli.register(UpdateDeviceCommand);

@@ -44,6 +44,7 @@ export interface RequestView {
   decisionDeadline: string;
   approvedBy?: string | null;
   deniedBy?: string | null;
+  denialReason?: string | null;
   verificationCode?: string;
   error?: { code: string; message: string } | null;
   credentials?: { sealed: SealedCredentials; expiration: string };

@@ -43,3 +43,10 @@ export const reasonOption = () =>
     validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
     description: 'Why you need the role (shown to the approver and audited)',
   });
+
+/** `--reason` of `sts deny`: told to the requester and audited. */
+export const denialReasonOption = () =>
+  Option.String('--reason', {
+    validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
+    description: 'Why you deny it (shown to the requester and audited)',
+  });

@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { verificationCode } from '../lambdas/core/ids.js';
 import type { BrokerClient, RequestView } from './client.js';
 import type { CachedCredentials as Credentials } from './credential-cache.js';
-import { ApiError, CliError, ExitCode, InterruptedError, NetworkError, problemHints } from './errors.js';
+import { ApiError, CliError, describeError, ExitCode, InterruptedError, NetworkError, problemHints } from './errors.js';
 import { deletePending, type PendingRequest, savePending } from './pending-requests.js';
 import { startSpinner } from './spinner.js';
 import { clockTime, duration } from './time-format.js';
@@ -108,7 +108,7 @@ export function endedError(view: RequestView): CliError {
   switch (view.status) {
     case 'DENIED':
       return new CliError(
-        `Request ${id} was denied${view.deniedBy ? ` by ${view.deniedBy}` : ''}. Talk to your approver; make a new request with \`sts request\` if they agree.`,
+        `Request ${id} was denied${view.deniedBy ? ` by ${view.deniedBy}` : ''}${view.denialReason ? ` (${JSON.stringify(view.denialReason)})` : ''}. Talk to your approver; make a new request with \`sts request\` if they agree.`,
         ExitCode.denied,
       );
     case 'EXPIRED':
@@ -248,6 +248,14 @@ export async function waitForCredentials(
       throw new CliError(
         `Stopped waiting; request ${pending.id} is still open. Resume with \`sts wait ${pending.id}\` before ${clockTime(pending.decisionDeadline)}.`,
         ExitCode.interrupted,
+      );
+    }
+    if (isTransient(e)) {
+      // The broker went away mid-wait: the request (and our key) may well survive it.
+      const { message, exitCode } = describeError(e, io.env);
+      throw new CliError(
+        `${message.replace(/\.?$/, '.')} Request ${pending.id} may still be open: once the broker is back, resume with \`sts wait ${pending.id}\` before ${clockTime(pending.decisionDeadline)}.`,
+        exitCode,
       );
     }
     throw e;

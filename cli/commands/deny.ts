@@ -2,7 +2,7 @@
 import { Command } from 'clipanion';
 import type { BrokerClient, DecisionResult } from '../client.js';
 import { DecisionCommand } from '../decision-command.js';
-import { reasonOption } from '../options.js';
+import { denialReasonOption } from '../options.js';
 
 /** Denies a request waiting for approval. */
 export class DenyCommand extends DecisionCommand {
@@ -16,7 +16,7 @@ export class DenyCommand extends DecisionCommand {
     examples: [['Deny with a reason', '$0 deny r_0123456789abcdefghjkmnpqrs --reason "use the read-only role"']],
   });
 
-  reason = reasonOption();
+  reason = denialReasonOption();
   protected readonly verb = 'deny';
 
   protected send(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult> {

@@ -62,6 +62,7 @@ export class RequestCommand extends CredentialCommand {
       io.info(announcement(pending, this.now()));
       if (this.json) {
         const { id, verificationCode, decisionDeadline } = pending;
+        // Exactly these three fields: the documented shape scripts rely on.
         this.out(JSON.stringify({ id, verificationCode, decisionDeadline }));
       } else {
         this.info(`Collect the credentials with \`sts wait ${pending.id}\` once approved.`);

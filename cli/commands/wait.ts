@@ -31,8 +31,9 @@ export class WaitCommand extends CredentialCommand {
       );
     }
     const { waitForCredentials } = await import('../request-flow.js');
-    // The request lives on the broker that made it, whatever the current settings say.
-    const client = await this.client(pending.endpoint);
+    // The request lives on the broker that made it; an explicit --endpoint or --local (e.g. a local broker
+    // restarted on another port) says where that broker is now.
+    const client = await this.client(this.endpoint || this.local ? this.requireEndpoint() : pending.endpoint);
     const credentials = await waitForCredentials(client, this.flowIo(), pending, { announce: true });
     return this.deliver(credentials);
   }

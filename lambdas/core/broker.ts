@@ -81,6 +81,8 @@ export interface RequestView {
   decisionDeadline: string;
   approvedBy: string | null;
   deniedBy: string | null;
+  /** The approver's reason, when the request was denied with one. */
+  denialReason: string | null;
   verificationCode: string;
   error: RequestErrorInfo | null;
   /** Only once MINTED. */
@@ -148,6 +150,7 @@ function toView(record: RequestRecord): RequestView {
     decisionDeadline: record.decisionDeadline,
     approvedBy: record.approvedBy ?? null,
     deniedBy: record.deniedBy ?? null,
+    denialReason: record.denialReason ?? null,
     verificationCode: verificationCode(record.id, record.publicKey),
     error: record.error ? { code: record.error.code, message: record.error.message } : null,
   };

@@ -44,6 +44,7 @@ function fakeBroker() {
       decisionDeadline: '2030-01-01T00:15:00.000Z',
       approvedBy: null,
       deniedBy: null,
+      denialReason: null,
       verificationCode: 'K7Q-M2X',
       error: null,
     })),

@@ -35,6 +35,7 @@ export interface FakeBrokerOptions {
   /** `error` of the request once REJECTED / FAILED. */
   error?: { code: string; message: string };
   deniedBy?: string;
+  denialReason?: string;
   /** Answer POST /v1/requests with this problem. */
   createProblem?: Problem;
   /** Answer approve / deny with this problem. */
@@ -132,7 +133,10 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
         request.gets++;
         request.view.status = status;
         if (status === 'APPROVED' || status === 'MINTED') request.view.approvedBy = 'bob';
-        if (status === 'DENIED') request.view.deniedBy = options.deniedBy ?? 'bob';
+        if (status === 'DENIED') {
+          request.view.deniedBy = options.deniedBy ?? 'bob';
+          request.view.denialReason = options.denialReason ?? null;
+        }
         if (status === 'REJECTED' || status === 'FAILED')
           request.view.error = options.error ?? { code: 'internal', message: 'Internal error.' };
         if (status === 'MINTED') {

@@ -34,4 +34,18 @@ describe('help', () => {
       expect(result.stdout).toContain(`sts ${command}`);
     },
   );
+
+  it('sts update --help lists its subcommands; sts update alone is a usage error', async () => {
+    const help = await runSts(['update', '--help'], {});
+    expect(help.code).toBe(0);
+    for (const sub of ['update roles', 'update authorizers', 'update device']) expect(help.stdout).toContain(sub);
+    const bare = await runSts(['update'], {});
+    expect(bare.code).toBe(64);
+    expect(bare.stderr).toContain('needs a subcommand');
+  });
+
+  it("sts deny --help describes the reason as the approver's", async () => {
+    const result = await runSts(['deny', '--help'], {});
+    expect(result.stdout).toContain('Why you deny it');
+  });
 });

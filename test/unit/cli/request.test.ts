@@ -77,7 +77,7 @@ describe('sts request', () => {
   });
 
   it.each([
-    ['DENIED', 10, 'was denied by carol'],
+    ['DENIED', 10, 'was denied by carol ("use the read-only role")'],
     ['EXPIRED', 11, 'expired: nobody decided'],
     ['REJECTED', 12, 'was rejected: The account name or TOTP code is not valid.'],
     ['FAILED', 13, 'failed on the broker'],
@@ -85,6 +85,7 @@ describe('sts request', () => {
     await start({
       plan: ['VERIFYING', status],
       deniedBy: 'carol',
+      denialReason: 'use the read-only role',
       error:
         status === 'REJECTED'
           ? { code: 'invalid_credentials', message: 'The account name or TOTP code is not valid.' }
@@ -180,6 +181,51 @@ describe('sts request', () => {
     expect(result.code).toBe(12);
     expect(result.stderr).not.toContain('needs approval');
     expect(result.stderr).not.toContain('sts approve');
+  });
+
+  it("names the issuer and the asked-for approver in the approver's command", async () => {
+    await start({ plan: ['AWAITING_APPROVAL', 'MINTED'] });
+    const result = await runSts(
+      ['request', '--role', 'admin', '--secondary-authorizer', 'bob', '--totp-code', '123456'],
+      env,
+    );
+    expect(result.code).toBe(0);
+    const [request] = broker!.requests.values();
+    expect(result.stderr).toContain(`sts approve ${request.id} --issuer acme --account-name bob`);
+  });
+
+  it('when the broker goes away mid-wait, says how to resume', async () => {
+    const fake = await start({
+      plan: ['AWAITING_APPROVAL'],
+      // The broker dies after answering the first poll.
+      onGet: () => {
+        setImmediate(() => void fake.close());
+      },
+    });
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, {
+      sleep: async () => undefined,
+    });
+    const [request] = fake.requests.values();
+    expect(result.code).toBe(69);
+    expect(result.stderr).toContain(`resume with \`sts wait ${request.id}\``);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    // the key stays for that resume
+    expect(readdirSync(keyDir())).toEqual([`${request.id}.json`]);
+    broker = undefined;
+  });
+
+  it('sts wait goes to an explicit --endpoint rather than the saved one', async () => {
+    await start({ plan: ['AWAITING_APPROVAL'] });
+    const first = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const { id } = JSON.parse(first.stdout);
+    const { STS_ENDPOINT: _, ...withoutEndpoint } = env;
+    const elsewhere = 'http://127.0.0.1:9';
+    const result = await runSts(['wait', id, '--endpoint', elsewhere], withoutEndpoint, {
+      sleep: async () => undefined,
+    });
+    expect(result.code).toBe(69);
+    expect(result.stderr).toContain(elsewhere);
+    expect(result.stderr).not.toContain(broker!.url);
   });
 
   it('names the missing setting', async () => {

@@ -171,6 +171,7 @@ describe('getRequest', () => {
       decisionDeadline: '2030-01-01T00:15:10.000Z',
       approvedBy: null,
       deniedBy: null,
+      denialReason: null,
       verificationCode: verificationCode(id, t.publicKey),
       error: null,
     });
@@ -232,6 +233,8 @@ describe('approve and deny', () => {
       t.broker.deny(id, { accountName: 'carol', totpCode: t.code('carol'), reason: 'not now' }),
     ).resolves.toEqual({ id, status: 'DENIED' });
     expect(t.requests.peek(id)).toMatchObject({ status: 'DENIED', deniedBy: 'carol', denialReason: 'not now' });
+    // The requester sees who denied it and why.
+    expect(await t.broker.getRequest(id)).toMatchObject({ deniedBy: 'carol', denialReason: 'not now' });
     expect(t.workflow.denials).toEqual([
       { taskToken: `token-${id}`, detail: { deniedBy: 'carol', reason: 'not now' } },
     ]);
