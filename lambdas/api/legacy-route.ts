@@ -96,10 +96,15 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
   }
 
   return new Hono().post('/', jsonBody(legacyShape), async (c) => {
+    const body = c.req.valid('json');
+    // Said here in 1.0's own field names (the broker would name its 2.0 fields).
+    if (body.SecondaryTOTPCode && !body.SecondaryAccountName) {
+      return problemResponse(c, 400, 'invalid_request', 'SecondaryTOTPCode needs SecondaryAccountName.');
+    }
     const deadline = now() + waitBudget(c, timeoutMs);
     // The private key never leaves this closure: not stored, not logged, gone when the call returns.
     const keys = await generateKeyPair();
-    const { id } = await broker.createRequest(toCreateInput(c.req.valid('json'), keys.publicKey), {
+    const { id } = await broker.createRequest(toCreateInput(body, keys.publicKey), {
       mode: 'single-shot-only',
     });
     const view = await settle(id, deadline);

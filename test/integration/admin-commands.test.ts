@@ -333,7 +333,7 @@ describe('administrator commands against the embedded broker', () => {
       2,
       'add --no-verify',
     ],
-    [['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER], 1, 'no broker is running in /nonexistent'],
+    [['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER], 69, 'no broker is running in /nonexistent'],
   ])('answers bad input %j with exit code %i and one sentence', async (argv, code, text) => {
     const result = await sts(argv.map((arg) => (arg === '<dir>' ? dataDir : arg)));
     expect(result.code).toBe(code);

@@ -25,7 +25,8 @@ export interface ServerInfo {
 /** No live broker owns the data dir. */
 export class NoBrokerError extends AppError {
   constructor(dataDir: string) {
-    super('no_broker', 503, 1, `no broker is running in ${resolve(dataDir)} — start one with \`npx sts server\``);
+    // 69 (EX_UNAVAILABLE), as every other "broker unreachable" of the CLI.
+    super('no_broker', 503, 69, `no broker is running in ${resolve(dataDir)} — start one with \`npx sts server\``);
     this.name = 'NoBrokerError';
   }
 }

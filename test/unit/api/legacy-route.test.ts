@@ -325,6 +325,16 @@ describe('POST / (STSFTW 1.0) validation', () => {
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
+  it("names 1.0's own fields when a second code comes without a second account", async () => {
+    const body = await expectProblem(
+      await post(app, { ...legacyBody, SecondaryTOTPCode: '654321' }),
+      400,
+      'invalid_request',
+    );
+    expect(body.detail).toBe('SecondaryTOTPCode needs SecondaryAccountName.');
+    expect(broker.createRequest).not.toHaveBeenCalled();
+  });
+
   it('refuses a body over 16 KiB with 413 invalid_request', async () => {
     await expectProblem(await post(app, { ...legacyBody, Role: 'x'.repeat(MAX_BODY_BYTES) }), 413, 'invalid_request');
     expect(broker.createRequest).not.toHaveBeenCalled();

@@ -72,7 +72,7 @@ describe('sts list', () => {
 
   it('explains a missing broker in the data dir', async () => {
     const result = await run(['list', '--local', '--data-dir', '/nonexistent/stsftw', '--issuer', 'acme']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(69); // as `sts get` etc. say for a broker they cannot reach
     expect(result.stderr).toMatch(/^sts: no broker is running in \/nonexistent\/stsftw/);
   });
 
