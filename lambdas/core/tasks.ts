@@ -314,7 +314,9 @@ export function createTasks(deps: TaskDeps): Tasks {
         issuer: record.issuer,
         accountName: record.accountName,
         requestId: record.id,
-        role: roleArn,
+        // `role` as the requester named it, like every other event of the request; the ARN assumed beside it.
+        role: record.role,
+        roleArn,
         approvedBy: record.approvedBy ?? 'none',
         expiration: Expiration,
       };

@@ -107,7 +107,10 @@ export interface AuditEvent {
   issuer: string;
   accountName: string;
   requestId?: string;
+  /** The role as the request named it. */
   role?: string;
+  /** The role ARN actually assumed (`request.minted` only). */
+  roleArn?: string;
   approvedBy?: string;
   deniedBy?: string;
   reason?: string;
