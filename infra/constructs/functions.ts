@@ -92,10 +92,7 @@ export class Functions extends Construct {
     // Mint re-reads the entry: a role removed since the request was made is no longer granted.
     bindTable(this.mint, 'STS_TABLE_NAME', auth, ['dynamodb:GetItem']);
     bindTable(this.mint, 'STS_REQUESTS_TABLE_NAME', requests, ['dynamodb:GetItem']);
-    // The shared Lambda wiring (handlers/deps.ts, core/config.ts) requires these in every function; mint
-    // never decrypts secrets nor publishes (the state machine does), so it gets the names and no grant.
-    this.mint.addEnvironment('STS_KMS_KEY_ID', props.secretsKey.key.keyId);
-    this.mint.addEnvironment('STS_AUDIT_TOPIC_ARN', props.audit.topic.topicArn);
+    // Mint never decrypts secrets nor publishes (the state machine does): no key, no topic, not even their names.
     this.mint.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'AssumeAllowedRoles',

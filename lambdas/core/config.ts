@@ -15,10 +15,14 @@ export interface LambdaConfig {
    * ARN: the state machine refers to them). Read lazily: accessing it without the variable throws.
    */
   readonly stateMachineArn: string;
-  /** STS_AUDIT_TOPIC_ARN: lockouts are published from both the API and the tasks. */
-  auditTopicArn: string;
-  /** STS_KMS_KEY_ID: key id, alias or ARN of the TOTP secret key. */
-  kmsKeyId: string;
+  /**
+   * STS_AUDIT_TOPIC_ARN: lockouts are published from the API and the verify function. Read lazily, like
+   * the key below: the mint function has neither (the state machine publishes its audit), so it is not
+   * given their names either.
+   */
+  readonly auditTopicArn: string;
+  /** STS_KMS_KEY_ID: key id, alias or ARN of the TOTP secret key. Read lazily. */
+  readonly kmsKeyId: string;
   /** STS_APPROVAL_TIMEOUT_SECONDS (default 900): how long a request waits for its approver. */
   approvalTimeoutSeconds: number;
   /** STS_MAX_SESSION_SECONDS (default 3600, 900..3600: role chaining caps sessions at one hour). */
@@ -79,12 +83,20 @@ function seconds(env: Env, name: string, fallback: number, min: number, max: num
  * @throws InternalError naming the first missing or malformed variable (never its value).
  */
 export function loadConfig(env: Env): LambdaConfig {
-  const stateMachineArn = optional(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN');
+  // Validated now when set (a malformed value fails the cold start); required only where read.
+  const lazy = {
+    stateMachineArn: optional(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN'),
+    auditTopicArn: optional(env, 'STS_AUDIT_TOPIC_ARN', ARN, 'an SNS topic ARN'),
+    kmsKeyId: optional(env, 'STS_KMS_KEY_ID', KMS_KEY, 'a KMS key id, alias or ARN'),
+  };
+  const names = {
+    stateMachineArn: 'STS_STATE_MACHINE_ARN',
+    auditTopicArn: 'STS_AUDIT_TOPIC_ARN',
+    kmsKeyId: 'STS_KMS_KEY_ID',
+  } as const;
   const config = {
     authTableName: required(env, 'STS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
     requestsTableName: required(env, 'STS_REQUESTS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
-    auditTopicArn: required(env, 'STS_AUDIT_TOPIC_ARN', ARN, 'an SNS topic ARN'),
-    kmsKeyId: required(env, 'STS_KMS_KEY_ID', KMS_KEY, 'a KMS key id, alias or ARN'),
     approvalTimeoutSeconds: seconds(env, 'STS_APPROVAL_TIMEOUT_SECONDS', 900, 1, 31_536_000),
     maxSessionSeconds: seconds(env, 'STS_MAX_SESSION_SECONDS', 3600, 900, 3600),
     requestRetentionSeconds: seconds(env, 'STS_REQUEST_RETENTION_SECONDS', 86_400, 60, 31_536_000),
@@ -97,12 +109,16 @@ export function loadConfig(env: Env): LambdaConfig {
     ),
     partition: optional(env, 'AWS_PARTITION', PARTITION, 'an AWS partition such as aws') ?? 'aws',
   };
-  return Object.defineProperty(config, 'stateMachineArn', {
-    // Not enumerable, so logging or spreading the config of a task function does not throw.
-    enumerable: false,
-    get(): string {
-      if (stateMachineArn === undefined) throw invalid('STS_STATE_MACHINE_ARN', 'is not set');
-      return stateMachineArn;
-    },
-  }) as LambdaConfig;
+  for (const key of Object.keys(lazy) as (keyof typeof lazy)[]) {
+    Object.defineProperty(config, key, {
+      // Not enumerable, so logging or spreading the config of a function without it does not throw.
+      enumerable: false,
+      get(): string {
+        const value = lazy[key];
+        if (value === undefined) throw invalid(names[key], 'is not set');
+        return value;
+      },
+    });
+  }
+  return config as typeof config & Pick<LambdaConfig, keyof typeof lazy>;
 }

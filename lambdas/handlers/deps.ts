@@ -11,7 +11,7 @@ import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { StsMinter } from '../adapters/aws/sts-minter.js';
 import type { BrokerDeps } from '../core/broker.js';
 import { type LambdaConfig, loadConfig } from '../core/config.js';
-import { systemClock } from '../core/ports.js';
+import { type AuditSink, type SecretCipher, systemClock } from '../core/ports.js';
 import type { TaskDeps } from '../core/tasks.js';
 
 /** The process configuration, validated once (a bad variable fails the cold start, naming it). */
@@ -19,12 +19,30 @@ export const config: LambdaConfig = loadConfig(process.env);
 
 const clients = awsClients();
 
+// The key and the topic are made on first use: the mint function has neither (nor their names), and
+// never decrypts a secret or publishes (the state machine publishes its audit).
+/** Builds `make()` once, on first call. */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    if (made === undefined) made = make();
+    return made;
+  };
+}
+const kmsCipher = once(() => new KmsCipher(clients.kms, config.kmsKeyId));
+const cipher: SecretCipher = {
+  encrypt: (plaintext, context) => kmsCipher().encrypt(plaintext, context),
+  decrypt: (ciphertext, context) => kmsCipher().decrypt(ciphertext, context),
+};
+const snsAudit = once(() => new SnsAudit(clients.sns, config.auditTopicArn));
+const audit: AuditSink = { publish: (event) => snsAudit().publish(event) };
+
 function commonDeps() {
   return {
     auth: new DynamoAuthStore(clients.dynamodb, config.authTableName),
     requests: new DynamoRequestStore(clients.dynamodb, config.requestsTableName),
-    cipher: new KmsCipher(clients.kms, config.kmsKeyId),
-    audit: new SnsAudit(clients.sns, config.auditTopicArn),
+    cipher,
+    audit,
     clock: systemClock,
   };
 }
