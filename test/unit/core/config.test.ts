@@ -48,15 +48,12 @@ describe('loadConfig', () => {
     });
   });
 
-  it.each(['STS_TABLE_NAME', 'STS_REQUESTS_TABLE_NAME'])(
-    'fails fast naming a missing %s',
-    (name) => {
-      const partial: Record<string, string | undefined> = { ...env, [name]: undefined };
-      expect(() => loadConfig(partial)).toThrow(InternalError);
-      expect(() => loadConfig(partial)).toThrow(name);
-      expect(() => loadConfig({ ...env, [name]: '  ' })).toThrow(name);
-    },
-  );
+  it.each(['STS_TABLE_NAME', 'STS_REQUESTS_TABLE_NAME'])('fails fast naming a missing %s', (name) => {
+    const partial: Record<string, string | undefined> = { ...env, [name]: undefined };
+    expect(() => loadConfig(partial)).toThrow(InternalError);
+    expect(() => loadConfig(partial)).toThrow(name);
+    expect(() => loadConfig({ ...env, [name]: '  ' })).toThrow(name);
+  });
 
   it.each([
     ['STS_APPROVAL_TIMEOUT_SECONDS', '0'],
