@@ -93,41 +93,35 @@ export abstract class BaseCommand extends Command {
     return {};
   }
 
+  /** A resolved setting, or the sentence saying how to set it (flag, variable, `sts configure`). */
+  private require(key: 'endpoint' | 'issuer' | 'accountName' | 'role', what: string, flag: string, env: string) {
+    const value = this.settings()[key];
+    if (!value) {
+      const configure = `run \`sts configure ${flag}\``;
+      const ways = key === 'endpoint' ? `${configure}, or use --local with \`sts server\`` : `or ${configure}`;
+      throw new CliError(`No ${what}: pass ${flag}, set ${env}, ${ways}.`);
+    }
+    return value;
+  }
+
   /** The broker URL, or a sentence saying how to set one. */
   protected requireEndpoint(): string {
-    const { endpoint } = this.settings();
-    if (!endpoint) {
-      throw new CliError(
-        'No broker endpoint: pass --endpoint URL, set STS_ENDPOINT, run `sts configure --endpoint URL`, or use --local with `sts server`.',
-      );
-    }
-    return endpoint;
+    return this.require('endpoint', 'broker endpoint', '--endpoint URL', 'STS_ENDPOINT');
   }
 
   /** The issuer, or a sentence saying how to set it. */
   protected requireIssuer(): string {
-    const { issuer } = this.settings();
-    if (!issuer)
-      throw new CliError('No issuer: pass --issuer NAME, set STS_ISSUER, or run `sts configure --issuer NAME`.');
-    return issuer;
+    return this.require('issuer', 'issuer', '--issuer NAME', 'STS_ISSUER');
   }
 
   /** The account name, or a sentence saying how to set it. */
   protected requireAccountName(): string {
-    const { accountName } = this.settings();
-    if (!accountName) {
-      throw new CliError(
-        'No account name: pass --account-name NAME, set STS_ACCOUNT_NAME, or run `sts configure --account-name NAME`.',
-      );
-    }
-    return accountName;
+    return this.require('accountName', 'account name', '--account-name NAME', 'STS_ACCOUNT_NAME');
   }
 
   /** The role (`--role`, STS_ROLE or the profile), or a sentence saying how to set it. */
   protected requireRole(): string {
-    const { role } = this.settings();
-    if (!role) throw new CliError('No role: pass --role NAME, set STS_ROLE, or run `sts configure --role NAME`.');
-    return role;
+    return this.require('role', 'role', '--role NAME', 'STS_ROLE');
   }
 
   /**

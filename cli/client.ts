@@ -2,20 +2,11 @@
  * A small fetch-based client for the broker's HTTP API (DESIGN.md §4). Problem answers become an
  * `ApiError` carrying the stable `code`; transport failures a `NetworkError` saying why.
  */
+import type { CreateRequestInput } from '../lambdas/core/broker.js';
 import { ApiError, NetworkError, type NetworkFailure } from './errors.js';
 
-/** Body of `POST /v1/requests`. */
-export interface CreateRequestBody {
-  issuer: string;
-  accountName: string;
-  role: string;
-  totpCode: string;
-  publicKey: string;
-  secondaryAccountName?: string;
-  secondaryTotpCode?: string;
-  durationSeconds?: number;
-  reason?: string;
-}
+/** Body of `POST /v1/requests`: the broker's own input type (type-only: nothing of core loads here). */
+export type CreateRequestBody = CreateRequestInput;
 
 /** Answer of `POST /v1/requests` (202). */
 export interface CreatedRequest {
