@@ -1,13 +1,18 @@
 /**
- * RFC 9457 problem details: the only error shape the API answers with. `code` is the stable contract
- * (DESIGN.md §4); `detail` is the domain error's message, which never carries inputs or secrets.
+ * Error answers. Under `/v1` they are RFC 9457 problem details; `code` is the stable contract (DESIGN.md
+ * §4) and `detail` the domain error's message, which never carries inputs or secrets. Outside `/v1` (STSFTW
+ * 1.0's `POST /`) the same code and sentence come as one line of plain text, because 1.0's client decodes
+ * any JSON object as credentials (docs/api-v1-compat.md).
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../core/errors.js';
 
-/** Media type of every error answer. */
+/** Media type of every error answer under `/v1`. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Media type of error answers outside `/v1`. */
+export const LEGACY_ERROR_CONTENT_TYPE = 'text/plain; charset=utf-8';
 
 /** The body of an error answer. */
 export interface Problem {
@@ -46,6 +51,23 @@ export function problemResponse(c: Context, status: number, code: string, detail
   return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
     'Content-Type': PROBLEM_CONTENT_TYPE,
   });
+}
+
+/** Whether `path` belongs to the 2.0 API, whose clients read problem details. */
+function isV1Path(path: string): boolean {
+  return path === '/v1' || path.startsWith('/v1/');
+}
+
+/**
+ * The error answer for the request in `c`: {@link problemResponse} under `/v1`; elsewhere `code: detail`
+ * and a newline as `text/plain`. STSFTW 1.0's Go client ignores the status and `json.Unmarshal`s the body
+ * into its credentials struct, which succeeds for any JSON object (or `null`) and would print empty
+ * `export` lines with exit 0; a body that is not JSON makes it fail and exit 1.
+ */
+export function errorResponse(c: Context, status: number, code: string, detail: string): Response {
+  if (isV1Path(c.req.path)) return problemResponse(c, status, code, detail);
+  const line = `${code}: ${detail.replace(/[\r\n]+/g, ' ')}\n`;
+  return c.newResponse(line, status as ContentfulStatusCode, { 'Content-Type': LEGACY_ERROR_CONTENT_TYPE });
 }
 
 /** A body over the size limit: still `invalid_request`, but with the HTTP status that says why. */

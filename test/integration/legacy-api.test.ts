@@ -15,6 +15,7 @@ import { LOCAL_ACCESS_KEY_PREFIX, LOCAL_SESSION_TOKEN_PREFIX } from '../../lambd
 import { newEntry } from '../../lambdas/core/entries.js';
 import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
 import { scanDir, secretNeedles } from '../support/broker-harness.js';
+import { type LegacyClientRun, legacyClientRunOn } from '../support/legacy-go-client.js';
 import { TotpCodes } from '../support/totp-codes.js';
 
 const ISSUER = 'acme';
@@ -93,7 +94,27 @@ async function legacyPost(fields: Partial<Record<string, string>>) {
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { res, body: (await res.json()) as Record<string, any> };
+  const text = await res.clone().text();
+  const run = await legacyClientRunOn(res);
+  return { res, text, run, body: res.ok ? (JSON.parse(text) as Record<string, any>) : {} };
+}
+
+/**
+ * A refusal as 1.0's `sts get` meets it: the status, a plain-text `code: sentence` body, and the replay
+ * of its decoding exits 1 without printing an `export` line.
+ */
+function expectRefusal(answer: { res: Response; text: string; run: LegacyClientRun }, status: number, code: string) {
+  expect(answer.res.status).toBe(status);
+  expect(answer.res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  expect(answer.text).toMatch(new RegExp(`^${code}: .+\\n$`, 's'));
+  expect({ exitCode: answer.run.exitCode, stdout: answer.run.stdout }).toEqual({ exitCode: 1, stdout: '' });
+}
+
+/** A raw `POST` to `path` (no 1.0 body shaping), replayed through 1.0's decoding. */
+async function rawPost(path: string, body: string, headers: Record<string, string>) {
+  const res = await fetch(`${endpoint}${path}`, { method: 'POST', headers, body });
+  const text = await res.clone().text();
+  return { res, text, run: await legacyClientRunOn(res) };
 }
 
 async function auditEvents(): Promise<Record<string, any>[]> {
@@ -121,9 +142,13 @@ async function auditEvent(where: (event: Record<string, any>) => boolean): Promi
 
 describe('POST / (STSFTW 1.0) on the embedded broker', () => {
   it("answers a single-factor account with the local minter's credentials, audited, no-store", async () => {
-    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo') });
+    const { res, body, run } = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo') });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout: `export AWS_ACCESS_KEY_ID=${body.AccessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${body.SecretAccessKey}\nexport AWS_SESSION_TOKEN=${body.SessionToken}\n`,
+    });
     expect(Object.keys(body).sort()).toEqual(['AccessKeyId', 'Expiration', 'SecretAccessKey', 'SessionToken']);
     expect(body.AccessKeyId.startsWith(LOCAL_ACCESS_KEY_PREFIX)).toBe(true);
     expect(body.SessionToken.startsWith(LOCAL_SESSION_TOKEN_PREFIX)).toBe(true);
@@ -155,10 +180,11 @@ describe('POST / (STSFTW 1.0) on the embedded broker', () => {
 
   it('refuses a two-party account without a second code at once (401), instead of waiting for approval', async () => {
     // The approval timeout is 900 s and the route waits 25 s: a 401 (not a 504) means it never waited.
-    const { res, body } = await legacyPost({ AccountName: 'alice', TOTPCode: await codes.next('alice') });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(body).toMatchObject({ status: 401, code: 'invalid_credentials' });
+    expectRefusal(
+      await legacyPost({ AccountName: 'alice', TOTPCode: await codes.next('alice') }),
+      401,
+      'invalid_credentials',
+    );
     const rejected = await auditEvent((e) => e.type === 'request.rejected' && e.accountName === 'alice');
     expect(rejected.error).toMatchObject({ code: 'invalid_credentials' });
     // The request record ended REJECTED and never held a task token.
@@ -168,26 +194,44 @@ describe('POST / (STSFTW 1.0) on the embedded broker', () => {
 
   it('refuses a wrong code with 401 invalid_credentials', async () => {
     const before = (await auditEvents()).length;
-    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: codes.wrong('solo') });
-    expect(res.status).toBe(401);
-    expect(body).toMatchObject({ code: 'invalid_credentials' });
+    expectRefusal(await legacyPost({ AccountName: 'solo', TOTPCode: codes.wrong('solo') }), 401, 'invalid_credentials');
     await auditEvent((e) => e.type === 'request.rejected' && e.accountName === 'solo');
     expect((await auditEvents()).slice(before).map((e) => e.type)).toEqual(['request.rejected']);
   });
 
   it('refuses a role the account does not hold with 403 role_not_permitted', async () => {
-    const { res, body } = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo'), Role: 'Other' });
-    expect(res.status).toBe(403);
-    expect(body).toMatchObject({ code: 'role_not_permitted' });
+    const answer = await legacyPost({ AccountName: 'solo', TOTPCode: await codes.next('solo'), Role: 'Other' });
+    expectRefusal(answer, 403, 'role_not_permitted');
   });
 
   it('refuses unknown fields with 400 before anything runs', async () => {
-    const res = await fetch(`${endpoint}/`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Issuer: ISSUER, AccountName: 'solo', TOTPCode: '123456', Role: ROLE, Extra: 1 }),
-    });
+    const body = JSON.stringify({ Issuer: ISSUER, AccountName: 'solo', TOTPCode: '123456', Role: ROLE, Extra: 1 });
+    const answer = await rawPost('/', body, { 'Content-Type': 'application/json' });
+    expectRefusal(answer, 400, 'invalid_request');
+    expect(answer.text).toBe('invalid_request: Unknown field: Extra.\n');
+  });
+
+  it.each([
+    ['malformed JSON', '/', '{"Issuer":', 'application/json', 400, 'invalid_request'],
+    ['JSON null', '/', 'null', 'application/json', 400, 'invalid_request'],
+    ['a wrong content type', '/', '{}', 'text/plain', 415, 'invalid_request'],
+    [
+      'a body over 16 KiB',
+      '/',
+      JSON.stringify({ Issuer: 'x'.repeat(17 * 1024) }),
+      'application/json',
+      413,
+      'invalid_request',
+    ],
+    ['another path', '/sts', '{}', 'application/json', 404, 'not_found'],
+  ])('answers %s at the edge so that 1.0 stops', async (_, path, body, type, status, code) => {
+    expectRefusal(await rawPost(path, body, { 'Content-Type': type }), status, code);
+  });
+
+  it('keeps /v1 refusals problem+json', async () => {
+    const { res, text } = await rawPost('/v1/requests', '{', { 'Content-Type': 'application/json' });
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ code: 'invalid_request', detail: 'Unknown field: Extra.' });
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(JSON.parse(text)).toMatchObject({ code: 'invalid_request' });
   });
 });

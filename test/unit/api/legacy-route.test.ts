@@ -23,6 +23,7 @@ import type { Workflow } from '../../../lambdas/core/ports.js';
 import { generateKeyPair, seal } from '../../../lambdas/core/sealing.js';
 import { createTasks, type Tasks } from '../../../lambdas/core/tasks.js';
 import type { ExecutionInput, RequestStatus } from '../../../lambdas/core/types.js';
+import { legacyClientRun, legacyClientRunOn } from '../../support/legacy-go-client.js';
 import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
 
 const ID = 'r_0123456789abcdefghjkmnpqrs';
@@ -106,24 +107,34 @@ function post(
   body: unknown,
   headers: Record<string, string> = { 'Content-Type': 'application/json' },
   env?: unknown,
+  path = '/',
 ) {
   const init = { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) };
-  return app.request('/', init, env as any);
+  return app.request(path, init, env as any);
 }
 
 async function expectProblem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/problem+json');
-  expect(res.headers.get('cache-control')).toBe('no-store');
   const body = (await res.json()) as { detail: string };
-  expect(body).toEqual({
-    type: `urn:stsftw:problem:${code}`,
-    title: expect.any(String),
-    status,
-    code,
-    detail: expect.any(String),
-  });
+  expect(body).toMatchObject({ type: `urn:stsftw:problem:${code}`, status, code, detail: expect.any(String) });
   return body;
+}
+
+/**
+ * A refusal on `POST /`: its status, and a plain-text body (`code: sentence`) that 1.0's Go client cannot
+ * take for credentials, so `sts get` exits 1 and prints no `export` line. Returns the sentence.
+ */
+async function expectRefusal(res: Response, status: number, code: string): Promise<string> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  const text = await res.clone().text();
+  const run = await legacyClientRunOn(res);
+  expect({ exitCode: run.exitCode, stdout: run.stdout }).toEqual({ exitCode: 1, stdout: '' });
+  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  const match = /^([a-z_]+): (.+)\n$/s.exec(text);
+  expect(match?.[1]).toBe(code);
+  return match?.[2] as string;
 }
 
 /** Nothing secret in the log lines: no code, no credential part. */
@@ -194,7 +205,7 @@ describe('POST / (STSFTW 1.0) against a scripted broker', () => {
     const time = fakeTime();
     const broker = scriptedBroker(['VERIFYING']);
     const res = await post(appWith(broker, { ...time.options, timeoutMs: 5_000 }), legacyBody);
-    await expectProblem(res, 504, 'internal');
+    await expectRefusal(res, 504, 'internal');
     expect(time.sleeps.slice(0, 4)).toEqual([100, 150, 225, 337.5]);
     expect(Math.max(...time.sleeps)).toBe(1_000);
     expect(time.sleeps.reduce((a, b) => a + b, 0)).toBe(5_000);
@@ -227,13 +238,13 @@ describe('POST / (STSFTW 1.0) against a scripted broker', () => {
     [{ code: 'locked_out', message: 'Too many failed attempts.' }, 429],
   ])('answers a REJECTED request with its stored error %o', async (error, status) => {
     const res = await post(appWith(scriptedBroker(['VERIFYING', view('REJECTED', { error })])), legacyBody);
-    const body = await expectProblem(res, status, error.code);
-    expect(body.detail).toBe(error.message);
+    const detail = await expectRefusal(res, status, error.code);
+    expect(detail).toBe(error.message);
   });
 
   it('answers EXPIRED with 410 expired', async () => {
     const error = { code: 'expired', message: 'This request has expired.' };
-    await expectProblem(await post(appWith(scriptedBroker([view('EXPIRED', { error })])), legacyBody), 410, 'expired');
+    await expectRefusal(await post(appWith(scriptedBroker([view('EXPIRED', { error })])), legacyBody), 410, 'expired');
   });
 
   it.each([
@@ -248,8 +259,8 @@ describe('POST / (STSFTW 1.0) against a scripted broker', () => {
     ['MINTED without credentials', view('MINTED')],
   ])('answers %s with a generic 500 internal and logs the code', async (_, final) => {
     const res = await post(appWith(scriptedBroker([final])), legacyBody);
-    const body = await expectProblem(res, 500, 'internal');
-    expect(body.detail).toBe('The credentials could not be issued; none were released.');
+    const detail = await expectRefusal(res, 500, 'internal');
+    expect(detail).toBe('The credentials could not be issued; none were released.');
     expect(lines).toContainEqual({
       level: 'warn',
       msg: 'legacy request failed',
@@ -264,18 +275,18 @@ describe('POST / (STSFTW 1.0) against a scripted broker', () => {
     const sealed = await seal((await generateKeyPair()).publicKey, JSON.stringify(CREDENTIALS), ID);
     const broker = scriptedBroker([view('MINTED', { credentials: { sealed, expiration: CREDENTIALS.Expiration } })]);
     const res = await post(appWith(broker), legacyBody);
-    await expectProblem(res, 500, 'internal');
+    await expectRefusal(res, 500, 'internal');
     expectCleanLogs();
   });
 
   it('answers errors of createRequest like the rest of the API', async () => {
     const broker = scriptedBroker(['MINTED']);
     broker.createRequest.mockRejectedValueOnce(new SelfApprovalError());
-    await expectProblem(await post(appWith(broker), legacyBody), 403, 'self_approval');
+    await expectRefusal(await post(appWith(broker), legacyBody), 403, 'self_approval');
     broker.createRequest.mockRejectedValueOnce(new InvalidRequestError('totpCode must be exactly 6 digits.'));
-    await expectProblem(await post(appWith(broker), legacyBody), 400, 'invalid_request');
+    await expectRefusal(await post(appWith(broker), legacyBody), 400, 'invalid_request');
     broker.createRequest.mockRejectedValueOnce(new InternalError('The approval workflow could not be started.'));
-    await expectProblem(await post(appWith(broker), legacyBody), 500, 'internal');
+    await expectRefusal(await post(appWith(broker), legacyBody), 500, 'internal');
     expect(broker.getRequest).not.toHaveBeenCalled();
   });
 });
@@ -302,7 +313,7 @@ describe('POST / (STSFTW 1.0) validation', () => {
     ['a numeric SecondaryAccountName', { ...legacyBody, SecondaryAccountName: 7 }],
     ['an overlong Role', { ...legacyBody, Role: 'r'.repeat(2049) }],
   ])('refuses %s with 400 invalid_request', async (_, body) => {
-    await expectProblem(await post(app, body), 400, 'invalid_request');
+    await expectRefusal(await post(app, body), 400, 'invalid_request');
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
@@ -312,7 +323,7 @@ describe('POST / (STSFTW 1.0) validation', () => {
     ['a JSON array', '[]'],
     ['JSON null', 'null'],
   ])('refuses %s with 400 invalid_request', async (_, raw) => {
-    await expectProblem(await post(app, raw), 400, 'invalid_request');
+    await expectRefusal(await post(app, raw), 400, 'invalid_request');
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
@@ -321,35 +332,104 @@ describe('POST / (STSFTW 1.0) validation', () => {
     ['no content type', {}],
     ['form data', { 'Content-Type': 'application/x-www-form-urlencoded' }],
   ])('refuses %s with 415 invalid_request', async (_, headers) => {
-    await expectProblem(await post(app, legacyBody, headers), 415, 'invalid_request');
+    await expectRefusal(await post(app, legacyBody, headers), 415, 'invalid_request');
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
   it("names 1.0's own fields when a second code comes without a second account", async () => {
-    const body = await expectProblem(
+    const detail = await expectRefusal(
       await post(app, { ...legacyBody, SecondaryTOTPCode: '654321' }),
       400,
       'invalid_request',
     );
-    expect(body.detail).toBe('SecondaryTOTPCode needs SecondaryAccountName.');
+    expect(detail).toBe('SecondaryTOTPCode needs SecondaryAccountName.');
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
   it('refuses a body over 16 KiB with 413 invalid_request', async () => {
-    await expectProblem(await post(app, { ...legacyBody, Role: 'x'.repeat(MAX_BODY_BYTES) }), 413, 'invalid_request');
+    await expectRefusal(await post(app, { ...legacyBody, Role: 'x'.repeat(MAX_BODY_BYTES) }), 413, 'invalid_request');
     expect(broker.createRequest).not.toHaveBeenCalled();
   });
 
   it('never echoes a value, and never logs the body', async () => {
     const res = await post(app, { ...legacyBody, TOTPCode: 987654, SecondaryTOTPCode: '' });
-    const body = await expectProblem(res, 400, 'invalid_request');
-    expect(body.detail).not.toContain('987654');
+    const detail = await expectRefusal(res, 400, 'invalid_request');
+    expect(detail).not.toContain('987654');
     expect(JSON.stringify(lines)).not.toContain('987654');
   });
 
-  it('leaves GET / and other methods not found', async () => {
-    await expectProblem(await app.request('/'), 404, 'not_found');
-    await expectProblem(await app.request('/', { method: 'PUT' }), 404, 'not_found');
+  it('leaves GET /, other methods and other paths not found, in plain text outside /v1', async () => {
+    await expectRefusal(await app.request('/'), 404, 'not_found');
+    await expectRefusal(await app.request('/', { method: 'PUT' }), 404, 'not_found');
+    await expectRefusal(await post(app, legacyBody, undefined, undefined, '/sts'), 404, 'not_found');
+  });
+
+  it('keeps /v1 refusals problem+json', async () => {
+    await expectProblem(await app.request('/v1/nothing'), 404, 'not_found');
+    await expectProblem(await post(app, '{', undefined, undefined, '/v1/requests'), 400, 'invalid_request');
+    await expectProblem(
+      await post(app, {}, { 'Content-Type': 'text/plain' }, undefined, '/v1/requests'),
+      415,
+      'invalid_request',
+    );
+    await expectProblem(
+      await post(app, { pad: 'x'.repeat(MAX_BODY_BYTES) }, undefined, undefined, '/v1/requests'),
+      413,
+      'invalid_request',
+    );
+  });
+});
+
+describe("1.0's Go client replayed over POST / answers", () => {
+  it.each([
+    ['an empty body', 1, ''],
+    ['plain text', 1, 'locked_out: Too many failed attempts.\n'],
+    ['text that starts like a literal', 1, 'not_found: No such resource.\n'],
+    ['a JSON string', 1, '"nope"'],
+    ['a JSON number', 1, '500'],
+    ['a JSON array', 1, '[]'],
+    ['true', 1, 'true'],
+    ['an object followed by text', 1, '{} x'],
+    ['an object with a byte-order mark', 1, '\uFEFF{}'],
+    ['a credential field that is not a string', 1, '{"AccessKeyId":5}'],
+    ['null', 0, 'null'],
+    ['an empty object', 0, ' {} '],
+    ['a problem+json body', 0, JSON.stringify({ type: 'x', title: 'y', status: 401, code: 'z', detail: 'w' })],
+    ['a null credential field', 0, '{"AccessKeyId":null}'],
+  ])('models encoding/json: %s exits %i', (_, exitCode, body) => {
+    expect(legacyClientRun(body).exitCode).toBe(exitCode);
+  });
+
+  it('models case-insensitive field names, the last duplicate winning, unknown fields ignored', () => {
+    const run = legacyClientRun(
+      '{"accesskeyid":"A1","SECRETACCESSKEY":"x","SecretAccessKey":"S1","SessionToken":"T1","n":[1]}',
+    );
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout: 'export AWS_ACCESS_KEY_ID=A1\nexport AWS_SECRET_ACCESS_KEY=S1\nexport AWS_SESSION_TOKEN=T1\n',
+    });
+    // Why a JSON refusal is dangerous: 1.0's client "succeeds" and prints empty variables.
+    expect(legacyClientRun('{"code":"invalid_credentials"}').stdout).toBe(
+      'export AWS_ACCESS_KEY_ID=\nexport AWS_SECRET_ACCESS_KEY=\nexport AWS_SESSION_TOKEN=\n',
+    );
+  });
+
+  it('prints the three exports for a mint and exits 0', async () => {
+    const run = await legacyClientRunOn(await post(appWith(scriptedBroker(['MINTED'])), legacyBody));
+    expect(run).toEqual({
+      exitCode: 0,
+      stdout:
+        `export AWS_ACCESS_KEY_ID=${CREDENTIALS.AccessKeyId}\n` +
+        `export AWS_SECRET_ACCESS_KEY=${CREDENTIALS.SecretAccessKey}\n` +
+        `export AWS_SESSION_TOKEN=${CREDENTIALS.SessionToken}\n`,
+    });
+  });
+
+  it('exits 1 on a bug that escapes the route (500)', async () => {
+    const broker = scriptedBroker(['MINTED']);
+    broker.createRequest.mockRejectedValueOnce(new TypeError('x is undefined'));
+    const detail = await expectRefusal(await post(appWith(broker), legacyBody), 500, 'internal');
+    expect(detail).not.toContain('x is undefined');
   });
 });
 
@@ -508,7 +588,7 @@ describe('POST / (STSFTW 1.0) through the real broker and tasks', () => {
 
   it('refuses a two-party account without a second code at once, as invalid_credentials', async () => {
     const res = await post(t.app, { ...legacyBody, TOTPCode: t.code('alice') });
-    await expectProblem(res, 401, 'invalid_credentials');
+    await expectRefusal(res, 401, 'invalid_credentials');
     expect(t.workflow.waited).toEqual([]);
     expect(t.minter.calls).toEqual([]);
     expect(t.audit.events).toEqual([
@@ -526,20 +606,20 @@ describe('POST / (STSFTW 1.0) through the real broker and tasks', () => {
       SecondaryAccountName: 'bob',
       SecondaryTOTPCode: t.wrongCode('bob'),
     });
-    await expectProblem(res, 401, 'invalid_credentials');
+    await expectRefusal(res, 401, 'invalid_credentials');
     expect(t.minter.calls).toEqual([]);
   });
 
   it('refuses a role the account may not assume with 403 role_not_permitted', async () => {
     const res = await post(t.app, { ...legacyBody, AccountName: 'solo', TOTPCode: t.code('solo'), Role: 'Other' });
-    await expectProblem(res, 403, 'role_not_permitted');
+    await expectRefusal(res, 403, 'role_not_permitted');
   });
 
   it('answers a failed mint with a generic 500', async () => {
     t.minter.fail = new Error('AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::1:role/x');
     const res = await post(t.app, { ...legacyBody, AccountName: 'solo', TOTPCode: t.code('solo') });
-    const body = await expectProblem(res, 500, 'internal');
-    expect(body.detail).not.toContain('AccessDenied');
+    const detail = await expectRefusal(res, 500, 'internal');
+    expect(detail).not.toContain('AccessDenied');
     expect(t.audit.events).toEqual([expect.objectContaining({ type: 'request.failed' })]);
   });
 });
