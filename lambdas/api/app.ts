@@ -8,7 +8,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../core/errors.js';
 import { type LegacyRouteOptions, legacyRoute } from './legacy-route.js';
 import { type LogFn, requestLog, securityHeaders, wrapNonErrors } from './middleware.js';
-import { errorResponse, isPublicCode, PayloadTooLargeError } from './problem.js';
+import { isPublicCode, PayloadTooLargeError, problemResponse } from './problem.js';
 import { type Broker, requestRoutes } from './requests-routes.js';
 
 /** Largest accepted request body. */
@@ -46,16 +46,15 @@ export function createApp(deps: AppDeps) {
   // STSFTW 1.0 clients POST their single-call body to the root (docs/api-v1-compat.md).
   app.route('/', legacyRoute(deps.broker, log, deps.legacy));
 
-  app.notFound((c) => errorResponse(c, 404, 'not_found', 'No such resource.'));
+  app.notFound((c) => problemResponse(c, 404, 'not_found', 'No such resource.'));
 
-  // Problem details under /v1; plain text elsewhere, which STSFTW 1.0's client cannot take for credentials.
   app.onError((err, c) => {
     if (err instanceof AppError && isPublicCode(err.code) && err.status < 500) {
-      return errorResponse(c, err.status, err.code, err.message);
+      return problemResponse(c, err.status, err.code, err.message);
     }
     // Hono's own client errors (none expected, but never let one become a 500).
     if (err instanceof HTTPException && err.status < 500) {
-      return errorResponse(c, err.status, 'invalid_request', 'The request is not valid.');
+      return problemResponse(c, err.status, 'invalid_request', 'The request is not valid.');
     }
     // Everything else is a bug or an outage: full detail for the operator, nothing for the client.
     log({
@@ -65,7 +64,7 @@ export function createApp(deps: AppDeps) {
       path: c.req.path,
       error: { name: err.name, message: err.message, code: (err as Partial<AppError>).code, stack: err.stack },
     });
-    return errorResponse(c, 500, 'internal', 'Internal error.');
+    return problemResponse(c, 500, 'internal', 'Internal error.');
   });
 
   return app;

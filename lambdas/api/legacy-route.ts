@@ -2,7 +2,7 @@
  * STSFTW 1.0 compatibility: `POST /` with 1.0's single-call body, answered with the plaintext credentials a
  * 1.0 client expects. It runs through the same broker, state machine and audit as `/v1/requests`: the
  * route plays the 2.0 CLI's part, with an X25519 key pair that lives only in this call's memory, and the
- * request is `single-shot-only` so it never waits for an approver. Refusals are plain text (`errorResponse`),
+ * request is `single-shot-only` so it never waits for an approver. Refusals are plain text (`problemResponse`),
  * never JSON: 1.0's client would decode a JSON object as empty credentials. See docs/api-v1-compat.md.
  */
 import { type Context, Hono } from 'hono';
@@ -12,7 +12,7 @@ import { generateKeyPair, open } from '../core/sealing.js';
 import type { Credentials } from '../core/types.js';
 import { isTerminal } from '../core/types.js';
 import { jsonBody, type LogFn } from './middleware.js';
-import { errorResponse, isPublicCode } from './problem.js';
+import { isPublicCode, problemResponse } from './problem.js';
 import { bounds, type Infer, optional, string } from './validation.js';
 
 /** How long the route waits for the workflow by default: under API Gateway's 30-second integration limit. */
@@ -100,7 +100,7 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
     const body = c.req.valid('json');
     // Said here in 1.0's own field names (the broker would name its 2.0 fields).
     if (body.SecondaryTOTPCode && !body.SecondaryAccountName) {
-      return errorResponse(c, 400, 'invalid_request', 'SecondaryTOTPCode needs SecondaryAccountName.');
+      return problemResponse(c, 400, 'invalid_request', 'SecondaryTOTPCode needs SecondaryAccountName.');
     }
     const deadline = now() + waitBudget(c, timeoutMs);
     // The private key never leaves this closure: not stored, not logged, gone when the call returns.
@@ -111,7 +111,7 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
     const view = await settle(id, deadline);
     if (!view) {
       log({ level: 'warn', msg: 'legacy request timed out', requestId: id });
-      return errorResponse(c, 504, 'internal', TIMEOUT_DETAIL);
+      return problemResponse(c, 504, 'internal', TIMEOUT_DETAIL);
     }
     if (view.status === 'MINTED' && view.credentials) {
       const credentials = JSON.parse(await open(keys.privateKey, view.credentials.sealed, id)) as Credentials;
@@ -124,10 +124,10 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
     const code = view.error?.code ?? '';
     const known = Object.hasOwn(errorClasses, code) ? new errorClasses[code as keyof typeof errorClasses]() : undefined;
     if (known && isPublicCode(code) && known.status < 500) {
-      return errorResponse(c, known.status, code, view.error?.message ?? known.message);
+      return problemResponse(c, known.status, code, view.error?.message ?? known.message);
     }
     // FAILED (STS, audit, a restart) or a refusal without a client-facing reason: the operator has the detail.
     log({ level: 'warn', msg: 'legacy request failed', requestId: id, status: view.status, errorCode: code || null });
-    return errorResponse(c, 500, 'internal', GENERIC_FAILURE);
+    return problemResponse(c, 500, 'internal', GENERIC_FAILURE);
   });
 }

@@ -46,28 +46,27 @@ export function problem(status: number, code: string, detail: string): Problem {
   return { type: `urn:stsftw:problem:${code}`, title: titles[code] ?? titles.internal, status, code, detail };
 }
 
-/** The error answer: `problem(…)` as `application/problem+json`. */
-export function problemResponse(c: Context, status: number, code: string, detail: string): Response {
-  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
-    'Content-Type': PROBLEM_CONTENT_TYPE,
-  });
-}
-
 /** Whether `path` belongs to the 2.0 API, whose clients read problem details. */
 function isV1Path(path: string): boolean {
   return path === '/v1' || path.startsWith('/v1/');
 }
 
 /**
- * The error answer for the request in `c`: {@link problemResponse} under `/v1`; elsewhere `code: detail`
- * and a newline as `text/plain`. STSFTW 1.0's Go client ignores the status and `json.Unmarshal`s the body
- * into its credentials struct, which succeeds for any JSON object (or `null`) and would print empty
- * `export` lines with exit 0; a body that is not JSON makes it fail and exit 1.
+ * The error answer, for every refusal of the app (routes, edge middleware, `notFound`, `onError`). Under
+ * `/v1`: `problem(…)` as `application/problem+json`. Elsewhere — STSFTW 1.0's `POST /` — `code: detail`
+ * and a newline as `text/plain`: 1.0's Go client ignores the status and `json.Unmarshal`s the body into its
+ * credentials struct, which succeeds for any JSON object (or `null`) and would print empty `export` lines
+ * with exit 0, while a body that is not JSON makes it exit 1. Deciding here, by path, keeps any refusal
+ * from reaching a 1.0 client as JSON.
  */
-export function errorResponse(c: Context, status: number, code: string, detail: string): Response {
-  if (isV1Path(c.req.path)) return problemResponse(c, status, code, detail);
-  const line = `${code}: ${detail.replace(/[\r\n]+/g, ' ')}\n`;
-  return c.newResponse(line, status as ContentfulStatusCode, { 'Content-Type': LEGACY_ERROR_CONTENT_TYPE });
+export function problemResponse(c: Context, status: number, code: string, detail: string): Response {
+  if (!isV1Path(c.req.path)) {
+    const line = `${code}: ${detail.replace(/[\r\n]+/g, ' ')}\n`;
+    return c.newResponse(line, status as ContentfulStatusCode, { 'Content-Type': LEGACY_ERROR_CONTENT_TYPE });
+  }
+  return c.newResponse(JSON.stringify(problem(status, code, detail)), status as ContentfulStatusCode, {
+    'Content-Type': PROBLEM_CONTENT_TYPE,
+  });
 }
 
 /** A body over the size limit: still `invalid_request`, but with the HTTP status that says why. */
