@@ -3,7 +3,9 @@
  * thrown as core error classes: the state machine catches them by name. Outputs never hold TOTP codes,
  * task tokens or plaintext credentials, since they land in the execution history.
  */
+
 import { assertMayDecide } from './approvers.js';
+import { type AuditMessage, auditMessage } from './audit-message.js';
 import { createAuthenticator } from './authenticator.js';
 import {
   type AppError,
@@ -86,8 +88,10 @@ export interface Tasks {
   verifyRequester(p: VerifyRequesterPayload): Promise<{ next: 'mint' | 'verifyApprover' | 'awaitApproval' }>;
   verifyApprover(p: VerifyApproverPayload): Promise<{ approvedBy: string }>;
   awaitApproval(p: AwaitApprovalPayload): Promise<{ stored: true }>;
-  mint(p: MintPayload): Promise<{ sealed: string; expiration: string; audit: string }>;
-  recordOutcome(p: RecordOutcomePayload): Promise<{ audit: string }>;
+  /** `audit` is what `Publish Audit` sends: subject, and the JSON event plus e-mail text (no secret). */
+  mint(p: MintPayload): Promise<{ sealed: string; expiration: string; audit: AuditMessage }>;
+  /** `audit` is what `Publish Outcome Audit` sends. */
+  recordOutcome(p: RecordOutcomePayload): Promise<{ audit: AuditMessage }>;
   dispatch(payload: { action: string } & Record<string, unknown>): Promise<unknown>;
 }
 
@@ -321,7 +325,7 @@ export function createTasks(deps: TaskDeps): Tasks {
         expiration: Expiration,
       };
       if (record.reason) event.reason = record.reason;
-      return { sealed: JSON.stringify(sealed), expiration: Expiration, audit: JSON.stringify(event) };
+      return { sealed: JSON.stringify(sealed), expiration: Expiration, audit: auditMessage(event) };
     },
 
     /**
@@ -344,7 +348,7 @@ export function createTasks(deps: TaskDeps): Tasks {
         if (!isTerminal(current.status)) throw e;
         record = current;
       }
-      return { audit: JSON.stringify(outcomeEvent(record, now)) };
+      return { audit: auditMessage(outcomeEvent(record, now)) };
     },
 
     async dispatch(payload) {

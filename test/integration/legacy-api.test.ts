@@ -157,6 +157,9 @@ describe('POST / (STSFTW 1.0) on the embedded broker', () => {
 
     const minted = await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'solo');
     expect(minted).toMatchObject({ issuer: ISSUER, approvedBy: 'none', expiration: body.Expiration });
+    // The audit log keeps the JSON event itself (SNS's `default` entry), not the per-protocol wrapper.
+    expect(minted).not.toHaveProperty('default');
+    expect(minted).not.toHaveProperty('email');
     // Plaintext credentials exist only in the answer: not in the database, audit log or server log.
     const leaks = await scanDir(dataDir, [
       ...secretNeedles('SecretAccessKey', body.SecretAccessKey),

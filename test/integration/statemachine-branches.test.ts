@@ -14,6 +14,8 @@ import {
   type ExecutionStatus,
   type LocalWorkflow,
 } from '../../lambdas/adapters/local/local-workflow.js';
+import type { SnsPublishParameters } from '../../lambdas/adapters/local/workflow-handlers.js';
+import { auditMessage } from '../../lambdas/core/audit-message.js';
 import {
   AlreadyDecidedError,
   ConflictError,
@@ -21,7 +23,7 @@ import {
   RoleNotPermittedError,
   StsFailedError,
 } from '../../lambdas/core/errors.js';
-import type { ExecutionInput } from '../../lambdas/core/types.js';
+import type { AuditEvent, ExecutionInput } from '../../lambdas/core/types.js';
 import { loadDefinition, localSubstitutions } from '../../statemachine/definition.js';
 
 const tableName = 'stsftw-requests-test';
@@ -71,6 +73,8 @@ interface Harness {
   calls: Payload[];
   audits: string[];
   auditAttempts: string[];
+  /** The parameters of every successful `sns:publish`, as the states resolved them. */
+  publishes: SnsPublishParameters[];
   events: ExecutionEvent[];
   settled: Promise<ExecutionStatus>;
   tokenStored: Promise<string>;
@@ -81,6 +85,19 @@ const open: LocalWorkflow[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
+
+/** An audit event as the tasks would describe request `requestId`. */
+function event(type: AuditEvent['type'], requestId: string, extra: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    type,
+    at: '2030-01-01T00:00:00.000Z',
+    issuer: 'acme',
+    accountName: 'alice',
+    requestId,
+    role: 'Admin',
+    ...extra,
+  };
+}
 
 function named(name: string, message = name): Error {
   const error = new Error(message);
@@ -117,6 +134,7 @@ function harness(
   const calls: Payload[] = [];
   const audits: string[] = [];
   const auditAttempts: string[] = [];
+  const publishes: SnsPublishParameters[] = [];
   const events: ExecutionEvent[] = [];
   const attempts = new Map<string, number>();
   let storeToken!: (token: string) => void;
@@ -134,13 +152,9 @@ function harness(
       storeToken(p.taskToken);
       return { stored: true };
     },
-    mint: (p) => ({
-      sealed,
-      expiration,
-      audit: JSON.stringify({ type: 'request.minted', requestId: p.requestId, expiration }),
-    }),
+    mint: (p) => ({ sealed, expiration, audit: auditMessage(event('request.minted', p.requestId, { expiration })) }),
     recordOutcome: (p) => ({
-      audit: JSON.stringify({ type: `request.${String(p.status).toLowerCase()}`, requestId: p.requestId }),
+      audit: auditMessage(event(`request.${String(p.status).toLowerCase()}` as AuditEvent['type'], p.requestId)),
     }),
   };
   const script = { ...defaults, ...options.script };
@@ -156,10 +170,11 @@ function harness(
       if (!answer) throw new Error(`unscripted action ${payload.action}`);
       return answer(payload, attempt);
     },
-    async audit(message) {
+    async audit(message, publish) {
       auditAttempts.push(message);
       if (options.failAudit?.(message)) throw named('InternalErrorException', 'SNS is down');
       audits.push(message);
+      publishes.push(publish);
     },
     onEvent: (_id, event) => events.push(event),
     onSettled: (_id, status) => settle(status),
@@ -171,7 +186,7 @@ function harness(
     approvalTimeoutSeconds: 600,
     ...options.input,
   };
-  return { workflow, calls, audits, auditAttempts, events, settled, tokenStored, input };
+  return { workflow, calls, audits, auditAttempts, publishes, events, settled, tokenStored, input };
 }
 
 const actions = (h: Harness) => h.calls.map((c) => c.action);
@@ -359,6 +374,66 @@ describe('approval state machine, run locally', () => {
     expectCleanHistory(h);
   });
 
+  it.each([
+    ['a mint', 'request.minted', 'Credentials Minted For Account', 'mint'],
+    ['an outcome', 'request.rejected', 'Credentials Request Rejected', 'reject'],
+  ] as const)(
+    'publishes %s with its subject, per-protocol messages and an event_type attribute',
+    async (_, type, subject, path) => {
+      const script: Script =
+        path === 'mint'
+          ? { verifyRequester: () => ({ next: 'mint' }) }
+          : {
+              verifyRequester: () => {
+                throw new InvalidCredentialsError();
+              },
+            };
+      const h = harness({ script });
+      await seed(h.input.requestId, 'APPROVED');
+      await h.workflow.start(h.input);
+      await h.settled;
+
+      const expected = auditMessage(event(type, h.input.requestId, type === 'request.minted' ? { expiration } : {}));
+      expect(h.publishes).toEqual([
+        {
+          TopicArn: expect.stringMatching(/^arn:aws:sns:/),
+          Subject: subject,
+          MessageStructure: 'json',
+          Message: expected.message,
+          MessageAttributes: { event_type: { DataType: 'String', StringValue: type } },
+        },
+      ]);
+      const message = JSON.parse(h.publishes[0].Message);
+      expect(Object.keys(message).sort()).toEqual(['default', 'email']);
+      // The local stand-in hands on the default entry: the JSON event, as the audit log keeps it.
+      expect(h.audits).toEqual([message.default]);
+      expect(JSON.parse(message.default)).toMatchObject({ type, requestId: h.input.requestId });
+      expect(message.email).toContain(`\nRequest ID: ${h.input.requestId}\n`);
+      expectCleanHistory(h);
+    },
+  );
+
+  it.each([
+    ['a json message without a default entry', 'Credentials Minted For Account', '{"email":"x"}'],
+    ['a json message that is not JSON', 'Credentials Minted For Account', 'minted'],
+    ['a subject with a line break', 'Credentials\nMinted', '{"default":"{}"}'],
+    ['a subject of 100 characters', 'x'.repeat(100), '{"default":"{}"}'],
+  ])('fails closed, like SNS, on %s', async (_, subject, message) => {
+    const h = harness({
+      script: {
+        verifyRequester: () => ({ next: 'mint' }),
+        mint: () => ({ sealed, expiration, audit: { type: 'request.minted', subject, message } }),
+      },
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+
+    expect(await h.settled).toBe('FAILED');
+    expect(outcome(h)).toMatchObject({ status: 'FAILED', error: { Error: 'SNS.InvalidParameterException' } });
+    expect((await item(h.input.requestId))?.sealed_credentials).toBeUndefined();
+    expect(auditTypes(h)).toEqual(['request.failed']);
+  });
+
   it('fails the request when STS fails', async () => {
     const h = harness({
       script: {
@@ -474,7 +549,7 @@ describe('local workflow', () => {
       finishedNamesKept: 1,
       async dispatch(payload) {
         if (payload.action === 'verifyRequester') throw new InvalidCredentialsError();
-        return { audit: JSON.stringify({ type: 'request.rejected' }) };
+        return { audit: auditMessage(event('request.rejected', String(payload.requestId))) };
       },
       async audit() {},
       onSettled: (id) => {

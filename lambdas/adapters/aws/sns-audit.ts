@@ -1,16 +1,12 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { auditMessage } from '../../core/audit-message.js';
 import type { AuditSink } from '../../core/ports.js';
 import type { AuditEvent } from '../../core/types.js';
 
 /**
- * The SNS subject for an event: `stsftw: <type>`. SNS wants printable ASCII, no line breaks, under 100
- * characters; anything else is replaced so a publish never fails on the subject alone.
+ * Publishes audit events (lockouts; the state machine publishes the rest itself, from the same
+ * `auditMessage`) to the audit topic: a subject per event type and per-protocol messages.
  */
-export function auditSubject(event: Pick<AuditEvent, 'type'>): string {
-  return `stsftw: ${event.type}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 99);
-}
-
-/** Publishes audit events (lockouts; the state machine publishes the rest itself) to the audit topic. */
 export class SnsAudit implements AuditSink {
   /**
    * @param client an SNSClient created once per process.
@@ -22,13 +18,16 @@ export class SnsAudit implements AuditSink {
   ) {}
 
   async publish(event: AuditEvent): Promise<void> {
+    const { type, subject, message } = auditMessage(event);
     await this.client.send(
       new PublishCommand({
         TopicArn: this.topicArn,
-        Message: JSON.stringify(event),
-        Subject: auditSubject(event),
+        Subject: subject,
+        // `default` (the JSON event) for every protocol, `email` (text) for e-mail subscriptions.
+        MessageStructure: 'json',
+        Message: message,
         // Lets subscribers filter (e.g. page only on account.locked) without parsing the body.
-        MessageAttributes: { event_type: { DataType: 'String', StringValue: event.type } },
+        MessageAttributes: { event_type: { DataType: 'String', StringValue: type } },
       }),
     );
   }

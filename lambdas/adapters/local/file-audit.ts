@@ -1,19 +1,16 @@
 /**
  * The embedded broker's audit trail, standing in for the SNS topic: one JSON line per event in
- * `audit.log` (mode 0600) and one readable line on the server's console.
+ * `audit.log` (mode 0600; the event itself, i.e. what SNS's `default` subscribers get) and one readable
+ * line on the server's console.
  */
 import { appendFile } from 'node:fs/promises';
+// Names come from enrollment input: keep terminal control sequences out of the console.
+import { printable as clean } from '../../core/audit-message.js';
 import type { AuditSink } from '../../core/ports.js';
 import type { AuditEvent } from '../../core/types.js';
 
 /** Where the human-readable line goes (default: stdout). */
 export type ConsoleLine = (line: string) => void;
-
-// Names come from enrollment input: keep terminal control sequences out of the console.
-function clean(value: unknown): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
 
 /** `audit: request.minted alice@example.com → Admin (approved by bob) r_…`. */
 export function formatAuditLine(event: Partial<AuditEvent>): string {
@@ -48,7 +45,7 @@ export class FileAudit implements AuditSink {
     return this.write(event);
   }
 
-  /** Records a message body as the state machine would publish it to SNS (JSON of an AuditEvent). */
+  /** Records a message the state machine publishes: the `default` entry a JSON subscriber gets (an AuditEvent). */
   append(message: string): Promise<void> {
     let event: Record<string, unknown>;
     try {

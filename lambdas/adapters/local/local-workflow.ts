@@ -7,7 +7,14 @@ import { ConflictError, InternalError } from '../../core/errors.js';
 import type { Workflow } from '../../core/ports.js';
 import type { ExecutionInput } from '../../core/types.js';
 import { prepareLocalDefinition } from './workflow-definition.js';
-import { assertRunnable, buildTaskHandlers, type Dispatch, type HandlerDeps, stateError } from './workflow-handlers.js';
+import {
+  assertRunnable,
+  buildTaskHandlers,
+  type Dispatch,
+  type HandlerDeps,
+  type PublishAudit,
+  stateError,
+} from './workflow-handlers.js';
 import { TaskTokenWaiters } from './workflow-waiters.js';
 
 /** One entry of the runner's event log (StateEntered, StateExited, ExecutionFailed…). */
@@ -23,8 +30,8 @@ export interface LocalWorkflowOptions {
   dispatch: Dispatch;
   /** Receives the definition's `dynamodb:*` tasks (dynalite in the embedded broker). */
   dynamodb: DynamoDBClient;
-  /** Receives the definition's `sns:publish` messages. */
-  audit: (message: string) => Promise<void>;
+  /** Receives the definition's `sns:publish` messages (the `default` one; the parameters beside it). */
+  audit: PublishAudit;
   /** Pause before every retry, in ms, instead of the definition's backoff (tests, embedded). */
   retryIntervalMs?: number;
   /** How many finished execution names to remember, to refuse their reuse (default 10,000; oldest forgotten first). */

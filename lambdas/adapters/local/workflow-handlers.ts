@@ -19,11 +19,26 @@ type Json = Parameters<Handler>[0];
 /** What a task payload dispatcher looks like (core/tasks.ts `dispatch`). */
 export type Dispatch = (payload: { action: string } & Record<string, unknown>) => Promise<unknown>;
 
+/** An `sns:publish` task's parameters as the state resolved them (the SNS Publish API's input). */
+export interface SnsPublishParameters {
+  TopicArn?: string;
+  Message: string;
+  Subject?: string;
+  MessageStructure?: string;
+  MessageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+}
+
+/**
+ * Receives a published audit message: `message` is what a `default` subscriber gets (with
+ * `MessageStructure: 'json'`, the `default` entry: the JSON event), `publish` the whole parameters.
+ */
+export type PublishAudit = (message: string, publish: SnsPublishParameters) => Promise<void>;
+
 /** The outside world the handlers reach, shared by all executions. */
 export interface HandlerDeps {
   dispatch: Dispatch;
   dynamodb: DynamoDBClient;
-  audit: (message: string) => Promise<void>;
+  audit: PublishAudit;
   waiters: TaskTokenWaiters;
   /** Wraps every outside call so that closing can wait for those in flight. */
   track<T>(work: Promise<T>): Promise<T>;
@@ -71,6 +86,39 @@ function payloadOf(input: Json): { action: string } & Record<string, unknown> {
     throw stateError('States.Runtime', 'The task payload has no action.');
   }
   return payload as { action: string } & Record<string, unknown>;
+}
+
+/** SNS's `InvalidParameter`, as the `sns:publish` integration reports it. */
+function snsInvalid(message: string): Error {
+  return stateError('SNS.InvalidParameterException', `Invalid parameter: ${message}`);
+}
+
+/**
+ * Checks `sns:publish` parameters the way SNS does, so a definition or task that AWS would refuse fails
+ * here too, and returns them with the message a `default` subscriber gets.
+ */
+function snsPublish(input: Json): { publish: SnsPublishParameters; message: string } {
+  const publish = (input ?? {}) as unknown as SnsPublishParameters;
+  if (typeof publish.Message !== 'string' || publish.Message === '') throw snsInvalid('Message is required.');
+  const subject = publish.Subject;
+  // No line breaks or control characters, under 100 characters (AWS documents ASCII; this stays strict).
+  if (subject !== undefined && (typeof subject !== 'string' || !/^[\x21-\x7e][\x20-\x7e]{0,98}$/.test(subject))) {
+    throw snsInvalid('Subject must be printable ASCII without line breaks, under 100 characters.');
+  }
+  if (publish.MessageStructure === undefined) return { publish, message: publish.Message };
+  if (publish.MessageStructure !== 'json') throw snsInvalid('MessageStructure must be json.');
+  let entries: unknown;
+  try {
+    entries = JSON.parse(publish.Message);
+  } catch {
+    entries = undefined;
+  }
+  const values = entries && typeof entries === 'object' && !Array.isArray(entries) ? Object.values(entries) : [];
+  const defaultEntry = (entries as { default?: unknown } | undefined)?.default;
+  if (typeof defaultEntry !== 'string' || values.some((v) => typeof v !== 'string')) {
+    throw snsInvalid('Message Structure - JSON message body needs a string default entry and string values.');
+  }
+  return { publish, message: defaultEntry };
 }
 
 /** Builds the handler for one task from its Resource; throws for resources the local runner cannot serve. */
@@ -125,9 +173,8 @@ function handlerFor(task: LocalTask, deps: HandlerDeps, scope: ExecutionScope): 
   if (resource === 'arn:aws:states:::sns:publish') {
     return async (input) => {
       guard();
-      const message = (input as { Message?: unknown } | null)?.Message;
-      if (typeof message !== 'string') throw stateError('States.Runtime', 'sns:publish needs a string Message.');
-      await deps.track(deps.audit(message)).catch((e: unknown) => {
+      const { publish, message } = snsPublish(input);
+      await deps.track(deps.audit(message, publish)).catch((e: unknown) => {
         throw fromThrown(e, 'SNS.');
       });
       return { MessageId: randomUUID() };

@@ -485,7 +485,8 @@ class InlineWorkflow implements Workflow {
         });
       }
       const minted = await tasks.mint({ requestId });
-      await this.ports.audit.publish(JSON.parse(minted.audit));
+      // What SNS hands a `default` subscriber: the JSON event.
+      await this.ports.audit.publish(JSON.parse(JSON.parse(minted.audit.message).default));
       await this.ports.requests.transition(requestId, ['APPROVED'], 'MINTED', {
         sealedCredentials: JSON.parse(minted.sealed),
         expiration: minted.expiration,
@@ -495,7 +496,7 @@ class InlineWorkflow implements Workflow {
       const name = (e as Error).name;
       const status = rejectionNames.has(name) ? 'REJECTED' : 'FAILED';
       const { audit } = await tasks.recordOutcome({ requestId, status, error: { Error: name } });
-      await this.ports.audit.publish(JSON.parse(audit));
+      await this.ports.audit.publish(JSON.parse(JSON.parse(audit.message).default));
     }
   }
 

@@ -176,7 +176,11 @@ describe('verifyRequester with mode single-shot-only', () => {
       status: 'REJECTED',
       error: { code: 'invalid_credentials', message: new InvalidCredentialsError().message },
     });
-    expect(JSON.parse(audit)).toMatchObject({ type: 'request.rejected', error: { code: 'invalid_credentials' } });
+    expect(JSON.parse(JSON.parse(audit.message).default)).toMatchObject({
+      type: 'request.rejected',
+      error: { code: 'invalid_credentials' },
+    });
+    expect(audit.subject).toBe('Credentials Request Rejected');
     const view = await t.broker.getRequest(input.requestId);
     expect(view.error).toEqual({ code: 'invalid_credentials', message: new InvalidCredentialsError().message });
   });

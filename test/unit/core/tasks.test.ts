@@ -16,6 +16,11 @@ import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.j
 
 const ISSUER = 'example';
 const config: TaskConfig = { maxSessionSeconds: 3600, partition: 'aws', roleAccountId: '123456789012' };
+
+/** The JSON event of a task's audit output: the `default` entry of its SNS message. */
+function eventOf(audit: { message: string }): Record<string, unknown> {
+  return JSON.parse(JSON.parse(audit.message).default);
+}
 let counter = 0;
 
 async function setup() {
@@ -241,7 +246,10 @@ describe('mint', () => {
       Expiration: '2030-01-01T00:30:10.000Z',
     });
     expect(result.expiration).toBe('2030-01-01T00:30:10.000Z');
-    expect(JSON.parse(result.audit)).toEqual({
+    expect(result.audit.subject).toBe('Credentials Minted For Account');
+    expect(result.audit.type).toBe('request.minted');
+    expect(JSON.parse(result.audit.message).email).toContain('\nAccount Name: alice\nAWS Role: admin\n');
+    expect(eventOf(result.audit)).toEqual({
       type: 'request.minted',
       at: '2030-01-01T00:00:10.000Z',
       issuer: ISSUER,
@@ -350,14 +358,15 @@ describe('recordOutcome', () => {
     expect(record.status).toBe(status);
     expect(record.error).toEqual({ code, message });
     expect(record.taskToken).toBeUndefined();
-    expect(JSON.parse(audit)).toMatchObject({
+    expect(audit.subject).toBe(`Credentials Request ${status[0]}${status.slice(1).toLowerCase()}`);
+    expect(eventOf(audit)).toMatchObject({
       type: `request.${status.toLowerCase()}`,
       requestId: id,
       issuer: ISSUER,
       accountName: 'alice',
       error: { code, message },
     });
-    expect(JSON.stringify(record) + audit).not.toContain('secret detail');
+    expect(JSON.stringify(record) + JSON.stringify(audit)).not.toContain('secret detail');
   });
 
   it('records a denial without an error, with who denied and why', async () => {
@@ -365,7 +374,8 @@ describe('recordOutcome', () => {
     const { audit } = await t.tasks.recordOutcome({ requestId: id, status: 'DENIED', error: { Error: 'Denied' } });
     expect(t.requests.peek(id)?.error).toBeUndefined();
     expect(t.requests.peek(id)?.taskToken).toBeUndefined();
-    expect(JSON.parse(audit)).toEqual({
+    expect(JSON.parse(audit.message).email).toContain('\nDenied By: bob\nDenial Reason: no\n');
+    expect(eventOf(audit)).toEqual({
       type: 'request.denied',
       at: '2030-01-01T00:00:10.000Z',
       issuer: ISSUER,
@@ -391,7 +401,7 @@ describe('recordOutcome', () => {
     const minted = await t.request({ status: 'MINTED' });
     const { audit } = await t.tasks.recordOutcome({ requestId: minted, status: 'FAILED' });
     expect(t.status(minted)).toBe('MINTED');
-    expect(JSON.parse(audit).type).toBe('request.minted');
+    expect(eventOf(audit).type).toBe('request.minted');
   });
 });
 
