@@ -3,7 +3,7 @@ import { Option } from 'clipanion';
 import * as t from 'typanion';
 
 /** A TOTP code: six digits (spaces as some apps display them are accepted). */
-export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*\d{3}\s?\d{3}\s*$/)]);
+export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*(?:\d\s*){6}$/)]);
 
 /** `--role` / `STS_ROLE`. */
 export const roleOption = () =>
