@@ -70,7 +70,8 @@ describe('names with inner spaces', () => {
       json: {
         Issuer: ISSUER,
         AccountName: 'José Núñez',
-        TOTPCode: await codes.next('José Núñez'),
+        // Surrounding spaces, as a script reading a code from a file might send it.
+        TOTPCode: ` ${await codes.next('José Núñez')}\n`,
         Role: 'ReadOnly',
         SecondaryAccountName: '',
         SecondaryTOTPCode: '',
