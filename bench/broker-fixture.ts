@@ -36,6 +36,10 @@ export interface BrokerFixture {
   enroll(accounts: Account[]): Promise<void>;
   /** The current TOTP code of `name` (each account is meant to be used once per time step). */
   code(name: string): string;
+  /** A well-formed code that matches none of `name`'s steps around now. */
+  wrongCode(name: string): string;
+  /** Clears `name`'s failed attempts and lock, as `sts update … --unlock` would (untimed bookkeeping). */
+  resetAttempts(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +108,17 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
       const totp = totps.get(name);
       if (!totp) throw new Error(`account ${name} is not enrolled`);
       return totp.generate();
+    },
+    wrongCode(name) {
+      const totp = totps.get(name);
+      if (!totp) throw new Error(`account ${name} is not enrolled`);
+      for (let n = 0; ; n++) {
+        const candidate = String((271_828 + n * 7_919) % 1_000_000).padStart(6, '0');
+        if (totp.validate({ token: candidate, window: 2 }) === null) return candidate;
+      }
+    },
+    async resetAttempts(name) {
+      await auth.update(ISSUER, name, { resetCounters: true });
     },
     async close() {
       dynamodb.destroy();
