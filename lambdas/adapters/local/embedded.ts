@@ -7,7 +7,6 @@ import './polyfill.js';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -25,6 +24,7 @@ import { StsMinter } from '../aws/sts-minter.js';
 import { ensureTables } from '../aws/tables.js';
 import { startDynalite } from './dynalite.js';
 import { FileAudit } from './file-audit.js';
+import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
 import { createLocalCipher } from './local-cipher.js';
 import { LocalMinter } from './local-minter.js';
 import { createLocalWorkflow } from './local-workflow.js';
@@ -64,6 +64,8 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+export { PortUnavailableError } from './http-server.js';
+
 /** Another live broker owns the data dir. */
 export class BrokerRunningError extends AppError {
   constructor(dataDir: string, info: ServerInfo) {
@@ -77,19 +79,6 @@ export class BrokerRunningError extends AppError {
   }
 }
 
-/** The port is taken (or not ours to bind). */
-export class PortUnavailableError extends AppError {
-  constructor(host: string, port: number, reason: string) {
-    super(
-      'port_unavailable',
-      409,
-      1,
-      `cannot listen on ${host}:${port} (${reason}) — pick another --port, or 0 for any`,
-    );
-    this.name = 'PortUnavailableError';
-  }
-}
-
 const AUTH_TABLE = 'stsftw-auth';
 const REQUESTS_TABLE = 'stsftw-requests';
 const REGION = 'local';
@@ -99,33 +88,6 @@ const REQUEST_RETENTION_SECONDS = 86_400;
 const LOCAL_ACCOUNT_ID = '000000000000';
 /** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
 const RETRY_INTERVAL_MS = 250;
-
-// A URL the CLI can call: a wildcard bind is reached on loopback, IPv6 literals need brackets.
-function endpointFor(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
-
-async function listen(server: Server, host: string, port: number): Promise<number> {
-  await new Promise<void>((resolveListen, reject) => {
-    const onError = (error: NodeJS.ErrnoException) =>
-      reject(new PortUnavailableError(host, port, error.code ?? error.message));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolveListen();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    // Keep-alive sockets (polling CLIs) would hold close() open until they time out.
-    server.closeAllConnections();
-  });
-}
 
 /** The role settings for the chosen minter: with real STS, bare role names live in the caller's own account. */
 async function minterFor(
@@ -250,8 +212,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       },
     });
 
-    const server = createAdaptorServer({ fetch: createApp({ broker, log }).fetch, hostname: host }) as Server;
+    // The app is built once the port is known: it answers only Host values naming this broker.
+    let app: ReturnType<typeof createApp> | undefined;
+    const server = createAdaptorServer({
+      fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
+      hostname: host,
+    }) as Server;
     const port = await listen(server, host, options.port);
+    app = createApp({ broker, log, allowedHosts: allowedHosts(host, port) });
     cleanups.push(() => closeServer(server));
 
     const info: ServerInfo = {
