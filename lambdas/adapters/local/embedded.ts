@@ -5,10 +5,8 @@
  */
 import './polyfill.js';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
@@ -22,10 +20,12 @@ import { DynamoAuthStore } from '../aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from '../aws/dynamo-request-store.js';
 import { StsMinter } from '../aws/sts-minter.js';
 import { ensureTables } from '../aws/tables.js';
+import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { FileAudit } from './file-audit.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
 import { createLocalCipher } from './local-cipher.js';
+import { localDynamoClient, socketLocation } from './local-dynamo.js';
 import { LocalMinter } from './local-minter.js';
 import { createLocalWorkflow } from './local-workflow.js';
 import { recoverInterruptedRequests } from './recovery.js';
@@ -33,14 +33,16 @@ import {
   isProcessAlive,
   readServerInfoFile,
   removeServerInfo,
+  SERVER_INFO_VERSION,
   type ServerInfo,
+  type ServerInfoFile,
   serverInfoPath,
   writeServerInfo,
 } from './server-info.js';
 
 /** How to run the embedded broker (the `sts server` options). */
 export interface EmbeddedOptions {
-  /** Data directory: database, key, audit log, server.json. Created (0700) if missing. */
+  /** Data directory: database, key, audit log, server.json. Created 0700 if missing, made private if not. */
   dataDir: string;
   /** HTTP port; 0 picks a free one (see `info.endpoint`). */
   port: number;
@@ -68,7 +70,7 @@ export { PortUnavailableError } from './http-server.js';
 
 /** Another live broker owns the data dir. */
 export class BrokerRunningError extends AppError {
-  constructor(dataDir: string, info: ServerInfo) {
+  constructor(dataDir: string, info: ServerInfoFile) {
     super(
       'broker_running',
       409,
@@ -118,7 +120,8 @@ async function minterFor(
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedBroker> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything is read or written there: a dir others can read is tightened, another user's refused.
+  await makePrivate(dataDir);
 
   const previous = await readServerInfoFile(dataDir);
   if (previous && isProcessAlive(previous.pid)) throw new BrokerRunningError(dataDir, previous);
@@ -146,14 +149,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       };
     }
 
-    // The database listens on loopback whatever `host` is: only this process and local `sts` talk to it.
-    const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    // The database is on a Unix socket whatever `host` is: only this user's processes can reach it.
+    const socket = await socketLocation(dataDir);
+    cleanups.push(() => socket.release());
+    const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb'), socketPath: socket.path });
     cleanups.push(() => dynalite.close());
-    const dynamodb = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(
       dynamodb,
@@ -223,10 +224,10 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => closeServer(server));
 
     const info: ServerInfo = {
-      version: 1,
+      version: SERVER_INFO_VERSION,
       pid: process.pid,
       endpoint: endpointFor(host, port),
-      dynamodbEndpoint: dynalite.endpoint,
+      dynamodbSocket: socket.path,
       region: REGION,
       authTableName: AUTH_TABLE,
       requestsTableName: REQUESTS_TABLE,
