@@ -3,7 +3,7 @@ import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
 import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
@@ -16,6 +16,17 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const client = (socketPath: string) => localDynamoClient({ dynamodbSocket: socketPath, region: 'local' });
 
+function createThings(db: DynamoDBClient) {
+  return db.send(
+    new CreateTableCommand({
+      TableName: 'things',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+}
+
 describe('startDynalite', () => {
   it('serves DynamoDB on a 0600 Unix socket and keeps data across restarts', async () => {
     const path = join(dir, 'dynamodb');
@@ -27,14 +38,7 @@ describe('startDynalite', () => {
     expect(socket.mode & 0o777).toBe(0o600);
 
     const db1 = client(socketPath);
-    await db1.send(
-      new CreateTableCommand({
-        TableName: 'things',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createThings(db1);
     await db1.send(new PutItemCommand({ TableName: 'things', Item: { id: { S: 'a' }, v: { S: 'kept' } } }));
     db1.destroy();
     await first.close();
@@ -57,14 +61,7 @@ describe('startDynalite', () => {
 
     const dynalite = await startDynalite({ socketPath });
     const db = client(socketPath);
-    await db.send(
-      new CreateTableCommand({
-        TableName: 'things',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await createThings(db);
     db.destroy();
     await dynalite.close();
   });
