@@ -3,11 +3,11 @@
  * auth table (DynamoAuthStore + the broker's own local key), so a benchmark can spend one TOTP code per
  * account instead of waiting 30 seconds for the next time step.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as OTPAuth from 'otpauth';
 import { DynamoAuthStore } from '../lambdas/adapters/aws/dynamo-auth-store.js';
 import { type EmbeddedBroker, startEmbedded } from '../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../lambdas/adapters/local/local-dynamo.js';
 import { newEntry } from '../lambdas/core/entries.js';
 import { generateOtpauthUrl } from '../lambdas/core/totp.js';
 
@@ -64,11 +64,7 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
     print: () => {},
   });
   const { info } = broker;
-  const dynamodb = new DynamoDBClient({
-    endpoint: info.dynamodbEndpoint,
-    region: info.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const dynamodb = localDynamoClient(info);
   const auth = new DynamoAuthStore(dynamodb, info.authTableName);
   const cipher = await createLocalCipher(info.keyFile);
   const totps = new Map<string, OTPAuth.TOTP>();

@@ -1,7 +1,7 @@
 /**
  * Where an administrator command reads and writes: the auth table and the secret cipher, either on AWS
- * (default credential chain, KMS) or in the embedded broker (`--local`: dynalite and the local key named by
- * `<data-dir>/server.json`). Imported lazily by AdminCommand, so the AWS SDK loads only when a command runs.
+ * (default credential chain, KMS) or in the embedded broker (`--local`: dynalite's socket and the local key
+ * named by `<data-dir>/server.json`). Imported lazily by AdminCommand, so the AWS SDK loads only when a command runs.
  */
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,6 +9,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { KmsCipher } from '../../lambdas/adapters/aws/kms-cipher.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { readServerInfo } from '../../lambdas/adapters/local/server-info.js';
 import { InvalidRequestError } from '../../lambdas/core/errors.js';
 import type { AuthStore, SecretCipher } from '../../lambdas/core/ports.js';
@@ -45,12 +46,7 @@ export interface AdminBackend {
 export async function openBackend(options: AdminOptions): Promise<AdminBackend> {
   if (options.local) {
     const info = await readServerInfo(resolve(options.dataDir));
-    // dynalite signs nothing it checks, but the SDK insists on some credentials and a region.
-    const dynamodb = new DynamoDBClient({
-      endpoint: info.dynamodbEndpoint,
-      region: info.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const dynamodb = localDynamoClient(info);
     let cipher: Promise<SecretCipher> | undefined;
     return backend(true, options.tableName ?? info.authTableName, dynamodb, () => {
       cipher ??= createLocalCipher(info.keyFile);

@@ -78,8 +78,10 @@ export class ServerCommand extends Command {
       hands out credentials clearly marked as local; \`--minter aws\` assumes real roles with this process's AWS
       credentials.
 
-      The broker writes \`<data-dir>/server.json\`; every \`sts\` command given \`--local\` (and the same
-      \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
+      The data dir is private to your user: the broker tightens one that others can read (0700 directories,
+      0600 files), refuses one that holds another user's files, and serves its DynamoDB on a Unix socket there
+      (\`dynamodb.sock\`), not on a TCP port. It writes \`<data-dir>/server.json\`; every \`sts\` command given
+      \`--local\` (and the same \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
     `,
     examples: [
@@ -118,6 +120,9 @@ export class ServerCommand extends Command {
     const context = this.context as StsContext;
     const print = (line: string) => this.context.stdout.write(`${line}\n`);
     silenceDynaliteDeprecation();
+    // What the broker creates from now on (LevelDB writes new files all the time) is this user's alone;
+    // the files already there are tightened by startEmbedded.
+    process.umask(0o077);
     // Lazy: the broker's dependencies (dynalite, the local runner, the SDK) are heavy for the other commands.
     const { startEmbedded } = await import('../../lambdas/adapters/local/embedded.js');
     let broker: Awaited<ReturnType<typeof startEmbedded>>;
