@@ -408,8 +408,18 @@ describe('BrokerStack (full configuration)', () => {
       allowedRoles: ['role/stsftw/*', 'arn:aws:iam::210987654321:role/deploy'],
       reservedConcurrency: 5,
       logRetentionDays: 90,
-      brokeredRoles: [{ roleName: 'readonly', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }],
+      brokeredRoles: [
+        { roleName: 'readonly', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+        { fullRoleName: 'AccountAdmin', path: '/stsftw/' },
+      ],
     });
+  });
+
+  it('names brokered roles <appName>-<roleName>, or exactly their fullRoleName', () => {
+    const names = s.stack.brokeredRoles.map(
+      (b) => s.template.toJSON().Resources[s.id(b.role)].Properties.RoleName as string,
+    );
+    expect(names).toEqual(['acme-sts-readonly', 'AccountAdmin']);
   });
 
   it('serves the API on the custom domain only: certificate, domain name, mapping and alias record', () => {
@@ -466,7 +476,7 @@ describe('BrokerStack (full configuration)', () => {
   it('creates brokered roles that trust only the mint role', () => {
     const role = s.template.toJSON().Resources[s.id(s.stack.brokeredRoles[0].role)];
     expect(role.Properties).toMatchObject({
-      RoleName: 'readonly',
+      RoleName: 'acme-sts-readonly',
       Path: '/stsftw/',
       MaxSessionDuration: 3600,
       ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
