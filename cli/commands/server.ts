@@ -4,7 +4,7 @@ import * as t from 'typanion';
 import { isAppError } from '../../lambdas/core/errors.js';
 import type { StsContext } from '../context.js';
 import { describeError, ExitCode } from '../errors.js';
-import { DEFAULT_DATA_DIR } from '../settings.js';
+import { DEFAULT_DATA_DIR, resolveProfileSettings } from '../settings.js';
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_APPROVAL_TIMEOUT = 900;
@@ -90,9 +90,14 @@ export class ServerCommand extends Command {
     ],
   });
 
-  dataDir = Option.String('--data-dir', DEFAULT_DATA_DIR, {
+  dataDir = Option.String('--data-dir', {
     env: 'STS_DATA_DIR',
-    description: `Where the broker keeps its database, key and logs (env STS_DATA_DIR, default ${DEFAULT_DATA_DIR})`,
+    description: `Where the broker keeps its database, key and logs (env STS_DATA_DIR, else the profile's, default ${DEFAULT_DATA_DIR})`,
+  });
+
+  profile = Option.String('--profile', {
+    env: 'STS_PROFILE',
+    description: 'Config-file profile whose data dir to use (`sts configure --local --data-dir DIR`; env STS_PROFILE)',
   });
 
   port = Option.String('--port', String(DEFAULT_PORT), {
@@ -117,13 +122,22 @@ export class ServerCommand extends Command {
   async execute(): Promise<number> {
     const context = this.context as StsContext;
     const print = (line: string) => this.context.stdout.write(`${line}\n`);
+    let dataDir: string;
+    try {
+      // The same data dir every `--local` command of this profile looks in.
+      ({ dataDir } = resolveProfileSettings({ dataDir: this.dataDir, profile: this.profile }, this.context.env));
+    } catch (error) {
+      const { message, exitCode } = describeError(error, this.context.env);
+      this.context.stderr.write(`sts: ${message}\n`);
+      return exitCode;
+    }
     silenceDynaliteDeprecation();
     // Lazy: the broker's dependencies (dynalite, the local runner, the SDK) are heavy for the other commands.
     const { startEmbedded } = await import('../../lambdas/adapters/local/embedded.js');
     let broker: Awaited<ReturnType<typeof startEmbedded>>;
     try {
       broker = await startEmbedded({
-        dataDir: this.dataDir,
+        dataDir,
         port: this.port,
         approvalTimeoutSeconds: this.approvalTimeout,
         minter: this.minter,
@@ -140,7 +154,7 @@ export class ServerCommand extends Command {
       this.context.stderr.write(`sts: ${message}\n`);
       return exitCode;
     }
-    print(nextSteps({ endpoint: broker.info.endpoint, dataDir: resolve(this.dataDir), minter: this.minter }));
+    print(nextSteps({ endpoint: broker.info.endpoint, dataDir, minter: this.minter }));
     await stopSignal(context);
     print('Stopping the broker…');
     await broker.close();
