@@ -9,6 +9,7 @@ import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import { validateName } from '../../lambdas/core/entries.js';
 import type { StsContext } from '../context.js';
+import { ignoredEndpointOption, ignoredFlagNotes, logLevelOption } from '../legacy-options.js';
 import { missingSettingsError, type RequiredSetting } from '../required-settings.js';
 import { DEFAULT_DATA_DIR, resolveProfileSettings, type Settings } from '../settings.js';
 import { systemTerminal, type Terminal } from '../terminal.js';
@@ -59,6 +60,10 @@ export abstract class AdminCommand extends Command {
 
   json = Option.Boolean('--json', false, { description: 'Print the result as JSON' });
 
+  // STSFTW 1.0 took these on every command: accepted, ignored with a note.
+  logLevel = logLevelOption();
+  legacyEndpoint = ignoredEndpointOption();
+
   private backendHandle?: AdminBackend;
   private resolved?: Settings;
 
@@ -67,6 +72,9 @@ export abstract class AdminCommand extends Command {
 
   /** Runs the command and turns any failure into one sentence on stderr and its exit code. */
   async execute(): Promise<number> {
+    for (const note of ignoredFlagNotes({ logLevel: this.logLevel, endpoint: this.legacyEndpoint })) {
+      this.context.stderr.write(note);
+    }
     try {
       return await this.run();
     } catch (error) {
