@@ -145,8 +145,10 @@ export class ServerCommand extends Command {
         print,
       });
     } catch (error) {
-      // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences.
-      if (isAppError(error) && error.status < 500) {
+      // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences
+      // for the person who started it: the API's hints (e.g. "check the broker's logs") are not. This is
+      // the broker.
+      if (isAppError(error) && error.code !== 'internal') {
         this.context.stderr.write(`sts: ${error.message}\n`);
         return error.exitCode;
       }
