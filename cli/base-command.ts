@@ -10,6 +10,7 @@ import type { BrokerClient } from './client.js';
 import type { StsContext } from './context.js';
 import type { CachedCredentials as Credentials } from './credential-cache.js';
 import { CliError, describeError, ExitCode, InterruptedError } from './errors.js';
+import { posixValue } from './output.js';
 import type { FlowIo } from './request-flow.js';
 import { requireSettings } from './required-settings.js';
 import { DEFAULT_DATA_DIR, resolveSettings, type Settings } from './settings.js';
@@ -222,13 +223,13 @@ export abstract class BaseCommand extends Command {
     };
   }
 
-  /** What an approver types to reach the same broker for request `id`. */
+  /** What an approver types to reach the same broker for request `id` (`<you>`: their own name goes there). */
   protected approveCommand(id: string): string {
     const { local, dataDir, issuer, secondaryAuthorizer } = this.settings();
-    // The approver's own settings may differ: name the issuer, and the approver when one was asked for.
-    const who = `${issuer ? ` --issuer ${issuer}` : ''}${secondaryAuthorizer ? ` --account-name ${secondaryAuthorizer}` : ''}`;
+    // The approver's own settings may differ: name the issuer, and the approver asked for (else a placeholder).
+    const who = `${issuer ? ` --issuer ${posixValue(issuer)}` : ''} --account-name ${secondaryAuthorizer ? posixValue(secondaryAuthorizer) : '<you>'}`;
     if (!local) return `sts approve ${id}${who}`;
-    const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
+    const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${posixValue(dataDir)}`;
     return `sts approve --local${dir} ${id}${who}`;
   }
 
