@@ -27,8 +27,8 @@ export abstract class DecisionCommand extends BaseCommand {
   protected abstract send(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult>;
 
   protected async run(): Promise<number> {
-    const accountName = this.requireAccountName();
-    const client = await this.client();
+    const { endpoint, accountName } = this.requireSettings('endpoint', 'accountName');
+    const client = await this.client(endpoint);
     const view = await this.awaitDecidable(client);
     this.info(summary(view, this.now()));
     await this.confirm(view);

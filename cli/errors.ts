@@ -92,6 +92,18 @@ export const problemHints: Record<string, string> = {
   internal: "Retry in a moment; if it keeps failing, check the broker's logs.",
 };
 
+/**
+ * What the requester does next after a refusal whose general hint speaks to the approver (`not_an_approver`,
+ * `self_approval` are mostly an approver's errors); undefined where the general hint fits.
+ */
+export function requesterHint(code: string, approver?: string | null): string | undefined {
+  if (code === 'not_an_approver') {
+    return `${approver ?? 'The approver you named'} is not one of the approvers listed for your account: name one who is with --secondary-authorizer (or STS_SECONDARY_ACCOUNT_NAME, or the profile's), or name none so that any of them may approve.`;
+  }
+  if (code === 'self_approval') return 'You cannot approve your own request: name one of your approvers instead.';
+  return undefined;
+}
+
 function networkSentence(e: NetworkError): string {
   const at = `the broker at ${e.endpoint}`;
   switch (e.reason) {

@@ -7,7 +7,16 @@ import type { Writable } from 'node:stream';
 import { verificationCode } from '../lambdas/core/ids.js';
 import type { BrokerClient, RequestView } from './client.js';
 import type { CachedCredentials as Credentials } from './credential-cache.js';
-import { ApiError, CliError, describeError, ExitCode, InterruptedError, NetworkError, problemHints } from './errors.js';
+import {
+  ApiError,
+  CliError,
+  describeError,
+  ExitCode,
+  InterruptedError,
+  NetworkError,
+  problemHints,
+  requesterHint,
+} from './errors.js';
 import { deletePending, type PendingRequest, savePending } from './pending-requests.js';
 import { startSpinner } from './spinner.js';
 import { clockTime, duration } from './time-format.js';
@@ -118,7 +127,7 @@ export function endedError(view: RequestView): CliError {
       );
     case 'REJECTED':
       return new CliError(
-        `Request ${id} was rejected: ${message || 'a rule refused it.'} ${(code && problemHints[code]) || ''} (${code ?? 'unknown'})`.replace(
+        `Request ${id} was rejected: ${message || 'a rule refused it.'} ${(code && (requesterHint(code, view.secondaryAccountName) ?? problemHints[code])) || ''} (${code ?? 'unknown'})`.replace(
           /\s+\(/,
           ' (',
         ),
@@ -224,11 +233,11 @@ export async function waitForCredentials(
       }
       if (view.status === 'MINTED') {
         const credentials = await openCredentials(pending, view);
-        deletePending(io.env, pending.id);
+        deletePending(io.env, pending.id, view.status);
         return credentials;
       }
       if (['DENIED', 'EXPIRED', 'REJECTED', 'FAILED'].includes(view.status)) {
-        deletePending(io.env, pending.id);
+        deletePending(io.env, pending.id, view.status);
         throw endedError(view);
       }
       // Measured on our own clock from the broker's own times: a skewed local clock must not end the wait.

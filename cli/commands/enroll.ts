@@ -57,8 +57,7 @@ export class EnrollCommand extends AdminCommand {
         '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
       );
     }
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName'], { kms: true });
     const roles = validateRoles(listOption(this.roles, this.context.env.STS_ROLES) ?? []);
     const authorizers = validateAuthorizers(
       accountName,

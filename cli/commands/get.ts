@@ -1,6 +1,7 @@
 /** `sts get`: STSFTW 1.0's single shot, and the credential_process entry point. */
 import { Command } from 'clipanion';
 import { CredentialCommand } from '../credential-command.js';
+import { ignoredFlagNotes, ignoredTableNameOption, logLevelOption } from '../legacy-options.js';
 import {
   durationOption,
   reasonOption,
@@ -41,12 +42,15 @@ export class GetCommand extends CredentialCommand {
   secondaryTotpCode = secondaryTotpCodeOption();
   duration = durationOption();
   reason = reasonOption();
+  logLevel = logLevelOption();
+  tableName = ignoredTableNameOption();
 
   protected extraSettingFlags() {
     return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
   }
 
   protected async run(): Promise<number> {
+    for (const note of ignoredFlagNotes({ logLevel: this.logLevel, tableName: this.tableName })) this.info(note);
     const credentials = await this.obtainCredentials({
       totpCode: this.totpCode,
       secondaryTotpCode: this.secondaryTotpCode,

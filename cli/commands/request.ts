@@ -39,10 +39,7 @@ export class RequestCommand extends CredentialCommand {
   }
 
   protected async run(): Promise<number> {
-    const endpoint = this.requireEndpoint();
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const role = this.requireRole();
+    const { endpoint, issuer, accountName, role } = this.requireSettings('endpoint', 'issuer', 'accountName', 'role');
     const totpCode = await this.totp(this.totpCode, `${accountName} (${issuer})`);
     const { startRequest, announcement, waitForCredentials } = await import('../request-flow.js');
     const client = await this.client(endpoint);

@@ -61,7 +61,8 @@ async function sts(
     stdin: new PassThrough(),
     stdout,
     stderr,
-    env: options.env ?? {},
+    // A HOME that does not exist: the commands read the config-file profile, never the developer's.
+    env: { HOME: join(tmpdir(), 'sts-admin-no-home'), ...options.env },
     colorDepth: 1,
     terminal: options.terminal ?? silentTerminal,
   };
@@ -333,7 +334,11 @@ describe('administrator commands against the embedded broker', () => {
       2,
       'add --no-verify',
     ],
-    [['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER], 69, 'no broker is running in /nonexistent'],
+    [
+      ['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER],
+      69,
+      'No local broker found in /nonexistent: start one with `sts server --data-dir /nonexistent`',
+    ],
   ])('answers bad input %j with exit code %i and one sentence', async (argv, code, text) => {
     const result = await sts(argv.map((arg) => (arg === '<dir>' ? dataDir : arg)));
     expect(result.code).toBe(code);

@@ -269,7 +269,7 @@ describe('sts server', () => {
       stdin: new PassThrough(),
       stdout,
       stderr,
-      env: {},
+      env: { HOME: dataDir }, // the command reads the config-file profile: never the developer's
       colorDepth: 1,
       signal,
     } as never);
@@ -287,9 +287,9 @@ describe('sts server', () => {
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1];
     expect(endpoint).toBeDefined();
     expect((await fetch(`${endpoint}/v1/health`)).status).toBe(200);
-    expect(server.out()).toContain(`npx sts enroll --local --data-dir ${dataDir} --issuer demo --account-name alice`);
-    expect(server.out()).toContain(`npx sts request --local --data-dir ${dataDir}`);
-    expect(server.out()).toContain(`npx sts approve <id> --local --data-dir ${dataDir}`);
+    expect(server.out()).toContain(`  sts enroll --local --data-dir ${dataDir} --issuer demo --account-name alice`);
+    expect(server.out()).toContain(`  sts request --local --data-dir ${dataDir}`);
+    expect(server.out()).toContain(`  sts approve <id> --local --data-dir ${dataDir}`);
     expect((await readServerInfo(dataDir)).endpoint).toBe(endpoint);
 
     stop.abort();
@@ -322,8 +322,9 @@ describe('sts server', () => {
       endpoint: 'http://127.0.0.1:8787',
       dataDir: join(process.cwd(), '.stsftw'),
       minter: 'local',
+      startedBy: undefined,
     });
-    expect(text).toContain('npx sts enroll --local --issuer demo');
+    expect(text).toContain('sts enroll --local --issuer demo');
     expect(text).not.toContain('--data-dir');
     expect(text).toContain('not valid on AWS');
   });

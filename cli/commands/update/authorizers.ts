@@ -34,8 +34,7 @@ export class UpdateAuthorizersCommand extends AdminCommand {
   none = Option.Boolean('--none', false, { description: 'Remove all secondary authorizers' });
 
   protected async run(): Promise<number> {
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
     const given = listOption([...this.names, ...(this.legacyNames ?? [])], undefined, 'names') ?? [];
     if (this.none && given.length > 0) throw new InvalidRequestError('Give account names or --none, not both.');
     if (!this.none && given.length === 0) {

@@ -183,6 +183,9 @@ describe('sts enroll', () => {
 
   it('says how to give a missing issuer', async () => {
     const result = await run(['enroll', ...broker.localArgs, '--account-name', account, '--no-verify', '--json']);
-    expect(result).toMatchObject({ code: 2, stderr: 'sts: No issuer given: pass --issuer or set STS_ISSUER.\n' });
+    expect(result).toMatchObject({
+      code: 64,
+      stderr: 'sts: No issuer: pass --issuer NAME, set STS_ISSUER, or run `sts configure --issuer NAME`.\n',
+    });
   });
 });

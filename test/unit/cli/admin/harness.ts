@@ -136,7 +136,8 @@ export async function run(
     stdin: new PassThrough(),
     stdout,
     stderr,
-    env: options.env ?? {},
+    // A HOME that does not exist: the commands read the config-file profile, never the developer's.
+    env: { HOME: join(tmpdir(), 'sts-admin-no-home'), ...options.env },
     colorDepth: 1,
     terminal: options.terminal ?? new ScriptedTerminal(() => '', false),
   });
