@@ -320,7 +320,7 @@ describe('administrator commands against the embedded broker', () => {
 
   it.each([
     [
-      ['enroll', '--local', '--data-dir', '<dir>', '--issuer', 'a b', '--account-name', 'x', '--no-verify', '--json'],
+      ['enroll', '--local', '--data-dir', '<dir>', '--issuer', 'a:b', '--account-name', 'x', '--no-verify', '--json'],
       2,
       'The issuer must be',
     ],
