@@ -159,7 +159,7 @@ export abstract class BaseCommand extends Command {
   /** A broker client for `endpoint` (default: the resolved one), cancelled by Ctrl-C. */
   protected async client(endpoint = this.requireEndpoint()): Promise<BrokerClient> {
     const { BrokerClient } = await import('./client.js');
-    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch });
+    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch, now: this.sts.now });
   }
 
   /** The terminal for prompts (injected in tests). */
