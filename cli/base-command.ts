@@ -134,6 +134,7 @@ export abstract class BaseCommand extends Command {
     durationSeconds?: number;
     reason?: string;
     useCache: boolean;
+    noCache?: boolean;
   }): Promise<Credentials> {
     const endpoint = this.requireEndpoint();
     const issuer = this.requireIssuer();
@@ -148,6 +149,8 @@ export abstract class BaseCommand extends Command {
       totpCode: () => this.totp(input.totpCode, `${accountName} (${issuer})`),
       client: () => this.client(endpoint),
       useCache: input.useCache,
+      noCache: input.noCache,
+      totpCodeGiven: input.totpCode !== undefined,
       secondaryAccountName: this.settings().secondaryAuthorizer,
       secondaryTotpCode: input.secondaryTotpCode?.replace(/\s/g, ''),
       durationSeconds: input.durationSeconds,

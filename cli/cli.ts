@@ -5,6 +5,7 @@
  */
 import { Builtins, Cli, type Command } from 'clipanion';
 import { ApproveCommand } from './commands/approve.js';
+import { CacheClearCommand, CacheCommand } from './commands/cache.js';
 import { ConfigureCommand } from './commands/configure.js';
 import { DenyCommand } from './commands/deny.js';
 import { EnrollCommand } from './commands/enroll.js';
@@ -59,6 +60,8 @@ export function buildCli(): Cli<StsContext> {
   cli.register(ExecCommand);
   cli.register(ApproveCommand);
   cli.register(DenyCommand);
+  cli.register(CacheCommand);
+  cli.register(CacheClearCommand);
   cli.register(ConfigureCommand);
   // admin commands
   cli.register(EnrollCommand);

@@ -11,6 +11,7 @@ import { CliError, ExitCode } from './errors.js';
 import { type PendingRequest, savePending } from './pending-requests.js';
 import { waitForCredentials } from './request-poll.js';
 import { withRetries } from './retry.js';
+import { clockTime } from './time-format.js';
 
 export {
   announcement,
@@ -99,19 +100,36 @@ export interface ObtainInput extends Omit<StartInput, 'totpCode'> {
   /** Asked only when the cache cannot answer. */
   totpCode: () => Promise<string>;
   client: () => Promise<BrokerClient>;
-  /** Read and refresh the encrypted credential cache. */
+  /** Read and refresh the encrypted credential cache (the command's default). */
   useCache: boolean;
+  /** `--no-cache`: neither read nor write it. */
+  noCache?: boolean;
+  /** A `--totp-code` was given (it goes unused when the cache answers: say so). */
+  totpCodeGiven?: boolean;
 }
 
 /**
  * Credentials for `get` / `exec`: from the cache when allowed and fresh, else a new request (single shot
- * when a secondary code is given, otherwise it waits for approval and says so).
+ * when a secondary code is given, otherwise it waits for approval and says so). A `--reason` always means a
+ * new request (the approver and the audit must see it), whose credentials then replace the cached ones.
  */
 export async function obtainCredentials(io: FlowIo, input: ObtainInput): Promise<Credentials> {
   const cacheKey = { endpoint: input.endpoint, issuer: input.issuer, accountName: input.accountName, role: input.role };
-  const cache = input.useCache ? await import('./credential-cache.js') : undefined;
-  const cached = cache?.readCachedCredentials(io.env, cacheKey, io.now());
-  if (cached) return cached;
+  const cache = input.useCache && !input.noCache ? await import('./credential-cache.js') : undefined;
+  const cached = input.reason ? undefined : cache?.readCachedCredentials(io.env, cacheKey, io.now());
+  if (cached) {
+    const unused = [
+      input.totpCodeGiven && '--totp-code',
+      input.secondaryTotpCode && '--secondary-totp-code',
+      input.durationSeconds !== undefined && '--duration',
+    ].filter((flag): flag is string => typeof flag === 'string');
+    if (unused.length > 0) {
+      io.info(
+        `Using cached credentials for ${input.role} (valid until ${clockTime(cached.Expiration)}): ${unused.join(' and ')} ${unused.length > 1 ? 'were' : 'was'} not needed. Pass --no-cache (or a --reason) for new ones.`,
+      );
+    }
+    return cached;
+  }
   if (input.secondaryTotpCode && !input.secondaryAccountName) {
     throw new CliError('--secondary-totp-code needs --secondary-authorizer NAME: whose code is it?');
   }

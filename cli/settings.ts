@@ -19,6 +19,8 @@ export interface Profile {
   accountName?: string;
   role?: string;
   secondaryAuthorizer?: string;
+  /** The AWS region `sts exec` gives its command when the environment names none. */
+  region?: string;
 }
 
 /** The config file. */
@@ -46,7 +48,7 @@ export const DEFAULT_PROFILE = 'default';
 /** Where `sts server` keeps its data when no `--data-dir` / `STS_DATA_DIR` is given. */
 export const DEFAULT_DATA_DIR = './.stsftw';
 
-const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer'] as const;
+const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer', 'region'] as const;
 
 /** `$XDG_CONFIG_HOME/stsftw/config.json` (else `~/.config/stsftw/config.json`). */
 export function configPath(env: Env): string {
@@ -144,6 +146,7 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
     accountName: pick('accountName', 'STS_ACCOUNT_NAME'),
     role: pick('role', 'STS_ROLE'),
     secondaryAuthorizer: pick('secondaryAuthorizer', 'STS_SECONDARY_ACCOUNT_NAME'),
+    region: nonEmpty(flags.region) ?? profile?.region, // AWS_REGION is for `sts exec` to respect, not to copy
   };
 }
 

@@ -28,6 +28,7 @@ describe('typos get a "did you mean"', () => {
     [['staus', ID], 'sts status'],
     [['exce', '--', 'ls'], 'sts exec'],
     [['update', 'rols', 'Admin'], 'sts update roles'],
+    [['cache', 'clar'], 'sts cache clear'],
     [['update', 'device', 'x'], undefined],
   ])('%j → %s', async (argv, suggestion) => {
     const said = await typo(argv);
