@@ -23,6 +23,12 @@ const lambdaFailure = (status = 502) =>
     headers: { 'content-type': 'application/json' },
   });
 
+const alreadyDecided = () =>
+  new Response(JSON.stringify({ code: 'already_decided', detail: 'This request has already been decided.' }), {
+    status: 409,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+
 /** A fetch that lets `gate` answer first, then reaches the fake broker. */
 function gateway(gate: Gate): typeof fetch {
   return (async (url: URL, init: RequestInit) => gate(new URL(url), init) ?? fetch(url, init)) as typeof fetch;
@@ -226,11 +232,7 @@ describe('sts approve / deny against a busy gateway', () => {
         request.view.approvedBy = 'bob';
         return lambdaFailure(504); // ...but the gateway times out
       }
-      const body = { code: 'already_decided', detail: 'This request has already been decided.' };
-      return new Response(JSON.stringify(body), {
-        status: 409,
-        headers: { 'content-type': 'application/problem+json' },
-      });
+      return alreadyDecided();
     }) as typeof globalThis.fetch;
     const result = await runSts(argv, env, { fetch });
     expect(result.code, result.stderr).toBe(0);
@@ -247,11 +249,7 @@ describe('sts approve / deny against a busy gateway', () => {
         request.view.approvedBy = 'carol';
         return lambdaFailure(504);
       }
-      const body = { code: 'already_decided', detail: 'This request has already been decided.' };
-      return new Response(JSON.stringify(body), {
-        status: 409,
-        headers: { 'content-type': 'application/problem+json' },
-      });
+      return alreadyDecided();
     }) as typeof globalThis.fetch;
     const result = await runSts(argv, env, { fetch });
     expect(result.code).toBe(6);
