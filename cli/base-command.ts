@@ -116,6 +116,7 @@ export abstract class BaseCommand extends Command {
     durationSeconds?: number;
     reason?: string;
     useCache: boolean;
+    noCache?: boolean;
   }): Promise<Credentials> {
     const { endpoint, issuer, accountName, role } = this.requireSettings('endpoint', 'issuer', 'accountName', 'role');
     const { obtainCredentials } = await import('./request-flow.js');
@@ -127,6 +128,8 @@ export abstract class BaseCommand extends Command {
       totpCode: () => this.totp(input.totpCode, `${accountName} (${issuer})`),
       client: () => this.client(endpoint),
       useCache: input.useCache,
+      noCache: input.noCache,
+      totpCodeGiven: input.totpCode !== undefined,
       secondaryAccountName: this.settings().secondaryAuthorizer,
       secondaryTotpCode: input.secondaryTotpCode?.replace(/\s/g, ''),
       durationSeconds: input.durationSeconds,
@@ -138,7 +141,7 @@ export abstract class BaseCommand extends Command {
   /** A broker client for `endpoint` (default: the resolved one), cancelled by Ctrl-C. */
   protected async client(endpoint = this.requireEndpoint()): Promise<BrokerClient> {
     const { BrokerClient } = await import('./client.js');
-    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch });
+    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch, now: this.sts.now });
   }
 
   /** The terminal for prompts (injected in tests). */

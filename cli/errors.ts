@@ -46,19 +46,30 @@ export class ApiError extends Error {
 }
 
 /** Why the broker could not be talked to. */
-export type NetworkFailure = 'refused' | 'dns' | 'timeout' | 'tls' | 'unavailable' | 'not_broker' | 'other';
+export type NetworkFailure =
+  | 'refused'
+  | 'dns'
+  | 'timeout'
+  | 'tls'
+  | 'unavailable'
+  | 'throttled'
+  | 'not_broker'
+  | 'other';
 
 /** The broker could not be reached, or what answered is not a broker. */
 export class NetworkError extends Error {
   readonly reason: NetworkFailure;
   readonly endpoint: string;
   readonly detail: string;
-  constructor(reason: NetworkFailure, endpoint: string, detail = '') {
+  /** What the answer's `Retry-After` asked for (throttled / unavailable only). */
+  readonly retryAfterMs?: number;
+  constructor(reason: NetworkFailure, endpoint: string, detail = '', retryAfterMs?: number) {
     super(`${reason}: ${endpoint}${detail ? ` (${detail})` : ''}`);
     this.name = 'NetworkError';
     this.reason = reason;
     this.endpoint = endpoint;
     this.detail = detail;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -117,6 +128,8 @@ function networkSentence(e: NetworkError): string {
       return `The TLS connection to ${at} failed (${e.detail}): check the endpoint's certificate and any proxy in between.`;
     case 'unavailable':
       return `${capitalise(at)} is unavailable (${e.detail}): retry in a moment; if it persists, check the deployment.`;
+    case 'throttled':
+      return `${capitalise(at)} is throttling requests (${e.detail}): wait a minute and retry; if it keeps happening, too many clients share the API's rate limit.`;
     case 'not_broker':
       return `${capitalise(at)} did not answer like an stsftw broker (${e.detail}): check --endpoint / STS_ENDPOINT.`;
     default:
@@ -158,7 +171,10 @@ export function describeError(
       exitCode: error.exitCode,
     };
   }
-  if (error instanceof NetworkError) return { message: networkSentence(error), exitCode: ExitCode.unavailable };
+  if (error instanceof NetworkError) {
+    const exitCode = error.reason === 'throttled' ? ExitCode.tempFail : ExitCode.unavailable;
+    return { message: networkSentence(error), exitCode };
+  }
   if (error instanceof InterruptedError) return { message: 'Interrupted.', exitCode: ExitCode.interrupted };
   const text = error instanceof Error ? error.message : String(error);
   const debug = env.STS_DEBUG === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';

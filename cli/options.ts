@@ -50,3 +50,9 @@ export const denialReasonOption = () =>
     validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
     description: 'Why you deny it (shown to the requester and audited)',
   });
+
+/** `--no-cache` of `get` / `exec`: new credentials, and none kept. */
+export const noCacheOption = () =>
+  Option.Boolean('--no-cache', false, {
+    description: 'Mint new credentials even if cached ones are still valid, and keep none in the cache',
+  });

@@ -23,6 +23,8 @@ export interface Profile {
   local?: boolean;
   /** Absolute data dir of the embedded broker (also where `sts server` keeps its data). */
   dataDir?: string;
+  /** The AWS region `sts exec` gives its command when the environment names none. */
+  region?: string;
 }
 
 /** The config file. */
@@ -50,7 +52,7 @@ export const DEFAULT_PROFILE = 'default';
 /** Where `sts server` keeps its data when no `--data-dir` / `STS_DATA_DIR` is given. */
 export const DEFAULT_DATA_DIR = './.stsftw';
 
-const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer'] as const;
+const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer', 'region'] as const;
 
 /** `$XDG_CONFIG_HOME/stsftw/config.json` (else `~/.config/stsftw/config.json`). */
 export function configPath(env: Env): string {
@@ -173,6 +175,7 @@ export function resolveProfileSettings(flags: SettingFlags, env: Env): Settings 
     accountName: pick('accountName', 'STS_ACCOUNT_NAME'),
     role: pick('role', 'STS_ROLE'),
     secondaryAuthorizer: pick('secondaryAuthorizer', 'STS_SECONDARY_ACCOUNT_NAME'),
+    region: nonEmpty(flags.region) ?? profile?.region, // AWS_REGION is for `sts exec` to respect, not to copy
   };
 }
 

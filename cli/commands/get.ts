@@ -4,6 +4,7 @@ import { CredentialCommand } from '../credential-command.js';
 import { ignoredFlagNotes, ignoredTableNameOption, logLevelOption } from '../legacy-options.js';
 import {
   durationOption,
+  noCacheOption,
   reasonOption,
   roleOption,
   secondaryAuthorizerOption,
@@ -20,7 +21,7 @@ export class GetCommand extends CredentialCommand {
     details: `
       With your TOTP code (and, if your account needs a second person, \`--secondary-authorizer\` and their \`--secondary-totp-code\`) the broker verifies both and mints at once. Without the second code, it waits for approval exactly like \`sts request\`.
 
-      The default output is shell \`export\` lines, so \`eval "$(sts get …)"\` works. With \`--format credential-process\` it prints the document the AWS CLI and SDKs expect and reuses cached credentials (encrypted under ~/.cache/stsftw) until five minutes before they expire.
+      The default output is shell \`export\` lines, so \`eval "$(sts get …)"\` works. With \`--format credential-process\` it prints the document the AWS CLI and SDKs expect and reuses cached credentials (encrypted under ~/.cache/stsftw) until five minutes before they expire. A \`--reason\` always asks for new credentials (they replace the cached ones); \`--no-cache\` asks for new ones and keeps none; \`sts cache clear\` forgets them all.
     `,
     examples: [
       ['Load into the shell (asks for your code)', 'eval "$(sts get --role admin)"'],
@@ -44,6 +45,7 @@ export class GetCommand extends CredentialCommand {
   reason = reasonOption();
   logLevel = logLevelOption();
   tableName = ignoredTableNameOption();
+  noCache = noCacheOption();
 
   protected extraSettingFlags() {
     return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
@@ -57,6 +59,7 @@ export class GetCommand extends CredentialCommand {
       durationSeconds: this.duration,
       reason: this.reason,
       useCache: this.outputFormat() === 'credential-process',
+      noCache: this.noCache,
     });
     return this.deliver(credentials);
   }

@@ -16,8 +16,8 @@ import {
   describeRun,
   type Enrolled,
   ensureBundle,
-  repoRoot,
   type Run,
+  repoRoot,
   runProcess,
   spawnProcess,
 } from '../support/cli-harness.js';
