@@ -65,7 +65,9 @@ export class ConfigureCommand extends BaseCommand {
   fromStack = Option.String('--from-stack', {
     description: "Take the endpoint from this deployed stack's Endpoint output (needs AWS credentials)",
   });
-  region = Option.String('--region', { env: 'AWS_REGION', description: 'Region of --from-stack (env AWS_REGION)' });
+  region = Option.String('--region', {
+    description: 'AWS region, saved in the profile for `sts exec`; also the region of --from-stack (else AWS_REGION)',
+  });
 
   protected async run(): Promise<number> {
     const env = this.context.env;
@@ -73,7 +75,15 @@ export class ConfigureCommand extends BaseCommand {
     if (this.local && (this.endpoint || this.fromStack)) {
       return this.usageError('give --local or a broker endpoint (--endpoint, --from-stack), not both.');
     }
-    const nothing = [this.endpoint, this.fromStack, this.issuer, this.accountName, this.role, this.secondaryAuthorizer];
+    const nothing = [
+      this.endpoint,
+      this.fromStack,
+      this.issuer,
+      this.accountName,
+      this.role,
+      this.secondaryAuthorizer,
+      this.region,
+    ];
     if (nothing.every((value) => value === undefined) && this.local === undefined && this.dataDir === undefined) {
       return this.show(readConfig(env));
     }
@@ -85,9 +95,12 @@ export class ConfigureCommand extends BaseCommand {
       }
     }
     let endpoint = this.endpoint;
+    // The region typed here, or the one the stack was found in: where this profile's credentials are used.
+    let region = this.region;
     if (this.fromStack) {
       const { stackEndpoint } = await import('../stack-outputs.js');
-      endpoint = await stackEndpoint(this.fromStack, this.region);
+      region ??= env.AWS_REGION || undefined;
+      endpoint = await stackEndpoint(this.fromStack, region);
     }
     const name = this.profile ?? DEFAULT_PROFILE;
     const before = readConfig(env).profiles[name] ?? {};
@@ -97,6 +110,7 @@ export class ConfigureCommand extends BaseCommand {
       accountName: this.accountName,
       role: this.role,
       secondaryAuthorizer: this.secondaryAuthorizer,
+      region,
       ...(this.dataDir !== undefined ? { dataDir: resolve(this.dataDir) } : {}),
     };
     // A profile talks to one broker: a deployed one (endpoint) or the embedded one (local, data dir).

@@ -107,6 +107,16 @@ describe('configuration precedence', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
     });
 
+    it("saves a typed --region in the profile, never the environment's AWS_REGION", async () => {
+      await runSts(['configure', '--issuer', 'acme'], { ...env, AWS_REGION: 'us-east-2' });
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({ issuer: 'acme' });
+      expect((await runSts(['configure', '--region', 'eu-west-1'], env)).code).toBe(0);
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
+        issuer: 'acme',
+        region: 'eu-west-1',
+      });
+    });
+
     it('refuses a malformed endpoint', async () => {
       const bad = await runSts(['configure', '--endpoint', 'not a url'], env);
       expect(bad.code).toBe(64);
