@@ -120,7 +120,7 @@ describe('sts installed from the packed tarball', () => {
       expect(approved.code, describeRun(approved)).toBe(0);
 
       // 4. The command sts request said collects the credentials.
-      const collect = /Collect the credentials with `([^`]+)`/.exec(requested.stderr)?.[1];
+      const collect = /collect the credentials with `([^`]+)`/i.exec(requested.stderr)?.[1];
       expect(collect).toBe(`sts wait ${id}`);
       const waited = await sts(words(collect ?? '').slice(1), work);
       expect(waited.code, describeRun(waited)).toBe(0);
