@@ -3,11 +3,11 @@
  * auth table (DynamoAuthStore + the broker's own local key), so a benchmark can spend one TOTP code per
  * account instead of waiting 30 seconds for the next time step.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as OTPAuth from 'otpauth';
 import { DynamoAuthStore } from '../lambdas/adapters/aws/dynamo-auth-store.js';
 import { type EmbeddedBroker, startEmbedded } from '../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../lambdas/adapters/local/local-dynamo.js';
 import { newEntry } from '../lambdas/core/entries.js';
 import { generateOtpauthUrl } from '../lambdas/core/totp.js';
 
@@ -36,6 +36,10 @@ export interface BrokerFixture {
   enroll(accounts: Account[]): Promise<void>;
   /** The current TOTP code of `name` (each account is meant to be used once per time step). */
   code(name: string): string;
+  /** A well-formed code that matches none of `name`'s steps around now. */
+  wrongCode(name: string): string;
+  /** Clears `name`'s failed attempts and lock, as `sts update … --unlock` would (untimed bookkeeping). */
+  resetAttempts(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,11 +64,7 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
     print: () => {},
   });
   const { info } = broker;
-  const dynamodb = new DynamoDBClient({
-    endpoint: info.dynamodbEndpoint,
-    region: info.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const dynamodb = localDynamoClient(info);
   const auth = new DynamoAuthStore(dynamodb, info.authTableName);
   const cipher = await createLocalCipher(info.keyFile);
   const totps = new Map<string, OTPAuth.TOTP>();
@@ -104,6 +104,17 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
       const totp = totps.get(name);
       if (!totp) throw new Error(`account ${name} is not enrolled`);
       return totp.generate();
+    },
+    wrongCode(name) {
+      const totp = totps.get(name);
+      if (!totp) throw new Error(`account ${name} is not enrolled`);
+      for (let n = 0; ; n++) {
+        const candidate = String((271_828 + n * 7_919) % 1_000_000).padStart(6, '0');
+        if (totp.validate({ token: candidate, window: 2 }) === null) return candidate;
+      }
+    },
+    async resetAttempts(name) {
+      await auth.update(ISSUER, name, { resetCounters: true });
     },
     async close() {
       dynamodb.destroy();

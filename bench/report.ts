@@ -2,6 +2,7 @@
 import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow.js';
 import type { ApprovalSample } from './approval-latency.js';
 import { POLL_MS } from './approval-latency.js';
+import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';
 import type { RequestRun } from './cli-flows.js';
 import type { LambdaBundle } from './lambda-bundle.js';
 import type { Machine } from './machine.js';
@@ -22,6 +23,7 @@ export interface Results {
   cliBuilt: string;
   primeMs: number;
   requests: RequestRun[];
+  timing: TimingSeries[];
 }
 
 /** One line of a timing table. */
@@ -116,6 +118,42 @@ function bundleLines(bundles: LambdaBundle[], markdown: boolean): string[] {
   ];
 }
 
+/** Known vs unknown account, per path: medians, their difference, and how well one sample tells them apart. */
+function timingLines(series: TimingSeries[], markdown: boolean): string[] {
+  const head = [
+    'path',
+    'n each',
+    'known, wrong code: median ms',
+    'unknown: median ms',
+    'difference ms',
+    'one-sample accuracy',
+  ];
+  const body = series.map((s) => {
+    const known = summarize(s.known).median;
+    const unknown = summarize(s.unknown).median;
+    return [
+      s.path,
+      String(Math.min(s.known.length, s.unknown.length)),
+      ms(known),
+      ms(unknown),
+      (known - unknown).toFixed(2),
+      `${(oneSampleAccuracy(s.known, s.unknown) * 100).toFixed(0)} %`,
+    ];
+  });
+  if (markdown) {
+    return [
+      `| ${head.join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+      ...body.map((cells) => `| ${cells.join(' | ')} |`),
+    ];
+  }
+  return [
+    '6. Refusal timing: known account with a wrong code vs unknown account',
+    ...body.map((c) => `  ${c.join('  ')}`),
+    '',
+  ];
+}
+
 /** The table printed at the end of `npm run bench`. */
 export function terminalReport(results: Results): string {
   const r = rows(results);
@@ -133,6 +171,7 @@ export function terminalReport(results: Results): string {
     `   first credential_process call (cache miss, single-factor mint): ${ms(results.primeMs)} ms (one sample)`,
     '',
     ...tableLines('5. Approval → credentials printed by a waiting `sts request`', r.request, false),
+    ...timingLines(results.timing, false),
     `Total ${results.durationSeconds.toFixed(0)} s.`,
   ].join('\n');
 }
@@ -253,5 +292,20 @@ a person approving takes seconds, by which time the CLI's polling (starting at $
 ×1.5 to ${POLL_MAX_MS} ms, reset on each status change) has reached ${POLL_MAX_MS} ms, and the spread of the
 delays samples where in that interval the approval lands. So the figure is about the server-side mint
 time (section 1) plus on average half a polling interval, up to a whole one.
+
+## 6. Refusal timing: does the answer's time tell a known account from an unknown one?
+
+${timingLines(results.timing, true).join('\n')}
+
+For each path a code enters by, the benchmark alternates (order swapped every round, after untimed
+warm-ups) a wrong code for an enrolled account and a code for an account that does not exist, on the
+same broker: *approve* (\`POST …/approve\` until its 401), *create* (\`POST /v1/requests\` until the
+execution settles REJECTED, seen through the broker's log hook, which is what an attacker polling the
+request would learn at best) and *POST /* (STSFTW 1.0's call until its 401; it polls the request itself,
+first after 100 ms, which quantises both series alike). The known account's failed attempts are cleared
+between samples, untimed, so the lockout never kicks in. *One-sample accuracy* is the best a single
+threshold on one measured time does at telling the two kinds apart, balanced over both (50 % is a coin
+toss). Both kinds do the same work by design (docs/design.md, "§6 timing"): the conditional claim write,
+one decryption through the same cipher (a decoy secret for an unknown account) and the TOTP check.
 `;
 }

@@ -4,7 +4,8 @@
  * and writes docs/benchmarks.md. Figures only: nothing is asserted about them.
  *
  * Options: --runs N (process start-up rounds, default 30), --requests N (per broker pass, default 100),
- * --cli-requests N (default 10), --rebuild (always rebuild dist/), --no-write (print only).
+ * --cli-requests N (default 10), --timing-samples N (refusals per account kind and path, default 250),
+ * --rebuild (always rebuild dist/), --no-write (print only).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureApprovals, pairs } from './approval-latency.js';
+import { enrollTimingAccounts, measureAuthTiming } from './auth-timing.js';
 import { startBrokerFixture } from './broker-fixture.js';
 import { ensureCliBuilt } from './cli-build.js';
 import {
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       runs: { type: 'string' },
       requests: { type: 'string' },
       'cli-requests': { type: 'string' },
+      'timing-samples': { type: 'string' },
       rebuild: { type: 'boolean', default: false },
       'no-write': { type: 'boolean', default: false },
     },
@@ -58,6 +61,7 @@ async function main(): Promise<void> {
   const runs = count(values.runs, 30, 'runs');
   const requests = count(values.requests, 100, 'requests');
   const cliRequests = count(values['cli-requests'], 10, 'cli-requests');
+  const timingSamples = count(values['timing-samples'], 250, 'timing-samples');
   const argv = process.argv.slice(2);
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const startedAt = new Date();
@@ -90,6 +94,10 @@ async function main(): Promise<void> {
     await measureApprovals(fixture, warm, 'quiet');
     const quietSamples = await measureApprovals(fixture, quiet, 'quiet');
     const polledSamples = await measureApprovals(fixture, polled, 'polling');
+
+    progress(`refusal timing, known vs unknown account: ${timingSamples} each per path`);
+    await enrollTimingAccounts(fixture);
+    const timing = await measureAuthTiming(fixture, timingSamples);
 
     progress('priming the credential_process cache');
     const env = cliEnv(join(work, 'home'));
@@ -124,6 +132,7 @@ async function main(): Promise<void> {
       cliBuilt,
       primeMs,
       requests: requestRuns,
+      timing,
     };
     process.stdout.write(`\n${terminalReport(results)}\n`);
     if (!values['no-write']) {

@@ -10,7 +10,9 @@ import type { BrokerClient } from './client.js';
 import type { StsContext } from './context.js';
 import type { CachedCredentials as Credentials } from './credential-cache.js';
 import { CliError, describeError, ExitCode, InterruptedError } from './errors.js';
+import { posixValue } from './output.js';
 import type { FlowIo } from './request-flow.js';
+import { requireSettings } from './required-settings.js';
 import { DEFAULT_DATA_DIR, resolveSettings, type Settings } from './settings.js';
 import { systemTerminal, type Terminal } from './terminal.js';
 
@@ -28,7 +30,8 @@ export abstract class BaseCommand extends Command {
     env: 'STS_ACCOUNT_NAME',
     description: 'Your account name in that issuer (env STS_ACCOUNT_NAME)',
   });
-  local = Option.Boolean('--local', false, {
+  // No default: not given, the profile decides (`sts configure --local`); --no-local overrides it.
+  local = Option.Boolean('--local', {
     description: 'Use the embedded broker started by `sts server` in --data-dir (its server.json)',
   });
   dataDir = Option.String('--data-dir', {
@@ -93,35 +96,14 @@ export abstract class BaseCommand extends Command {
     return {};
   }
 
-  /** A resolved setting, or the sentence saying how to set it (flag, variable, `sts configure`). */
-  private require(key: 'endpoint' | 'issuer' | 'accountName' | 'role', what: string, flag: string, env: string) {
-    const value = this.settings()[key];
-    if (!value) {
-      const configure = `run \`sts configure ${flag}\``;
-      const ways = key === 'endpoint' ? `${configure}, or use --local with \`sts server\`` : `or ${configure}`;
-      throw new CliError(`No ${what}: pass ${flag}, set ${env}, ${ways}.`);
-    }
-    return value;
+  /** The resolved values of `keys`, or one sentence naming every missing one and how to set it (exit 64). */
+  protected requireSettings<K extends 'endpoint' | 'issuer' | 'accountName' | 'role'>(...keys: K[]): Record<K, string> {
+    return requireSettings(this.settings(), keys);
   }
 
   /** The broker URL, or a sentence saying how to set one. */
   protected requireEndpoint(): string {
-    return this.require('endpoint', 'broker endpoint', '--endpoint URL', 'STS_ENDPOINT');
-  }
-
-  /** The issuer, or a sentence saying how to set it. */
-  protected requireIssuer(): string {
-    return this.require('issuer', 'issuer', '--issuer NAME', 'STS_ISSUER');
-  }
-
-  /** The account name, or a sentence saying how to set it. */
-  protected requireAccountName(): string {
-    return this.require('accountName', 'account name', '--account-name NAME', 'STS_ACCOUNT_NAME');
-  }
-
-  /** The role (`--role`, STS_ROLE or the profile), or a sentence saying how to set it. */
-  protected requireRole(): string {
-    return this.require('role', 'role', '--role NAME', 'STS_ROLE');
+    return this.requireSettings('endpoint').endpoint;
   }
 
   /**
@@ -134,11 +116,9 @@ export abstract class BaseCommand extends Command {
     durationSeconds?: number;
     reason?: string;
     useCache: boolean;
+    noCache?: boolean;
   }): Promise<Credentials> {
-    const endpoint = this.requireEndpoint();
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const role = this.requireRole();
+    const { endpoint, issuer, accountName, role } = this.requireSettings('endpoint', 'issuer', 'accountName', 'role');
     const { obtainCredentials } = await import('./request-flow.js');
     return obtainCredentials(this.flowIo(), {
       endpoint,
@@ -148,6 +128,8 @@ export abstract class BaseCommand extends Command {
       totpCode: () => this.totp(input.totpCode, `${accountName} (${issuer})`),
       client: () => this.client(endpoint),
       useCache: input.useCache,
+      noCache: input.noCache,
+      totpCodeGiven: input.totpCode !== undefined,
       secondaryAccountName: this.settings().secondaryAuthorizer,
       secondaryTotpCode: input.secondaryTotpCode?.replace(/\s/g, ''),
       durationSeconds: input.durationSeconds,
@@ -159,7 +141,7 @@ export abstract class BaseCommand extends Command {
   /** A broker client for `endpoint` (default: the resolved one), cancelled by Ctrl-C. */
   protected async client(endpoint = this.requireEndpoint()): Promise<BrokerClient> {
     const { BrokerClient } = await import('./client.js');
-    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch });
+    return new BrokerClient({ endpoint, signal: this.interruptSignal(), fetch: this.sts.fetch, now: this.sts.now });
   }
 
   /** The terminal for prompts (injected in tests). */
@@ -244,13 +226,13 @@ export abstract class BaseCommand extends Command {
     };
   }
 
-  /** What an approver types to reach the same broker for request `id`. */
+  /** What an approver types to reach the same broker for request `id` (`<you>`: their own name goes there). */
   protected approveCommand(id: string): string {
     const { local, dataDir, issuer, secondaryAuthorizer } = this.settings();
-    // The approver's own settings may differ: name the issuer, and the approver when one was asked for.
-    const who = `${issuer ? ` --issuer ${issuer}` : ''}${secondaryAuthorizer ? ` --account-name ${secondaryAuthorizer}` : ''}`;
+    // The approver's own settings may differ: name the issuer, and the approver asked for (else a placeholder).
+    const who = `${issuer ? ` --issuer ${posixValue(issuer)}` : ''} --account-name ${secondaryAuthorizer ? posixValue(secondaryAuthorizer) : '<you>'}`;
     if (!local) return `sts approve ${id}${who}`;
-    const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${dataDir}`;
+    const dir = dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${posixValue(dataDir)}`;
     return `sts approve --local${dir} ${id}${who}`;
   }
 

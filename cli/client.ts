@@ -56,9 +56,13 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** Injected in tests; default the global fetch. */
   fetch?: typeof fetch;
+  /** Current time in ms, to read an HTTP-date `Retry-After` (default Date.now). */
+  now?: () => number;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** A `Retry-After` longer than this is read as this: a waiting CLI checks again at least this often. */
+export const RETRY_AFTER_CAP_MS = 30_000;
 const USER_AGENT = 'stsftw-cli/2';
 
 /** TLS failures as Node/undici report them. */
@@ -71,6 +75,7 @@ export class BrokerClient {
   private readonly timeoutMs: number;
   private readonly signal?: AbortSignal;
   private readonly fetchImpl: typeof fetch;
+  private readonly now: () => number;
 
   constructor(options: ClientOptions) {
     this.endpoint = options.endpoint;
@@ -86,6 +91,7 @@ export class BrokerClient {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.signal = options.signal;
     this.fetchImpl = options.fetch ?? fetch;
+    this.now = options.now ?? Date.now;
   }
 
   /** `POST /v1/requests`. */
@@ -148,7 +154,7 @@ export class BrokerClient {
   }
 
   private problem(response: Response, text: string): Error {
-    let body: { code?: unknown; detail?: unknown; title?: unknown } | undefined;
+    let body: { code?: unknown; detail?: unknown; title?: unknown; message?: unknown } | undefined;
     try {
       body = JSON.parse(text);
     } catch {
@@ -158,9 +164,15 @@ export class BrokerClient {
       const message = typeof body.detail === 'string' && body.detail ? body.detail : String(body.title ?? body.code);
       return new ApiError(body.code, response.status, message);
     }
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    // Gateways and load balancers answer 502–504 without a problem body while the broker is down.
-    if ([502, 503, 504].includes(response.status)) return new NetworkError('unavailable', this.endpoint, status);
+    let status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    // API Gateway's own answers carry `{"message": …}` (e.g. "Internal server error" for a Lambda failure).
+    const said = typeof body?.message === 'string' ? body.message.slice(0, 100) : '';
+    if (said && said.toLowerCase() !== response.statusText.toLowerCase()) status += `: ${said}`;
+    // Throttling (API Gateway's stage limits) and 5xx without a problem body come from what stands in front
+    // of the broker, not from the broker: busy or failing for now, worth retrying.
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.now());
+    if (response.status === 429) return new NetworkError('throttled', this.endpoint, status, retryAfterMs);
+    if (response.status >= 500) return new NetworkError('unavailable', this.endpoint, status, retryAfterMs);
     return new NetworkError('not_broker', this.endpoint, `${status} without a problem body`);
   }
 
@@ -170,6 +182,18 @@ export class BrokerClient {
     const code = errorCode(e);
     return new NetworkError(classify(code), this.endpoint, code ?? innermostMessage(e));
   }
+}
+
+/**
+ * `Retry-After` in ms: delta-seconds or an HTTP date (RFC 9110 §10.2.3), capped at RETRY_AFTER_CAP_MS;
+ * undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  const text = value.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
 }
 
 /** The system error code behind a `fetch failed` (undici nests it in `cause`, sometimes in an AggregateError). */

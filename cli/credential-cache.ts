@@ -6,7 +6,7 @@
  * Only node:crypto and node:fs: this runs on the warm path before anything heavy is loaded.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, writePrivateFile } from './files.js';
 import { cacheDir, stateDir } from './paths.js';
@@ -118,4 +118,18 @@ export function writeCachedCredentials(env: Env, key: CacheKey, credentials: Cac
   };
   ensurePrivateDir(join(cacheDir(env), 'credentials'));
   writePrivateFile(entryPath(env, name), JSON.stringify(entry));
+}
+
+/** Forgets every cached credential and the cache key (`sts cache clear`); returns how many entries went. */
+export function clearCachedCredentials(env: Env): number {
+  const dir = join(cacheDir(env), 'credentials');
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir).filter((name) => name.endsWith('.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(keyPath(env), { force: true });
+  return names.length;
 }

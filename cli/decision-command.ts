@@ -6,8 +6,9 @@
 import { Option } from 'clipanion';
 import { BaseCommand } from './base-command.js';
 import type { BrokerClient, DecisionResult, RequestView } from './client.js';
-import { CliError, ExitCode, exitCodeForProblem } from './errors.js';
+import { ApiError, CliError, ExitCode, exitCodeForProblem } from './errors.js';
 import { totpCodeOption } from './options.js';
+import { withRetries } from './retry.js';
 import { clockTime, duration } from './time-format.js';
 
 /** How long an approver waits for a request that is still checking the requester's code. */
@@ -27,8 +28,8 @@ export abstract class DecisionCommand extends BaseCommand {
   protected abstract send(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult>;
 
   protected async run(): Promise<number> {
-    const accountName = this.requireAccountName();
-    const client = await this.client();
+    const { endpoint, accountName } = this.requireSettings('endpoint', 'accountName');
+    const client = await this.client(endpoint);
     const view = await this.awaitDecidable(client);
     this.info(summary(view, this.now()));
     await this.confirm(view);
@@ -36,7 +37,7 @@ export abstract class DecisionCommand extends BaseCommand {
       this.totpCode,
       `${accountName}${this.settings().issuer ? ` (${this.settings().issuer})` : ''}`,
     );
-    const result = await this.send(client, accountName, totpCode);
+    const result = await this.decide(client, accountName, totpCode);
     if (this.json) this.out(JSON.stringify(result));
     else
       this.out(
@@ -47,11 +48,39 @@ export abstract class DecisionCommand extends BaseCommand {
     return 0;
   }
 
+  /**
+   * Sends the decision, retrying a throttled or failing gateway a few times. After a 5xx the first try may
+   * have gone through: a later refusal ("already decided", or our code counted as used) that turns out to
+   * be our own decision is a success.
+   */
+  private async decide(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult> {
+    let uncertain = false;
+    try {
+      return await withRetries(() => this.send(client, accountName, totpCode), {
+        sleep: (ms) => this.sleep(ms),
+        onRetry: (e) => {
+          if (e.reason !== 'throttled') uncertain = true;
+        },
+      });
+    } catch (e) {
+      if (!(uncertain && e instanceof ApiError && ['already_decided', 'invalid_credentials'].includes(e.code))) throw e;
+      const view = await this.getRequest(client);
+      const by = this.verb === 'approve' ? view.approvedBy : view.deniedBy;
+      if (by !== accountName) throw e;
+      return { id: view.id, status: view.status };
+    }
+  }
+
+  /** `GET` the request, riding out a throttled or failing gateway a few times. */
+  private getRequest(client: BrokerClient): Promise<RequestView> {
+    return withRetries(() => client.getRequest(this.id), { sleep: (ms) => this.sleep(ms) });
+  }
+
   /** The request once it waits for approval; a sentence if it never will. */
   private async awaitDecidable(client: BrokerClient): Promise<RequestView> {
     const started = this.now();
     for (;;) {
-      const view = await client.getRequest(this.id);
+      const view = await this.getRequest(client);
       if (view.status === 'AWAITING_APPROVAL') return view;
       if (view.status === 'VERIFYING' && this.now() - started < VERIFYING_PATIENCE_MS) {
         await this.sleep(500); // the requester's code is being checked: usually a moment

@@ -46,19 +46,30 @@ export class ApiError extends Error {
 }
 
 /** Why the broker could not be talked to. */
-export type NetworkFailure = 'refused' | 'dns' | 'timeout' | 'tls' | 'unavailable' | 'not_broker' | 'other';
+export type NetworkFailure =
+  | 'refused'
+  | 'dns'
+  | 'timeout'
+  | 'tls'
+  | 'unavailable'
+  | 'throttled'
+  | 'not_broker'
+  | 'other';
 
 /** The broker could not be reached, or what answered is not a broker. */
 export class NetworkError extends Error {
   readonly reason: NetworkFailure;
   readonly endpoint: string;
   readonly detail: string;
-  constructor(reason: NetworkFailure, endpoint: string, detail = '') {
+  /** What the answer's `Retry-After` asked for (throttled / unavailable only). */
+  readonly retryAfterMs?: number;
+  constructor(reason: NetworkFailure, endpoint: string, detail = '', retryAfterMs?: number) {
     super(`${reason}: ${endpoint}${detail ? ` (${detail})` : ''}`);
     this.name = 'NetworkError';
     this.reason = reason;
     this.endpoint = endpoint;
     this.detail = detail;
+    this.retryAfterMs = retryAfterMs;
   }
 }
 
@@ -92,6 +103,18 @@ export const problemHints: Record<string, string> = {
   internal: "Retry in a moment; if it keeps failing, check the broker's logs.",
 };
 
+/**
+ * What the requester does next after a refusal whose general hint speaks to the approver (`not_an_approver`,
+ * `self_approval` are mostly an approver's errors); undefined where the general hint fits.
+ */
+export function requesterHint(code: string, approver?: string | null): string | undefined {
+  if (code === 'not_an_approver') {
+    return `${approver ?? 'The approver you named'} is not one of the approvers listed for your account: name one who is with --secondary-authorizer (or STS_SECONDARY_ACCOUNT_NAME, or the profile's), or name none so that any of them may approve.`;
+  }
+  if (code === 'self_approval') return 'You cannot approve your own request: name one of your approvers instead.';
+  return undefined;
+}
+
 function networkSentence(e: NetworkError): string {
   const at = `the broker at ${e.endpoint}`;
   switch (e.reason) {
@@ -105,6 +128,8 @@ function networkSentence(e: NetworkError): string {
       return `The TLS connection to ${at} failed (${e.detail}): check the endpoint's certificate and any proxy in between.`;
     case 'unavailable':
       return `${capitalise(at)} is unavailable (${e.detail}): retry in a moment; if it persists, check the deployment.`;
+    case 'throttled':
+      return `${capitalise(at)} is throttling requests (${e.detail}): wait a minute and retry; if it keeps happening, too many clients share the API's rate limit.`;
     case 'not_broker':
       return `${capitalise(at)} did not answer like an stsftw broker (${e.detail}): check --endpoint / STS_ENDPOINT.`;
     default:
@@ -146,7 +171,10 @@ export function describeError(
       exitCode: error.exitCode,
     };
   }
-  if (error instanceof NetworkError) return { message: networkSentence(error), exitCode: ExitCode.unavailable };
+  if (error instanceof NetworkError) {
+    const exitCode = error.reason === 'throttled' ? ExitCode.tempFail : ExitCode.unavailable;
+    return { message: networkSentence(error), exitCode };
+  }
   if (error instanceof InterruptedError) return { message: 'Interrupted.', exitCode: ExitCode.interrupted };
   const text = error instanceof Error ? error.message : String(error);
   const debug = env.STS_DEBUG === '1' && error instanceof Error && error.stack ? `\n${error.stack}` : '';

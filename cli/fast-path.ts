@@ -22,7 +22,7 @@ const VALUE_FLAGS: Record<string, keyof SettingFlags | 'format' | null> = {
   '--totp-code': null,
   '--secondary-totp-code': null,
   '--duration': null,
-  '--reason': null,
+  // not here: `--reason` and `--no-cache` ask for new credentials, so the CLI handles them
 };
 
 /**

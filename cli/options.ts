@@ -3,7 +3,7 @@ import { Option } from 'clipanion';
 import * as t from 'typanion';
 
 /** A TOTP code: six digits (spaces as some apps display them are accepted). */
-export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*\d{3}\s?\d{3}\s*$/)]);
+export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*(?:\d\s*){6}$/)]);
 
 /** `--role` / `STS_ROLE`. */
 export const roleOption = () =>
@@ -49,4 +49,10 @@ export const denialReasonOption = () =>
   Option.String('--reason', {
     validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
     description: 'Why you deny it (shown to the requester and audited)',
+  });
+
+/** `--no-cache` of `get` / `exec`: new credentials, and none kept. */
+export const noCacheOption = () =>
+  Option.Boolean('--no-cache', false, {
+    description: 'Mint new credentials even if cached ones are still valid, and keep none in the cache',
   });

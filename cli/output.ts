@@ -16,8 +16,8 @@ export function credentialEnv(credentials: Credentials): Record<string, string> 
   };
 }
 
-/** Quotes for POSIX shells only when needed, so plain keys print exactly as STSFTW 1.0 did. */
-function posixValue(value: string): string {
+/** Quotes for POSIX shells only when needed, so plain keys (and names in printed commands) stay as they are. */
+export function posixValue(value: string): string {
   return /^[A-Za-z0-9+/=._:@%-]*$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 

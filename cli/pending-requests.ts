@@ -1,9 +1,11 @@
 /**
  * Private keys of requests still in flight, so `sts wait <id>` can open the credentials later (after
  * `--no-wait` or Ctrl-C). One file per request, mode 0600, in `$XDG_STATE_HOME/stsftw/requests/`;
- * deleted once the credentials are opened or the request ended.
+ * deleted once the credentials are opened or the request ended. What stays is a marker
+ * `$XDG_STATE_HOME/stsftw/finished/<id>.json` (id, final status, time: no secret), so a later
+ * `sts wait <id>` can say the request was already delivered; markers older than 30 days are pruned.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRequestId } from '../lambdas/core/ids.js';
 import { CliError } from './errors.js';
@@ -69,7 +71,57 @@ export function loadPending(env: Env, id: string): PendingRequest | undefined {
   throw new CliError(`The key file ${pendingPath(env, id)} is damaged: make a new request with \`sts request\`.`);
 }
 
-/** Forgets request `id` (its private key is of no use once the request ended). */
-export function deletePending(env: Env, id: string): void {
+/** A request this machine finished: its final status (MINTED = credentials delivered here) and when. */
+export interface FinishedRequest {
+  id: string;
+  status: string;
+  at: string;
+}
+
+/** Markers older than this are removed when a new one is written. */
+const MARKER_DAYS = 30;
+
+function finishedDir(env: Env): string {
+  return join(stateDir(env), 'finished');
+}
+
+function markerPath(env: Env, id: string): string {
+  return join(finishedDir(env), `${checkedId(id)}.json`);
+}
+
+/**
+ * Forgets request `id` (its private key is of no use once the request ended). Given the final `status`,
+ * leaves a marker saying so, without any secret.
+ */
+export function deletePending(env: Env, id: string, status?: string, now = Date.now()): void {
+  if (status) {
+    try {
+      const marker: FinishedRequest = { id, status, at: new Date(now).toISOString() };
+      ensurePrivateDir(finishedDir(env));
+      writePrivateFile(markerPath(env, id), `${JSON.stringify(marker)}\n`);
+      pruneMarkers(env, now);
+    } catch {
+      // Only a nicer sentence for a later `sts wait`: never a reason to fail a delivery.
+    }
+  }
   rmSync(pendingPath(env, id), { force: true });
+}
+
+/** The marker of request `id`, or undefined when this machine did not finish it (or forgot). */
+export function loadFinished(env: Env, id: string): FinishedRequest | undefined {
+  try {
+    const value = JSON.parse(readFileSync(markerPath(env, id), 'utf8')) as FinishedRequest;
+    return value.id === id && typeof value.status === 'string' && typeof value.at === 'string' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pruneMarkers(env: Env, now: number): void {
+  const dir = finishedDir(env);
+  for (const name of readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const path = join(dir, name);
+    if (now - statSync(path).mtimeMs > MARKER_DAYS * 86_400_000) rmSync(path, { force: true });
+  }
 }

@@ -1,7 +1,7 @@
 /**
  * Connection settings: flag, then environment variable, then the config-file profile, then default
  * (STSFTW 1.0's `STS_*` names). The config file is `$XDG_CONFIG_HOME/stsftw/config.json`:
- * `{ "profiles": { "<name>": { endpoint, issuer, accountName, role, secondaryAuthorizer } } }`.
+ * `{ "profiles": { "<name>": { endpoint, issuer, accountName, role, secondaryAuthorizer, local, dataDir } } }`.
  * Only node:fs here: the warm credential_process path resolves settings before loading anything heavy.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +19,12 @@ export interface Profile {
   accountName?: string;
   role?: string;
   secondaryAuthorizer?: string;
+  /** Use the embedded broker (`sts configure --local`): in `dataDir`, else the default data dir. */
+  local?: boolean;
+  /** Absolute data dir of the embedded broker (also where `sts server` keeps its data). */
+  dataDir?: string;
+  /** The AWS region `sts exec` gives its command when the environment names none. */
+  region?: string;
 }
 
 /** The config file. */
@@ -29,8 +35,8 @@ export interface ConfigFile {
 /** The values given on the command line (clipanion already folds in the `STS_*` variables it binds). */
 export interface SettingFlags extends Profile {
   profile?: string;
+  /** `--local` (true), `--no-local` (false), or not given (the profile decides). */
   local?: boolean;
-  dataDir?: string;
 }
 
 /** Resolved settings; `endpoint` etc. stay undefined when nothing sets them (commands require what they need). */
@@ -46,7 +52,7 @@ export const DEFAULT_PROFILE = 'default';
 /** Where `sts server` keeps its data when no `--data-dir` / `STS_DATA_DIR` is given. */
 export const DEFAULT_DATA_DIR = './.stsftw';
 
-const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer'] as const;
+const profileFields = ['endpoint', 'issuer', 'accountName', 'role', 'secondaryAuthorizer', 'region'] as const;
 
 /** `$XDG_CONFIG_HOME/stsftw/config.json` (else `~/.config/stsftw/config.json`). */
 export function configPath(env: Env): string {
@@ -80,35 +86,47 @@ export function readConfig(env: Env): ConfigFile {
       const value = (profile as Record<string, unknown> | null)?.[field];
       if (typeof value === 'string' && value !== '') entry[field] = value;
     }
+    const { local, dataDir } = (profile ?? {}) as Record<string, unknown>;
+    if (local === true) entry.local = true;
+    if (typeof dataDir === 'string' && dataDir !== '') entry.dataDir = dataDir;
     clean[name] = entry;
   }
   return { profiles: clean };
 }
 
+/** Changes to a profile: a value sets the field, `null` removes it, `undefined` leaves it. */
+export type ProfileChanges = { [K in keyof Profile]?: Profile[K] | null };
+
 /**
  * Merges `changes` into profile `name` and writes the file atomically (temp + rename, mode 0600).
  * @returns the config file path.
  */
-export function saveProfile(env: Env, name: string, changes: Profile): string {
+export function saveProfile(env: Env, name: string, changes: ProfileChanges): string {
   const path = configPath(env);
   const config = readConfig(env);
-  const profile = { ...config.profiles[name] };
-  for (const field of profileFields) {
-    if (changes[field] !== undefined) profile[field] = changes[field];
+  const profile: Record<string, unknown> = { ...config.profiles[name] };
+  for (const [field, value] of Object.entries(changes)) {
+    if (value === null) delete profile[field];
+    else if (value !== undefined) profile[field] = value;
   }
-  config.profiles[name] = profile;
+  config.profiles[name] = profile as Profile;
   ensurePrivateDir(dirname(path));
   writePrivateFile(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
 }
 
-/** Reads `<dataDir>/server.json` (written by `sts server`) and returns its `endpoint`. */
-export function localEndpoint(dataDir: string): string {
-  const file = join(dataDir, 'server.json');
-  const missing = new CliError(
+/** "No local broker in DIR": how to start one (exit 69, as every "broker unreachable"). */
+export function noLocalBroker(dataDir: string): CliError {
+  return new CliError(
     `No local broker found in ${dataDir}: start one with \`sts server --data-dir ${dataDir}\`, or drop --local.`,
     ExitCode.unavailable,
   );
+}
+
+/** Reads `<dataDir>/server.json` (written by `sts server`) and returns its `endpoint`. */
+export function localEndpoint(dataDir: string): string {
+  const file = join(dataDir, 'server.json');
+  const missing = noLocalBroker(dataDir);
   if (!existsSync(file)) throw missing;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as { endpoint?: unknown };
@@ -121,6 +139,17 @@ export function localEndpoint(dataDir: string): string {
 
 /** Flag (or its bound `STS_*` variable), then environment, then profile, then default. */
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
+  const settings = resolveProfileSettings(flags, env);
+  // --local means "the broker in this data dir", whatever else is configured.
+  return settings.local ? { ...settings, endpoint: localEndpoint(settings.dataDir) } : settings;
+}
+
+/**
+ * The same resolution without looking for the local broker: `endpoint` is only what is configured.
+ * Local mode is `--local` / `--no-local`, else off when an endpoint is given (flag or STS_ENDPOINT),
+ * else the profile's `local`.
+ */
+export function resolveProfileSettings(flags: SettingFlags, env: Env): Settings {
   const named = flags.profile ?? env.STS_PROFILE;
   const profileName = named ?? DEFAULT_PROFILE;
   const config = readConfig(env);
@@ -132,18 +161,21 @@ export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   }
   const pick = (field: (typeof profileFields)[number], variable: string): string | undefined =>
     nonEmpty(flags[field]) ?? nonEmpty(env[variable]) ?? profile?.[field];
-  const dataDir = resolve(nonEmpty(flags.dataDir) ?? nonEmpty(env.STS_DATA_DIR) ?? DEFAULT_DATA_DIR);
-  const local = flags.local === true;
+  const dataDir = resolve(
+    nonEmpty(flags.dataDir) ?? nonEmpty(env.STS_DATA_DIR) ?? profile?.dataDir ?? DEFAULT_DATA_DIR,
+  );
+  const explicitEndpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.STS_ENDPOINT);
+  const local = flags.local ?? (explicitEndpoint ? false : profile?.local === true);
   return {
     profileName,
     local,
     dataDir,
-    // --local means "the broker in this data dir", whatever else is configured.
-    endpoint: local ? localEndpoint(dataDir) : pick('endpoint', 'STS_ENDPOINT'),
+    endpoint: pick('endpoint', 'STS_ENDPOINT'),
     issuer: pick('issuer', 'STS_ISSUER'),
     accountName: pick('accountName', 'STS_ACCOUNT_NAME'),
     role: pick('role', 'STS_ROLE'),
     secondaryAuthorizer: pick('secondaryAuthorizer', 'STS_SECONDARY_ACCOUNT_NAME'),
+    region: nonEmpty(flags.region) ?? profile?.region, // AWS_REGION is for `sts exec` to respect, not to copy
   };
 }
 

@@ -26,6 +26,12 @@ export async function readStackOutputs(
         `No stack named ${stackName} in ${region ?? 'the default region'}: check --from-stack and --region (or AWS_REGION).`,
       );
     }
+    // The SDK's words when it resolves no region, or an empty / malformed one (AWS_REGION=).
+    if (/region is missing|region not accepted/i.test(message)) {
+      throw new CliError(
+        `No valid AWS region to read stack ${stackName} in: pass --region (or set AWS_REGION), e.g. --region eu-west-1.`,
+      );
+    }
     if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
       throw new CliError(
         'No AWS credentials to read the stack with: sign in (e.g. `aws sso login`) or pass --endpoint instead of --from-stack.',

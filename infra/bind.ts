@@ -19,10 +19,11 @@ export function bindTable(fn: lambda.Function, env: string, table: dynamodb.ITab
   table.grant(fn, ...actions);
 }
 
-/** Sets `env` to the key id and grants context-bound `kms:Decrypt`. */
+/** Sets `env` to the key id and grants context-bound `kms:Decrypt` (plus `kms:Encrypt` of the timing decoy only). */
 export function bindSecretsKey(fn: lambda.Function, env: string, key: SecretsKey): void {
   fn.addEnvironment(env, key.key.keyId);
   key.grantDecrypt(fn);
+  key.grantDecoyEncrypt(fn);
 }
 
 /** Sets `env` to the topic ARN and grants `sns:Publish` (plus use of the topic's key). */

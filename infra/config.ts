@@ -3,17 +3,11 @@
  * their validation. Pure: no file system, no CDK, so every rule is unit-testable. An invalid value fails
  * synthesis with one sentence that names the key.
  */
+import { allowedRolesValue, type BrokeredRoleConfig, brokeredRolesValue } from './config-roles.js';
+import { ConfigError, intValue, q, show, stringValue } from './config-values.js';
 
-/** A role the stack creates for the broker to assume (see `BrokeredRole`). */
-export interface BrokeredRoleConfig {
-  /** Role name, `[\w+=,.@-]{1,64}`. */
-  roleName: string;
-  /** IAM path, `/…/`; default `/stsftw/` (inside the default `allowedRoles`). */
-  path: string;
-  /** Managed policies to attach (full ARNs). */
-  managedPolicyArns: string[];
-  description?: string;
-}
+export type { BrokeredRoleConfig } from './config-roles.js';
+export { ConfigError } from './config-values.js';
 
 /** Custom domain for the API: an ACM certificate validated in the zone plus alias records. */
 export interface DomainConfig {
@@ -48,16 +42,6 @@ export interface InfraConfig {
   reservedConcurrency?: number;
   logRetentionDays: number;
   brokeredRoles: BrokeredRoleConfig[];
-}
-
-/** Thrown for an invalid configuration; `key` is the offending key, the message one sentence naming it. */
-export class ConfigError extends Error {
-  readonly key: string;
-  constructor(key: string, message: string) {
-    super(message);
-    this.name = 'ConfigError';
-    this.key = key;
-  }
 }
 
 /** Every key a user may set, in documentation order. */
@@ -101,131 +85,6 @@ const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
-const ROLE_PATH = /^\/([\w+=,.@-]+\/)*$/;
-const ROLE_PATTERN_RELATIVE = /^role\/[\w+=,.@/*-]+$/;
-const ROLE_PATTERN_ARN = /^arn:aws[a-z-]*:iam::(\d{12}):(role\/[\w+=,.@/*-]+)$/;
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+$/;
-
-/** `"key"` as it appears in messages. */
-function q(key: string): string {
-  return `"${key}"`;
-}
-
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
-function stringValue(key: string, value: unknown, pattern: RegExp, what: string): string {
-  if (typeof value !== 'string' || !pattern.test(value)) {
-    throw new ConfigError(key, `Configuration key ${q(key)} must be ${what}; got ${show(value)}.`);
-  }
-  return value;
-}
-
-/** Context values given with `-c key=value` arrive as strings: accept "600" for 600. */
-function intValue(key: string, value: unknown, min: number, max: number, why = ''): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value.trim()) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(
-      key,
-      `Configuration key ${q(key)} must be a whole number from ${min} to ${max}${why}; got ${show(value)}.`,
-    );
-  }
-  return n;
-}
-
-/** A list, or (from `-c`) a comma-separated string. */
-function listValue(key: string, value: unknown): string[] {
-  const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
-  if (!Array.isArray(list) || list.length === 0 || list.some((v) => typeof v !== 'string' || v === '')) {
-    throw new ConfigError(key, `Configuration key ${q(key)} must be a non-empty list of strings; got ${show(value)}.`);
-  }
-  return list;
-}
-
-/** The `role/…` part of an allowed-role pattern and its account, if it names one. */
-function splitRolePattern(pattern: string): { account?: string; resource: string } {
-  const arn = ROLE_PATTERN_ARN.exec(pattern);
-  return arn ? { account: arn[1], resource: arn[2] } : { resource: pattern };
-}
-
-function allowedRolesValue(value: unknown): string[] {
-  const key = 'allowedRoles';
-  const patterns = listValue(key, value);
-  for (const pattern of patterns) {
-    if (!ROLE_PATTERN_RELATIVE.test(pattern) && !ROLE_PATTERN_ARN.test(pattern)) {
-      throw new ConfigError(
-        key,
-        `Configuration key ${q(key)} must list role patterns such as "role/stsftw/*" or role ARNs such as "arn:aws:iam::123456789012:role/stsftw/*"; got ${show(pattern)}.`,
-      );
-    }
-    // The point of the pattern is to keep the broker away from the account's other roles.
-    if (/^role\/\**$/.test(splitRolePattern(pattern).resource)) {
-      throw new ConfigError(
-        key,
-        `Configuration key ${q(key)} must not allow every role of an account (${show(pattern)}); use a path such as "role/stsftw/*".`,
-      );
-    }
-  }
-  return patterns;
-}
-
-function globMatches(glob: string, value: string): boolean {
-  const escaped = glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(value);
-}
-
-function brokeredRolesValue(value: unknown, allowedRoles: string[], account?: string): BrokeredRoleConfig[] {
-  const key = 'brokeredRoles';
-  // From `-c brokeredRoles='[…]'` the list arrives as JSON text.
-  let list = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      list = value;
-    }
-  }
-  if (!Array.isArray(list)) {
-    throw new ConfigError(key, `Configuration key ${q(key)} must be a list of {roleName, path?, managedPolicyArns?}.`);
-  }
-  return list.map((item, i) => {
-    const at = `${key}[${i}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      throw new ConfigError(key, `Configuration key ${q(at)} must be an object {roleName, path?, managedPolicyArns?}.`);
-    }
-    const raw = item as Record<string, unknown>;
-    const unknown = Object.keys(raw).filter(
-      (k) => !['roleName', 'path', 'managedPolicyArns', 'description'].includes(k),
-    );
-    if (unknown.length > 0) {
-      throw new ConfigError(key, `Configuration key ${q(at)} has unknown field ${show(unknown[0])}.`);
-    }
-    const roleName = stringValue(`${at}.roleName`, raw.roleName, ROLE_NAME, 'an IAM role name');
-    const path = stringValue(`${at}.path`, raw.path ?? '/stsftw/', ROLE_PATH, 'an IAM path such as "/stsftw/"');
-    const managedPolicyArns =
-      raw.managedPolicyArns === undefined ? [] : listValue(`${at}.managedPolicyArns`, raw.managedPolicyArns);
-    for (const arn of managedPolicyArns) stringValue(`${at}.managedPolicyArns`, arn, POLICY_ARN, 'IAM policy ARNs');
-    const description =
-      raw.description === undefined
-        ? undefined
-        : stringValue(`${at}.description`, raw.description, /^.{1,1000}$/, 'a short text');
-    const resource = `role${path}${roleName}`;
-    const allowed = allowedRoles.some((pattern) => {
-      const split = splitRolePattern(pattern);
-      if (split.account && account && split.account !== account) return false;
-      return globMatches(split.resource, resource);
-    });
-    if (!allowed) {
-      throw new ConfigError(
-        key,
-        `Configuration key ${q(at)} names ${show(resource)}, which "allowedRoles" does not allow; change its path or the patterns.`,
-      );
-    }
-    return { roleName, path, managedPolicyArns, ...(description ? { description } : {}) };
-  });
-}
 
 function domainValue(input: Record<string, unknown>): DomainConfig | undefined {
   const given = (['domainName', 'hostedZoneName', 'hostedZoneId'] as const).filter((k) => input[k] !== undefined);
@@ -342,7 +201,7 @@ export function parseConfig(input: Record<string, unknown>): InfraConfig {
     );
   }
   const brokeredRoles =
-    v('brokeredRoles') === undefined ? [] : brokeredRolesValue(v('brokeredRoles'), allowedRoles, account);
+    v('brokeredRoles') === undefined ? [] : brokeredRolesValue(v('brokeredRoles'), appName, allowedRoles, account);
 
   return {
     appName,

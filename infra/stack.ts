@@ -79,9 +79,10 @@ export class BrokerStack extends Stack {
     this.endpoint = this.domain?.url ?? this.api.url!;
     this.brokeredRoles = config.brokeredRoles.map(
       (role) =>
-        new BrokeredRole(this, `BrokeredRole-${role.roleName}`, {
+        new BrokeredRole(this, `BrokeredRole-${role.roleName ?? role.iamRoleName}`, {
           brokerRole: this.functions.mint.role!,
-          roleName: role.roleName,
+          // Resolved by the configuration: `<appName>-<roleName>`, or the configured full name.
+          fullRoleName: role.iamRoleName,
           path: role.path,
           description: role.description,
           managedPolicyArns: role.managedPolicyArns,

@@ -1,7 +1,7 @@
 /**
  * Where an administrator command reads and writes: the auth table and the secret cipher, either on AWS
- * (default credential chain, KMS) or in the embedded broker (`--local`: dynalite and the local key named by
- * `<data-dir>/server.json`). Imported lazily by AdminCommand, so the AWS SDK loads only when a command runs.
+ * (default credential chain, KMS) or in the embedded broker (`--local`: dynalite's socket and the local key
+ * named by `<data-dir>/server.json`). Imported lazily by AdminCommand, so the AWS SDK loads only when a command runs.
  */
 import { resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,9 +9,10 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { KmsCipher } from '../../lambdas/adapters/aws/kms-cipher.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { readServerInfo } from '../../lambdas/adapters/local/server-info.js';
-import { InvalidRequestError } from '../../lambdas/core/errors.js';
 import type { AuthStore, SecretCipher } from '../../lambdas/core/ports.js';
+import { missingSettingsError } from '../required-settings.js';
 
 /** The shared administrator options, as given (flags already merged with their environment variables). */
 export interface AdminOptions {
@@ -31,7 +32,7 @@ export interface AdminBackend {
   /** The raw client, for the one-time STSFTW 1.0 migration. */
   readonly dynamodb: DynamoDBClient;
   readonly store: AuthStore;
-  /** The TOTP secret cipher; InvalidRequestError on AWS without a KMS key id. */
+  /** The TOTP secret cipher; the missing-setting CliError on AWS without a KMS key id. */
   cipher(): Promise<SecretCipher>;
   /** Closes the client's sockets. */
   close(): void;
@@ -39,18 +40,13 @@ export interface AdminBackend {
 
 /**
  * Opens the backend the options describe.
- * @throws InvalidRequestError when no table name is given on AWS; the server-info error when `--local` finds
- *   no broker in the data directory.
+ * @throws the missing-setting CliError when no table name is given on AWS; the server-info error when
+ *   `--local` finds no broker in the data directory.
  */
 export async function openBackend(options: AdminOptions): Promise<AdminBackend> {
   if (options.local) {
     const info = await readServerInfo(resolve(options.dataDir));
-    // dynalite signs nothing it checks, but the SDK insists on some credentials and a region.
-    const dynamodb = new DynamoDBClient({
-      endpoint: info.dynamodbEndpoint,
-      region: info.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const dynamodb = localDynamoClient(info);
     let cipher: Promise<SecretCipher> | undefined;
     return backend(true, options.tableName ?? info.authTableName, dynamodb, () => {
       cipher ??= createLocalCipher(info.keyFile);
@@ -58,17 +54,13 @@ export async function openBackend(options: AdminOptions): Promise<AdminBackend> 
     });
   }
   const tableName = options.tableName ?? options.env.STS_TABLE_NAME;
-  if (!tableName) throw new InvalidRequestError('No auth table: pass --table-name or set STS_TABLE_NAME.');
+  if (!tableName) throw missingSettingsError(['tableName']);
   // No endpoint here on purpose: the SDK applies AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL itself.
   const config = options.region ? { region: options.region } : {};
   const dynamodb = new DynamoDBClient(config);
   let kms: KMSClient | undefined;
   const opened = backend(false, tableName, dynamodb, async () => {
-    if (!options.kmsKeyId) {
-      throw new InvalidRequestError(
-        'TOTP secrets on AWS are encrypted with KMS: pass --kms-key-id or set STS_KMS_KEY_ID (a stack output names the key).',
-      );
-    }
+    if (!options.kmsKeyId) throw missingSettingsError(['kmsKeyId']);
     kms ??= new KMSClient(config);
     return new KmsCipher(kms, options.kmsKeyId);
   });

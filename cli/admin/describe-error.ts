@@ -6,6 +6,7 @@
 import { isAwsError } from '../../lambdas/adapters/aws/aws-errors.js';
 import { InternalError, isAppError } from '../../lambdas/core/errors.js';
 import { CliError, ExitCode, InterruptedError } from '../errors.js';
+import { noLocalBroker } from '../settings.js';
 
 /** What the failing command was talking to, so the sentence can name it. */
 export interface ErrorHints {
@@ -39,6 +40,8 @@ function networkCode(error: unknown): string | undefined {
 
 /** Maps `error` to a message (no trailing newline) and an exit code. */
 export function describeError(error: unknown, hints: ErrorHints = {}): DescribedError {
+  // The embedded broker's own sentence names `npx sts`, which outside the clone is someone else's package.
+  if (isAppError(error) && error.code === 'no_broker' && hints.dataDir) error = noLocalBroker(hints.dataDir);
   if (isAppError(error) || error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof InterruptedError) return { message: 'Interrupted.', exitCode: ExitCode.interrupted };
   const table = hints.tableName ? `"${hints.tableName}"` : 'the auth table';

@@ -2,11 +2,16 @@
 import { parseList } from '../../lambdas/core/entries.js';
 
 /**
- * Merges repeated flag values (each may itself be a comma- or space-separated list), falling back to the
- * environment variable only when the flag is absent. Returns undefined when neither is given.
+ * Merges repeated flag values (each may itself be a list: roles comma- or space-separated, names
+ * comma-separated since they may have inner spaces), falling back to the environment variable only when
+ * the flag is absent. Returns undefined when neither is given.
  */
-export function listOption(values: readonly string[] | undefined, envValue: string | undefined): string[] | undefined {
-  if (values !== undefined && values.length > 0) return parseList(values.join(','));
-  if (envValue !== undefined) return parseList(envValue);
+export function listOption(
+  values: readonly string[] | undefined,
+  envValue: string | undefined,
+  kind: 'roles' | 'names' = 'roles',
+): string[] | undefined {
+  if (values !== undefined && values.length > 0) return [...new Set(values.flatMap((v) => parseList(v, kind)))];
+  if (envValue !== undefined) return parseList(envValue, kind);
   return undefined;
 }

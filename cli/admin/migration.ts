@@ -12,6 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from '../../lambdas/adapters/aws/aws-errors.js';
+import { isRoleSyntax, nameProblem } from '../../lambdas/core/entries.js';
 import type { SecretCipher } from '../../lambdas/core/ports.js';
 import { parseOtpauthUrl } from '../../lambdas/core/totp.js';
 
@@ -24,12 +25,16 @@ export interface SkippedItem {
   reason: string;
 }
 
-/** What a run did; `warnings` name migrated entries that still cannot authenticate. */
+/**
+ * What a run did. `cannotCarryOver` names every entry that 2.0 cannot use as it stands (a name, role or
+ * authorizer 2.0 refuses, an unsupported otpauth URL), with the reason and what to do; its secret, if any,
+ * is encrypted all the same, so no plaintext seed stays behind.
+ */
 export interface MigrationReport {
   migrated: number;
   alreadyDone: number;
   skipped: SkippedItem[];
-  warnings: string[];
+  cannotCarryOver: SkippedItem[];
 }
 
 /** Reasons an item is skipped. */
@@ -40,13 +45,52 @@ export const skipReasons = {
 } as const;
 
 /** A 1.0 list attribute: a list of strings, a string set (some 1.0 writers), or NULL (Go's nil slice). */
-function readList(value: AttributeValue | undefined): { items: string[]; isList: boolean } {
+function readList(value: AttributeValue | undefined): { items: string[]; isList: boolean; dropped: number } {
   if (value?.L) {
     const items = value.L.flatMap((item) => (item.S !== undefined ? [item.S] : []));
-    return { items, isList: items.length === value.L.length };
+    const dropped = value.L.length - items.length;
+    return { items, isList: dropped === 0, dropped };
   }
-  if (value?.SS) return { items: [...value.SS], isList: false };
-  return { items: [], isList: false };
+  if (value?.SS) return { items: [...value.SS], isList: false, dropped: 0 };
+  return { items: [], isList: false, dropped: 0 };
+}
+
+/** At most three values, quoted: enough to find them, never a whole list. */
+function some(values: string[]): string {
+  const shown = values.slice(0, 3).map((v) => JSON.stringify(v.slice(0, 80)));
+  return `${shown.join(', ')}${values.length > 3 ? ` and ${values.length - 3} more` : ''}`;
+}
+
+/** Why 2.0 cannot use an entry as 1.0 left it (names, roles, authorizers), each with what to do. */
+function entryProblems(
+  issuer: string,
+  accountName: string,
+  roles: { items: string[]; isList: boolean; dropped: number },
+  authorizers: { items: string[]; isList: boolean; dropped: number },
+): string[] {
+  const problems: string[] = [];
+  const rename = 'it cannot sign in or be managed under this name: enroll it again under a valid one';
+  const issuerProblem = nameProblem(issuer);
+  if (issuerProblem) problems.push(`the issuer is not a valid name (${issuerProblem}); ${rename}`);
+  const accountProblem = nameProblem(accountName);
+  if (accountProblem) problems.push(`the account name is not a valid name (${accountProblem}); ${rename}`);
+  const badRoles = roles.items.filter((role) => !isRoleSyntax(role));
+  if (badRoles.length > 0) {
+    problems.push(`roles ${some(badRoles)} are not role names or IAM role ARNs: fix them with \`sts update roles\``);
+  }
+  const badAuthorizers = authorizers.items.filter((name) => nameProblem(name) !== undefined || name === accountName);
+  if (badAuthorizers.length > 0) {
+    problems.push(
+      `secondary authorizers ${some(badAuthorizers)} are not valid account names (or the account itself): fix them with \`sts update authorizers\``,
+    );
+  }
+  for (const [what, list] of [
+    ['roles', roles],
+    ['secondary authorizers', authorizers],
+  ] as const) {
+    if (list.dropped > 0) problems.push(`${list.dropped} of its ${what} were not text and were dropped`);
+  }
+  return problems;
 }
 
 function listValue(items: string[]): AttributeValue {
@@ -65,7 +109,7 @@ export async function migrateTable(
   cipher: SecretCipher,
   now: () => Date = () => new Date(),
 ): Promise<MigrationReport> {
-  const report: MigrationReport = { migrated: 0, alreadyDone: 0, skipped: [], warnings: [] };
+  const report: MigrationReport = { migrated: 0, alreadyDone: 0, skipped: [], cannotCarryOver: [] };
   let startKey: ScanCommandOutput['LastEvaluatedKey'];
   do {
     const page: ScanCommandOutput = await client.send(
@@ -101,6 +145,9 @@ async function migrateItem(
   const plaintext = url?.S !== undefined && url.S !== '' ? url.S : undefined;
   const hasSecret = item.totp_secret?.S !== undefined && item.totp_secret.S !== '';
   const needsLists = !roles.isList || !authorizers.isList;
+  for (const reason of entryProblems(issuer, accountName, roles, authorizers)) {
+    report.cannotCarryOver.push({ issuer, accountName, reason });
+  }
 
   if (url === undefined && !needsLists) {
     if (hasSecret) report.alreadyDone++;
@@ -140,8 +187,12 @@ async function migrateItem(
         parseOtpauthUrl(plaintext);
       } catch (error) {
         // Encrypted anyway, so no plaintext remains; the message names the problem, never the URL.
-        const why = error instanceof Error ? error.message : 'unsupported otpauth URL';
-        report.warnings.push(`${issuer}/${accountName}: ${why} It cannot sign in until \`sts update device\`.`);
+        const why = error instanceof Error ? error.message.replace(/\.$/, '') : 'unsupported otpauth URL';
+        report.cannotCarryOver.push({
+          issuer,
+          accountName,
+          reason: `${why}: it cannot sign in until \`sts update device\``,
+        });
       }
       condition = 'attribute_exists(issuer) AND #url = :url';
       values[':url'] = url;
@@ -182,5 +233,6 @@ export function formatReport(report: MigrationReport): string {
   }
   const reasons = [...byReason].map(([reason, who]) => `${reason}: ${who.join(', ')}`);
   const skipped = `skipped ${report.skipped.length}${reasons.length > 0 ? ` (${reasons.join('; ')})` : ''}`;
-  return `migrated ${report.migrated}, already done ${report.alreadyDone}, ${skipped}`;
+  const unusable = report.cannotCarryOver.length > 0 ? `, cannot carry over ${report.cannotCarryOver.length}` : '';
+  return `migrated ${report.migrated}, already done ${report.alreadyDone}, ${skipped}${unusable}`;
 }

@@ -1,16 +1,36 @@
-/** `sts configure`: write a named profile of the CLI's config file. */
+/** `sts configure`: write a named profile of the CLI's config file, or show the profiles. */
+import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import { BaseCommand } from '../base-command.js';
-import { configPath, DEFAULT_PROFILE, type Profile, saveProfile } from '../settings.js';
+import {
+  type ConfigFile,
+  configPath,
+  DEFAULT_DATA_DIR,
+  DEFAULT_PROFILE,
+  type Profile,
+  type ProfileChanges,
+  readConfig,
+  saveProfile,
+} from '../settings.js';
 
-/** Saves endpoint, issuer, account, role and approver defaults under a profile name. */
+const labels: [keyof Profile, string][] = [
+  ['endpoint', 'endpoint'],
+  ['issuer', 'issuer'],
+  ['accountName', 'account name'],
+  ['role', 'role'],
+  ['secondaryAuthorizer', 'approver'],
+];
+
+/** Saves endpoint (or local mode), issuer, account, role and approver defaults under a profile name. */
 export class ConfigureCommand extends BaseCommand {
   static paths = [['configure']];
   static usage = Command.Usage({
     category: 'Setup',
-    description: 'Save defaults (endpoint, issuer, account, role, approver) as a named profile',
+    description: 'Save defaults (endpoint or local broker, issuer, account, role, approver) as a named profile',
     details: `
-      Writes \`$XDG_CONFIG_HOME/stsftw/config.json\` (else \`~/.config/stsftw/config.json\`), mode 0600. Only the fields given change; other profiles stay. Every command reads the profile named by \`--profile\` / STS_PROFILE (default "default"); flags and STS_* variables still win over it.
+      Writes \`$XDG_CONFIG_HOME/stsftw/config.json\` (else \`~/.config/stsftw/config.json\`), mode 0600. Only the fields given change; other profiles stay. Every command reads the profile named by \`--profile\` / STS_PROFILE (default "default"); flags and STS_* variables still win over it. Without any field it shows the profiles.
+
+      \`--local\` makes the profile use the embedded broker (\`sts server\`) in \`--data-dir\` (default ./.stsftw, saved as an absolute path, so it works from any directory; \`sts server\` keeps its data there too). \`--endpoint\` switches back to a deployed broker; an explicit \`--endpoint\` / STS_ENDPOINT also wins over a local profile for one command.
 
       With \`--from-stack NAME\` the endpoint comes from the deployed stack's \`Endpoint\` output (CloudFormation DescribeStacks with your AWS credentials; \`--region\` or AWS_REGION names the region). People without AWS access use \`--endpoint\`.
     `,
@@ -19,11 +39,13 @@ export class ConfigureCommand extends BaseCommand {
         'The default profile',
         '$0 configure --endpoint https://sts.example.com --issuer acme --account-name alice --role admin',
       ],
+      ['The embedded broker', '$0 configure --local --data-dir ~/.stsftw --issuer demo --account-name alice'],
       ['A second profile', '$0 configure --profile staging --endpoint https://sts.staging.example.com'],
       [
         'From the deployed stack',
         '$0 configure --from-stack stsftw --region eu-west-1 --issuer acme --account-name alice',
       ],
+      ['Show the profiles', '$0 configure'],
     ],
   });
 
@@ -34,46 +56,135 @@ export class ConfigureCommand extends BaseCommand {
   profile = Option.String('--profile', { description: 'Profile to write (default "default")' });
   role = Option.String('--role', { description: 'Default role' });
   secondaryAuthorizer = Option.String('--secondary-authorizer', { description: 'Default approver to ask' });
+  local = Option.Boolean('--local', {
+    description: 'Use the embedded broker (`sts server`) in --data-dir; --no-local turns it off',
+  });
+  dataDir = Option.String('--data-dir', {
+    description: `Data dir of the embedded broker, saved as an absolute path (default ${DEFAULT_DATA_DIR})`,
+  });
   fromStack = Option.String('--from-stack', {
     description: "Take the endpoint from this deployed stack's Endpoint output (needs AWS credentials)",
   });
-  region = Option.String('--region', { env: 'AWS_REGION', description: 'Region of --from-stack (env AWS_REGION)' });
+  region = Option.String('--region', {
+    description: 'AWS region, saved in the profile for `sts exec`; also the region of --from-stack (else AWS_REGION)',
+  });
 
   protected async run(): Promise<number> {
-    const name = this.profile ?? DEFAULT_PROFILE;
-    if (this.fromStack && this.endpoint) {
-      this.info('sts: give --endpoint or --from-stack, not both.');
-      return 64;
+    const env = this.context.env;
+    if (this.fromStack && this.endpoint) return this.usageError('give --endpoint or --from-stack, not both.');
+    if (this.local && (this.endpoint || this.fromStack)) {
+      return this.usageError('give --local or a broker endpoint (--endpoint, --from-stack), not both.');
+    }
+    const nothing = [
+      this.endpoint,
+      this.fromStack,
+      this.issuer,
+      this.accountName,
+      this.role,
+      this.secondaryAuthorizer,
+      this.region,
+    ];
+    if (nothing.every((value) => value === undefined) && this.local === undefined && this.dataDir === undefined) {
+      return this.show(readConfig(env));
+    }
+    if (this.endpoint) {
+      try {
+        new URL(this.endpoint);
+      } catch {
+        return this.usageError(`"${this.endpoint}" is not a URL: pass --endpoint like https://sts.example.com.`);
+      }
     }
     let endpoint = this.endpoint;
+    // The region typed here, or the one the stack was found in: where this profile's credentials are used.
+    let region = this.region;
     if (this.fromStack) {
       const { stackEndpoint } = await import('../stack-outputs.js');
-      endpoint = await stackEndpoint(this.fromStack, this.region);
+      region ??= env.AWS_REGION || undefined;
+      endpoint = await stackEndpoint(this.fromStack, region);
     }
-    const changes: Profile = {
+    const name = this.profile ?? DEFAULT_PROFILE;
+    const before = readConfig(env).profiles[name] ?? {};
+    const changes: ProfileChanges = {
       endpoint,
       issuer: this.issuer,
       accountName: this.accountName,
       role: this.role,
       secondaryAuthorizer: this.secondaryAuthorizer,
+      region,
+      ...(this.dataDir !== undefined ? { dataDir: resolve(this.dataDir) } : {}),
     };
-    if (changes.endpoint) {
-      try {
-        new URL(changes.endpoint);
-      } catch {
-        this.info(`sts: "${changes.endpoint}" is not a URL: pass --endpoint like https://sts.example.com.`);
-        return 64;
-      }
+    // A profile talks to one broker: a deployed one (endpoint) or the embedded one (local, data dir).
+    if (endpoint || this.local === false) changes.local = null;
+    if (this.local === true) Object.assign(changes, { local: true, endpoint: null });
+    if (this.local === true && changes.dataDir === undefined && !before.dataDir) {
+      changes.dataDir = resolve(DEFAULT_DATA_DIR); // absolute: later commands run from other directories
     }
-    if (Object.values(changes).every((value) => value === undefined)) {
-      this.info(
-        `Nothing to change: give at least one of --endpoint, --issuer, --account-name, --role, --secondary-authorizer. Config file: ${configPath(this.context.env)}`,
-      );
-      return 64;
-    }
-    const path = saveProfile(this.context.env, name, changes);
+    const path = saveProfile(env, name, changes);
+    const saved = readConfig(env).profiles[name] ?? {};
     if (this.json) this.out(JSON.stringify({ profile: name, path }));
-    else this.out(`Saved profile ${name} in ${path}.`);
+    else if (saved.local) {
+      const dir = saved.dataDir ?? resolve(DEFAULT_DATA_DIR);
+      this.out(
+        `Saved profile ${name} in ${path}: it uses the embedded broker in ${dir} (start it with \`sts server\`).`,
+      );
+    } else this.out(`Saved profile ${name} in ${path}.`);
+    return 0;
+  }
+
+  private usageError(sentence: string): number {
+    this.info(`sts: ${sentence}`);
+    return 64;
+  }
+
+  /** Prints the profiles (or the one `--profile` names): each setting, and which one commands use. */
+  private show(config: ConfigFile): number {
+    const path = configPath(this.context.env);
+    const fromEnv = this.context.env.STS_PROFILE || undefined;
+    const selected = fromEnv ?? DEFAULT_PROFILE;
+    let names = Object.keys(config.profiles).sort((a, b) =>
+      a === DEFAULT_PROFILE ? -1 : b === DEFAULT_PROFILE ? 1 : a.localeCompare(b),
+    );
+    if (this.profile !== undefined) {
+      if (!config.profiles[this.profile]) {
+        return this.usageError(
+          `No profile "${this.profile}" in ${path}: create it with \`sts configure --profile ${this.profile} --endpoint URL …\` (or --local).`,
+        );
+      }
+      names = [this.profile];
+    }
+    if (this.json) {
+      const profiles = Object.fromEntries(names.map((name) => [name, config.profiles[name]]));
+      this.out(JSON.stringify({ path, selected, profiles }, null, 2));
+      return 0;
+    }
+    if (names.length === 0) {
+      this.out(
+        `No profiles yet in ${path}: save one with \`sts configure --endpoint URL --issuer NAME --account-name NAME\`, or \`sts configure --local …\` for the embedded broker.`,
+      );
+      return 0;
+    }
+    const lines = [`Profiles in ${path}:`, ''];
+    for (const name of names) {
+      const profile = config.profiles[name];
+      const note =
+        name !== selected
+          ? ''
+          : fromEnv
+            ? ' (selected by STS_PROFILE)'
+            : ' (used when no --profile or STS_PROFILE is given)';
+      lines.push(`${name}${note}`);
+      const rows: [string, string][] = [];
+      if (profile.local) rows.push(['local', `yes, broker data in ${profile.dataDir ?? resolve(DEFAULT_DATA_DIR)}`]);
+      for (const [field, label] of labels) {
+        const value = profile[field];
+        if (typeof value === 'string') rows.push([label, value]);
+      }
+      if (!profile.local && profile.dataDir) rows.push(['data dir', profile.dataDir]);
+      if (rows.length === 0) rows.push(['(empty)', '']);
+      for (const [label, value] of rows) lines.push(`  ${label.padEnd(14)} ${value}`.trimEnd());
+      lines.push('');
+    }
+    this.out(lines.join('\n'));
     return 0;
   }
 }

@@ -19,9 +19,10 @@ export class EnrollCommand extends AdminCommand {
       it. The secret is stored encrypted (KMS on AWS, the local key with \`--local\`) and never written anywhere
       else.
 
-      Lists (\`--roles\`, \`--secondary-authorizers\`) are comma- or space-separated and may be repeated; they
-      also come from \`STS_ROLES\` and \`STS_SECONDARY_AUTHORIZERS\`. An existing entry is only replaced with
-      \`--force\`.
+      Lists may be repeated and also come from \`STS_ROLES\` and \`STS_SECONDARY_AUTHORIZERS\`: \`--roles\` is
+      comma- or space-separated; \`--secondary-authorizers\` is comma-separated, since names may have inner
+      spaces as STSFTW 1.0 allowed (\`--issuer "Some Account"\`, \`--secondary-authorizers "Bob Smith, carol"\`).
+      An existing entry is only replaced with \`--force\`.
 
       For automation, \`--json --no-verify\` prints \`{issuer, accountName, otpauthUrl}\` instead of the QR code;
       hand the URL to the account owner over a secure channel.
@@ -56,12 +57,11 @@ export class EnrollCommand extends AdminCommand {
         '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
       );
     }
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName'], { kms: true });
     const roles = validateRoles(listOption(this.roles, this.context.env.STS_ROLES) ?? []);
     const authorizers = validateAuthorizers(
       accountName,
-      listOption(this.authorizers, this.context.env.STS_SECONDARY_AUTHORIZERS) ?? [],
+      listOption(this.authorizers, this.context.env.STS_SECONDARY_AUTHORIZERS, 'names') ?? [],
     );
 
     const backend = await this.backend();

@@ -4,6 +4,7 @@ import { BaseCommand } from '../base-command.js';
 import { CliError } from '../errors.js';
 import {
   durationOption,
+  noCacheOption,
   reasonOption,
   roleOption,
   secondaryAuthorizerOption,
@@ -20,11 +21,16 @@ export class ExecCommand extends BaseCommand {
     details: `
       Gets credentials like \`sts get\` (reusing the encrypted cache while they stay valid for five more minutes), then runs the command directly, without a shell, with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION and STSFTW_EXEC=1 set. The command's exit code is passed through (a signal n gives 128+n).
 
+      A \`--reason\` always makes a new request (the approver and the audit see it) and its credentials replace the cached ones; \`--no-cache\` makes a new request and keeps nothing cached. When the cache answers although a code was given, a line says so.
+
+      AWS_REGION and AWS_DEFAULT_REGION are set from \`--region\`, else from the profile's \`region\` when the environment sets neither (a region already in the environment is never replaced).
+
       Refuses to run inside another \`sts exec\` (STSFTW_EXEC is set): the inner credentials would silently replace the outer ones.
     `,
     examples: [
       ['List buckets as admin', '$0 exec --role admin -- aws s3 ls'],
       ['A shell with credentials', '$0 exec --role admin -- bash'],
+      ['New credentials, with a reason', '$0 exec --role admin --reason "incident 42" -- aws s3 ls'],
     ],
   });
 
@@ -34,6 +40,11 @@ export class ExecCommand extends BaseCommand {
   secondaryTotpCode = secondaryTotpCodeOption();
   duration = durationOption();
   reason = reasonOption();
+  noCache = noCacheOption();
+  region = Option.String('--region', {
+    description:
+      "AWS_REGION and AWS_DEFAULT_REGION for the command (default: the profile's region, unless the environment sets one)",
+  });
   command = Option.Rest({ required: 1, name: 'command' });
 
   protected extraSettingFlags() {
@@ -52,10 +63,19 @@ export class ExecCommand extends BaseCommand {
       durationSeconds: this.duration,
       reason: this.reason,
       useCache: true,
+      noCache: this.noCache,
     });
     const { credentialEnv } = await import('../output.js');
     const { runChild } = await import('../child.js');
     const [file, ...args] = this.command;
-    return runChild(file, args, { ...this.context.env, ...credentialEnv(credentials), STSFTW_EXEC: '1' }, this.context);
+    const env = { ...this.context.env, ...this.regionEnv(), ...credentialEnv(credentials), STSFTW_EXEC: '1' };
+    return runChild(file, args, env, this.context);
+  }
+
+  /** `--region`, else the profile's region unless the environment already names one (never overridden). */
+  private regionEnv(): Record<string, string> {
+    const { AWS_REGION, AWS_DEFAULT_REGION } = this.context.env;
+    const region = this.region || (AWS_REGION || AWS_DEFAULT_REGION ? undefined : this.settings().region);
+    return region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {};
   }
 }

@@ -1,8 +1,10 @@
 /** `sts get`: STSFTW 1.0's single shot, and the credential_process entry point. */
 import { Command } from 'clipanion';
 import { CredentialCommand } from '../credential-command.js';
+import { ignoredFlagNotes, ignoredTableNameOption, logLevelOption } from '../legacy-options.js';
 import {
   durationOption,
+  noCacheOption,
   reasonOption,
   roleOption,
   secondaryAuthorizerOption,
@@ -19,7 +21,7 @@ export class GetCommand extends CredentialCommand {
     details: `
       With your TOTP code (and, if your account needs a second person, \`--secondary-authorizer\` and their \`--secondary-totp-code\`) the broker verifies both and mints at once. Without the second code, it waits for approval exactly like \`sts request\`.
 
-      The default output is shell \`export\` lines, so \`eval "$(sts get …)"\` works. With \`--format credential-process\` it prints the document the AWS CLI and SDKs expect and reuses cached credentials (encrypted under ~/.cache/stsftw) until five minutes before they expire.
+      The default output is shell \`export\` lines, so \`eval "$(sts get …)"\` works. With \`--format credential-process\` it prints the document the AWS CLI and SDKs expect and reuses cached credentials (encrypted under ~/.cache/stsftw) until five minutes before they expire. A \`--reason\` always asks for new credentials (they replace the cached ones); \`--no-cache\` asks for new ones and keeps none; \`sts cache clear\` forgets them all.
     `,
     examples: [
       ['Load into the shell (asks for your code)', 'eval "$(sts get --role admin)"'],
@@ -41,18 +43,23 @@ export class GetCommand extends CredentialCommand {
   secondaryTotpCode = secondaryTotpCodeOption();
   duration = durationOption();
   reason = reasonOption();
+  logLevel = logLevelOption();
+  tableName = ignoredTableNameOption();
+  noCache = noCacheOption();
 
   protected extraSettingFlags() {
     return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
   }
 
   protected async run(): Promise<number> {
+    for (const note of ignoredFlagNotes({ logLevel: this.logLevel, tableName: this.tableName })) this.info(note);
     const credentials = await this.obtainCredentials({
       totpCode: this.totpCode,
       secondaryTotpCode: this.secondaryTotpCode,
       durationSeconds: this.duration,
       reason: this.reason,
       useCache: this.outputFormat() === 'credential-process',
+      noCache: this.noCache,
     });
     return this.deliver(credentials);
   }

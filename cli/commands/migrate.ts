@@ -17,6 +17,9 @@ export class MigrateCommand extends AdminCommand {
 
       Safe to run again: migrated items are counted as already done. Entries without any secret are reported
       as skipped (1.0 let them authenticate; 2.0 never does), to be re-enrolled with \`sts update device\`.
+      Every entry 2.0 cannot use as it stands is listed on stderr with the reason and what to do (a name with
+      a leading or trailing space, a control character, ":" or "/"; a role or authorizer 2.0 refuses; an
+      otpauth URL with other parameters than SHA1, 6 digits, 30 s); its secret is encrypted all the same.
       \`--issuer\` and \`--account-name\` are ignored: the whole table is migrated.
     `,
     examples: [
@@ -26,11 +29,14 @@ export class MigrateCommand extends AdminCommand {
   });
 
   protected async run(): Promise<number> {
+    this.requireSettings([], { kms: true });
     const backend = await this.backend();
     const cipher = await backend.cipher();
     const { migrateTable, formatReport, skipReasons } = await import('../admin/migration.js');
     const report = await migrateTable(backend.dynamodb, backend.tableName, cipher);
-    for (const warning of report.warnings) this.context.stderr.write(`warning: ${warning}\n`);
+    for (const { issuer, accountName, reason } of report.cannotCarryOver) {
+      this.context.stderr.write(`cannot carry over ${issuer}/${accountName}: ${reason}.\n`);
+    }
     if (this.json) this.printJson(report);
     else this.context.stdout.write(`${formatReport(report)}.\n`);
     // Items that changed mid-run still hold their plaintext URL: a script must not take this for success.

@@ -24,8 +24,7 @@ export class RemoveCommand extends AdminCommand {
   yes = Option.Boolean('--yes,-y', false, { description: 'Do not ask for confirmation' });
 
   protected async run(): Promise<number> {
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
     const backend = await this.backend();
     if (!(await backend.store.get(issuer, accountName))) throw notEnrolled(issuer, accountName);
 

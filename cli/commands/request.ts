@@ -14,7 +14,11 @@ export class RequestCommand extends CredentialCommand {
 
       While waiting, the request id, the verification code (the approver must see the same one) and the approver's command are shown on stderr. Ctrl-C stops waiting without cancelling: resume with \`sts wait <id>\`.
 
-      Exit codes: 0 credentials printed, 10 denied, 11 expired, 12 rejected (e.g. wrong code), 13 failed, 69 broker unreachable, 130 interrupted.
+      With \`--no-wait\` it returns once your code has been checked (exit 12 at once if it was refused), printing the request id; collect the credentials later with \`sts wait <id>\`.
+
+      While the broker is throttling (HTTP 429) or failing in front of it (a 5xx without a problem body), it keeps waiting with a growing, jittered pause, honouring Retry-After, until the decision deadline.
+
+      Exit codes: 0 credentials printed, 10 denied, 11 expired, 12 rejected (e.g. wrong code), 13 failed, 69 broker unreachable, 75 still unsettled or still throttled when we stopped waiting, 130 interrupted.
     `,
     examples: [
       ['Ask for the admin role and wait', '$0 request --role admin --reason "deploy hotfix"'],
@@ -39,12 +43,9 @@ export class RequestCommand extends CredentialCommand {
   }
 
   protected async run(): Promise<number> {
-    const endpoint = this.requireEndpoint();
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const role = this.requireRole();
+    const { endpoint, issuer, accountName, role } = this.requireSettings('endpoint', 'issuer', 'accountName', 'role');
     const totpCode = await this.totp(this.totpCode, `${accountName} (${issuer})`);
-    const { startRequest, announcement, waitForCredentials } = await import('../request-flow.js');
+    const { startRequest, announcement, awaitVerification, waitForCredentials } = await import('../request-flow.js');
     const client = await this.client(endpoint);
     const io = this.flowIo();
     const pending = await startRequest(client, io, {
@@ -59,13 +60,17 @@ export class RequestCommand extends CredentialCommand {
       approveCommand: (id) => this.approveCommand(id),
     });
     if (this.noWait) {
-      io.info(announcement(pending, this.now()));
+      // Only a code the broker accepted makes a request worth announcing: a refused one ends here (exit 12).
+      const checked = await awaitVerification(client, io, pending);
+      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, this.now()));
+      const collect = `collect the credentials with \`sts wait ${pending.id}\``;
+      if (checked.status !== 'AWAITING_APPROVAL') io.info(`Request ${pending.id} needs no approval: ${collect}.`);
+      else if (!this.json) this.info(`Once approved, ${collect}.`);
       if (this.json) {
         const { id, verificationCode, decisionDeadline } = pending;
         // Exactly these three fields: the documented shape scripts rely on.
         this.out(JSON.stringify({ id, verificationCode, decisionDeadline }));
       } else {
-        this.info(`Collect the credentials with \`sts wait ${pending.id}\` once approved.`);
         this.out(pending.id);
       }
       return 0;

@@ -4,15 +4,41 @@ import * as t from 'typanion';
 import { isAppError } from '../../lambdas/core/errors.js';
 import type { StsContext } from '../context.js';
 import { describeError, ExitCode } from '../errors.js';
-import { DEFAULT_DATA_DIR } from '../settings.js';
+import { posixValue } from '../output.js';
+import { DEFAULT_DATA_DIR, resolveProfileSettings } from '../settings.js';
 
 const DEFAULT_PORT = 8787;
 const DEFAULT_APPROVAL_TIMEOUT = 900;
 
-/** What a newcomer types next, in other terminals, against this broker. */
-export function nextSteps(options: { endpoint: string; dataDir: string; minter: 'local' | 'aws' }): string {
+/**
+ * How this process was started, from what npm puts in the environment: `start` (`npm start`) or `npx`
+ * (`npx sts server`) in this project, else undefined (the installed `sts`, or `node bin/sts.mjs`).
+ */
+export function startedByNpm(env: Record<string, string | undefined>): string | undefined {
+  const event = env.npm_lifecycle_event;
+  return env.npm_package_name === 'stsftw' && (event === 'start' || event === 'npx') ? event : undefined;
+}
+
+/**
+ * What a newcomer types next, in other terminals, against this broker. Started by npm in the clone
+ * (`startedBy`), where `sts` may not be installed yet, the commands use `npx sts` (which runs this clone's
+ * CLI inside it) and say how to install `sts`; otherwise plain `sts`, as installed.
+ */
+export function nextSteps(options: {
+  endpoint: string;
+  dataDir: string;
+  minter: 'local' | 'aws';
+  startedBy: string | undefined;
+}): string {
   // Other terminals will not share this shell's STS_DATA_DIR, so a non-default dir is spelled out.
-  const dir = options.dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${options.dataDir}`;
+  const dir = options.dataDir === resolve(DEFAULT_DATA_DIR) ? '' : ` --data-dir ${posixValue(options.dataDir)}`;
+  const sts = options.startedBy ? 'npx sts' : 'sts';
+  const install = options.startedBy
+    ? `
+\`npx sts\` runs this clone's CLI while you are inside it, but outside this clone \`npx sts\` runs an unrelated npm package.
+To have \`sts\` everywhere, install it once from here with \`npm install -g .\`, then drop the \`npx\`.
+`
+    : '';
   const credentials =
     options.minter === 'local'
       ? 'local credentials, marked as such and not valid on AWS'
@@ -23,13 +49,13 @@ Data: ${options.dataDir} — request log in server.log; audit events are printed
 
 Try it, from this directory, in another terminal:
   1. Enroll a requester and an approver (scan each QR code with an authenticator app):
-       npx sts enroll --local${dir} --issuer demo --account-name alice --roles Admin --secondary-authorizers bob
-       npx sts enroll --local${dir} --issuer demo --account-name bob
+       ${sts} enroll --local${dir} --issuer demo --account-name alice --roles Admin --secondary-authorizers bob
+       ${sts} enroll --local${dir} --issuer demo --account-name bob
   2. Ask for credentials as alice (it prints a request id, then waits for approval):
-       npx sts request --local${dir} --issuer demo --account-name alice --role Admin
+       ${sts} request --local${dir} --issuer demo --account-name alice --role Admin
   3. Approve as bob, in a third terminal, with that id (compare the verification codes):
-       npx sts approve <id> --local${dir} --issuer demo --account-name bob
-
+       ${sts} approve <id> --local${dir} --issuer demo --account-name bob
+${install}
 Ctrl-C stops the broker; requests still in flight are closed as failed on the next start.
 `;
 }
@@ -78,8 +104,10 @@ export class ServerCommand extends Command {
       hands out credentials clearly marked as local; \`--minter aws\` assumes real roles with this process's AWS
       credentials.
 
-      The broker writes \`<data-dir>/server.json\`; every \`sts\` command given \`--local\` (and the same
-      \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
+      The data dir is private to your user: the broker tightens one that others can read (0700 directories,
+      0600 files), refuses one that holds another user's files, and serves its DynamoDB on a Unix socket there
+      (\`dynamodb.sock\`), not on a TCP port. It writes \`<data-dir>/server.json\`; every \`sts\` command given
+      \`--local\` (and the same \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
     `,
     examples: [
@@ -90,9 +118,14 @@ export class ServerCommand extends Command {
     ],
   });
 
-  dataDir = Option.String('--data-dir', DEFAULT_DATA_DIR, {
+  dataDir = Option.String('--data-dir', {
     env: 'STS_DATA_DIR',
-    description: `Where the broker keeps its database, key and logs (env STS_DATA_DIR, default ${DEFAULT_DATA_DIR})`,
+    description: `Where the broker keeps its database, key and logs (env STS_DATA_DIR, else the profile's, default ${DEFAULT_DATA_DIR})`,
+  });
+
+  profile = Option.String('--profile', {
+    env: 'STS_PROFILE',
+    description: 'Config-file profile whose data dir to use (`sts configure --local --data-dir DIR`; env STS_PROFILE)',
   });
 
   port = Option.String('--port', String(DEFAULT_PORT), {
@@ -117,13 +150,25 @@ export class ServerCommand extends Command {
   async execute(): Promise<number> {
     const context = this.context as StsContext;
     const print = (line: string) => this.context.stdout.write(`${line}\n`);
+    let dataDir: string;
+    try {
+      // The same data dir every `--local` command of this profile looks in.
+      ({ dataDir } = resolveProfileSettings({ dataDir: this.dataDir, profile: this.profile }, this.context.env));
+    } catch (error) {
+      const { message, exitCode } = describeError(error, this.context.env);
+      this.context.stderr.write(`sts: ${message}\n`);
+      return exitCode;
+    }
     silenceDynaliteDeprecation();
+    // What the broker creates from now on (LevelDB writes new files all the time) is this user's alone;
+    // the files already there are tightened by startEmbedded.
+    process.umask(0o077);
     // Lazy: the broker's dependencies (dynalite, the local runner, the SDK) are heavy for the other commands.
     const { startEmbedded } = await import('../../lambdas/adapters/local/embedded.js');
     let broker: Awaited<ReturnType<typeof startEmbedded>>;
     try {
       broker = await startEmbedded({
-        dataDir: this.dataDir,
+        dataDir,
         port: this.port,
         approvalTimeoutSeconds: this.approvalTimeout,
         minter: this.minter,
@@ -131,8 +176,10 @@ export class ServerCommand extends Command {
         print,
       });
     } catch (error) {
-      // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences.
-      if (isAppError(error) && error.status < 500) {
+      // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences
+      // for the person who started it: the API's hints (e.g. "check the broker's logs") are not. This is
+      // the broker.
+      if (isAppError(error) && error.code !== 'internal') {
         this.context.stderr.write(`sts: ${error.message}\n`);
         return error.exitCode;
       }
@@ -140,7 +187,8 @@ export class ServerCommand extends Command {
       this.context.stderr.write(`sts: ${message}\n`);
       return exitCode;
     }
-    print(nextSteps({ endpoint: broker.info.endpoint, dataDir: resolve(this.dataDir), minter: this.minter }));
+    const startedBy = startedByNpm(this.context.env);
+    print(nextSteps({ endpoint: broker.info.endpoint, dataDir, minter: this.minter, startedBy }));
     await stopSignal(context);
     print('Stopping the broker…');
     await broker.close();

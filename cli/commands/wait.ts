@@ -1,8 +1,9 @@
 /** `sts wait <id>`: finish a request made on this machine (after `--no-wait` or Ctrl-C). */
 import { Command, Option } from 'clipanion';
 import { CredentialCommand } from '../credential-command.js';
-import { CliError } from '../errors.js';
-import { loadPending } from '../pending-requests.js';
+import { CliError, ExitCode } from '../errors.js';
+import { type FinishedRequest, loadFinished, loadPending } from '../pending-requests.js';
+import { clockTime } from '../time-format.js';
 
 /** Waits for a pending request and prints its credentials. */
 export class WaitCommand extends CredentialCommand {
@@ -26,6 +27,8 @@ export class WaitCommand extends CredentialCommand {
   protected async run(): Promise<number> {
     const pending = loadPending(this.context.env, this.id);
     if (!pending) {
+      const finished = loadFinished(this.context.env, this.id);
+      if (finished) throw alreadyFinished(finished);
       throw new CliError(
         `No key for ${this.id} on this machine: run \`sts wait\` where \`sts request\` ran (same user), or see the request with \`sts status ${this.id}\`.`,
       );
@@ -37,4 +40,24 @@ export class WaitCommand extends CredentialCommand {
     const credentials = await waitForCredentials(client, this.flowIo(), pending, { announce: true });
     return this.deliver(credentials);
   }
+}
+
+const endedExit: Record<string, number> = {
+  DENIED: ExitCode.denied,
+  EXPIRED: ExitCode.expired,
+  REJECTED: ExitCode.rejected,
+  FAILED: ExitCode.failed,
+};
+
+/** A request this machine already finished: delivered (MINTED) or ended, with the exit code it ended with. */
+function alreadyFinished({ id, status, at }: FinishedRequest): CliError {
+  if (status === 'MINTED') {
+    return new CliError(
+      `The credentials of ${id} were already delivered on this machine (at ${clockTime(at)}): they are handed out once, and the request's key was deleted then. For new credentials run \`sts request\`.`,
+    );
+  }
+  return new CliError(
+    `Request ${id} already ended on this machine: ${status} at ${clockTime(at)}. See \`sts status ${id}\`; make a new request with \`sts request\`.`,
+    endedExit[status] ?? ExitCode.failure,
+  );
 }

@@ -10,7 +10,16 @@ export const BROKERED_TRUST_ACTIONS = ['sts:AssumeRole', 'sts:SetSourceIdentity'
 export interface BrokeredRoleProps {
   /** The mint function's role (`Functions.mint.role`), or any role the broker mints with. */
   brokerRole: iam.IRole;
+  /**
+   * The role's name without its prefix: the IAM role is named `<namePrefix>-<roleName>` (`stsftw-admin`).
+   * IAM role names are unique per account whatever the case and the path, so a bare `admin` would collide
+   * with any existing role of that name. Without `roleName` or `fullRoleName`, CloudFormation names the role.
+   */
   roleName?: string;
+  /** Prefix of `roleName`; default `stsftw` (the stack passes its `appName`). */
+  namePrefix?: string;
+  /** The exact IAM role name, unprefixed (for example to keep the name of a role created before). */
+  fullRoleName?: string;
   /** IAM path; default `/stsftw/`, which the default `allowedRoles` (`role/stsftw/*`) covers. */
   path?: string;
   description?: string;
@@ -30,8 +39,12 @@ export class BrokeredRole extends Construct {
 
   constructor(scope: Construct, id: string, props: BrokeredRoleProps) {
     super(scope, id);
+    if (props.roleName !== undefined && props.fullRoleName !== undefined) {
+      throw new Error(`BrokeredRole ${id}: give either roleName (prefixed) or fullRoleName (exact), not both.`);
+    }
+    const prefixed = props.roleName === undefined ? undefined : `${props.namePrefix ?? 'stsftw'}-${props.roleName}`;
     this.role = new iam.Role(this, 'Role', {
-      roleName: props.roleName,
+      roleName: props.fullRoleName ?? prefixed,
       path: props.path ?? '/stsftw/',
       description: props.description ?? 'Assumed through the stsftw credential broker',
       assumedBy: new iam.ArnPrincipal(props.brokerRole.roleArn),

@@ -3,6 +3,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { DECOY_CONTEXT } from '../../lambdas/core/authenticator.js';
 
 /** Props of {@link SecretsKey}. */
 export interface SecretsKeyProps {
@@ -39,6 +40,27 @@ export class SecretsKey extends Construct {
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['issuer', 'account_name'] },
           // ForAllValues is also true for an empty context; these make both keys mandatory.
           Null: { 'kms:EncryptionContext:issuer': 'false', 'kms:EncryptionContext:account_name': 'false' },
+        },
+      }),
+    );
+  }
+
+  /**
+   * Allows `kms:Encrypt` with this key under the decoy context only (docs/design.md, "§6 timing"): a code for
+   * an unknown account is checked against a decoy secret the function makes once per cold start, so the
+   * answer takes as long as for a known account. Nothing else can be encrypted: not a real entry's secret.
+   */
+  grantDecoyEncrypt(grantee: iam.IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Encrypt'],
+        resources: [this.key.keyArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['issuer', 'account_name'] },
+          StringEquals: {
+            'kms:EncryptionContext:issuer': DECOY_CONTEXT.issuer,
+            'kms:EncryptionContext:account_name': DECOY_CONTEXT.account_name,
+          },
         },
       }),
     );

@@ -7,7 +7,15 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../core/errors.js';
 import { type LegacyRouteOptions, legacyRoute } from './legacy-route.js';
-import { type LogFn, requestLog, securityHeaders, wrapNonErrors } from './middleware.js';
+import {
+  type AllowedHosts,
+  hostAllowlist,
+  isClientAbort,
+  type LogFn,
+  requestLog,
+  securityHeaders,
+  wrapNonErrors,
+} from './middleware.js';
 import { isPublicCode, PayloadTooLargeError, problemResponse } from './problem.js';
 import { type Broker, requestRoutes } from './requests-routes.js';
 
@@ -20,6 +28,8 @@ export interface AppDeps {
   log?: LogFn;
   /** STSFTW 1.0's `POST /`: how long it waits for the workflow (tests also inject time). */
   legacy?: LegacyRouteOptions;
+  /** `Host` values (`name:port`) to answer; others get 421. The embedded broker's guard against DNS rebinding. */
+  allowedHosts?: AllowedHosts;
 }
 
 const defaultLog: LogFn = (line) => console.log(JSON.stringify(line));
@@ -30,6 +40,7 @@ export function createApp(deps: AppDeps) {
   const app = new Hono();
 
   app.use(requestLog(log), ...securityHeaders(), wrapNonErrors);
+  if (deps.allowedHosts) app.use(hostAllowlist(deps.allowedHosts));
   app.use(
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
@@ -49,6 +60,8 @@ export function createApp(deps: AppDeps) {
   app.notFound((c) => problemResponse(c, 404, 'not_found', 'No such resource.'));
 
   app.onError((err, c) => {
+    // The client hung up mid-body: nothing broke, nobody reads this answer, requestLog logs "request aborted".
+    if (isClientAbort(err, c)) return problemResponse(c, 400, 'invalid_request', 'The request body was cut off.');
     if (err instanceof AppError && isPublicCode(err.code) && err.status < 500) {
       return problemResponse(c, err.status, err.code, err.message);
     }

@@ -21,7 +21,7 @@ import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher, Workflow 
 import { clampDuration } from './roles.js';
 import { assertSealable, decodePublicKey } from './sealing.js';
 import { validateReason } from './text.js';
-import { isTotpCode } from './totp.js';
+import { normalizeTotpCode } from './totp.js';
 import type { ExecutionMode, RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
 import { isTerminal } from './types.js';
 
@@ -109,19 +109,25 @@ const START_FAILED: RequestErrorInfo = {
   message: 'The approval workflow could not be started; no credentials were released.',
 };
 
+/** The six digits of a code typed with spaces (`123 456`), or InvalidRequestError naming the field. */
+function requireCode(field: string, code: unknown): string {
+  const digits = normalizeTotpCode(code);
+  if (digits === undefined) throw new InvalidRequestError(`${field} must be 6 digits.`);
+  return digits;
+}
+
 /** Semantic checks of a new request (the API has already checked JSON types and sizes). */
 function validateCreate(input: CreateRequestInput, maxSessionSeconds: number) {
   const issuer = validateName('issuer', input.issuer);
   const accountName = validateName('account name', input.accountName);
   if (!isRoleSyntax(input.role)) throw new InvalidRequestError('role must be a role name or an IAM role ARN.');
   decodePublicKey(input.publicKey);
-  if (!isTotpCode(input.totpCode)) throw new InvalidRequestError('totpCode must be exactly 6 digits.');
+  const totpCode = requireCode('totpCode', input.totpCode);
   const secondaryAccountName =
     input.secondaryAccountName === undefined ? undefined : validateName('account name', input.secondaryAccountName);
+  let secondaryTotpCode: string | undefined;
   if (input.secondaryTotpCode !== undefined) {
-    if (!isTotpCode(input.secondaryTotpCode)) {
-      throw new InvalidRequestError('secondaryTotpCode must be exactly 6 digits.');
-    }
+    secondaryTotpCode = requireCode('secondaryTotpCode', input.secondaryTotpCode);
     // Without a name the code would have to be tried against every authorizer: refuse instead.
     if (secondaryAccountName === undefined) {
       throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
@@ -131,7 +137,9 @@ function validateCreate(input: CreateRequestInput, maxSessionSeconds: number) {
   return {
     issuer,
     accountName,
+    totpCode,
     secondaryAccountName,
+    secondaryTotpCode,
     durationSeconds: clampDuration(input.durationSeconds, maxSessionSeconds),
     reason: validateReason(input.reason),
   };
@@ -198,11 +206,11 @@ export function createBroker(deps: BrokerDeps): Broker {
     changes: { approvedBy: string } | { deniedBy: string; denialReason?: string },
   ): Promise<RequestRecord> {
     const approver = validateName('account name', input.accountName);
-    if (!isTotpCode(input.totpCode)) throw new InvalidRequestError('totpCode must be exactly 6 digits.');
+    const totpCode = requireCode('totpCode', input.totpCode);
     const record = await load(id);
     const refusal = undecidable(record);
     if (refusal) throw refusal;
-    await authenticator.authenticate(record.issuer, approver, input.totpCode);
+    await authenticator.authenticate(record.issuer, approver, totpCode);
     assertMayDecide(record, await auth.get(record.issuer, record.accountName), approver);
     try {
       return await requests.transition(id, ['AWAITING_APPROVAL'], to, changes);
@@ -262,9 +270,9 @@ export function createBroker(deps: BrokerDeps): Broker {
       try {
         await workflow.start({
           requestId: record.id,
-          totpCode: input.totpCode,
+          totpCode: valid.totpCode,
           ...(valid.secondaryAccountName !== undefined && { secondaryAccountName: valid.secondaryAccountName }),
-          ...(input.secondaryTotpCode !== undefined && { secondaryTotpCode: input.secondaryTotpCode }),
+          ...(valid.secondaryTotpCode !== undefined && { secondaryTotpCode: valid.secondaryTotpCode }),
           approvalTimeoutSeconds: config.approvalTimeoutSeconds,
           ...(options?.mode !== undefined && { mode: options.mode }),
         });

@@ -8,7 +8,15 @@ export type NameKind = 'issuer' | 'account name';
 /** Most roles or authorizers one entry may list (keeps items far below DynamoDB's 400 KB). */
 export const MAX_LIST_LENGTH = 100;
 
-const NAME_PATTERN = /^[A-Za-z0-9._@+=,-]{1,64}$/;
+/** Longest issuer or account name, in characters (code points). */
+export const MAX_NAME_LENGTH = 64;
+/**
+ * Letters, marks, digits, punctuation, symbols and the plain space: STSFTW 1.0 allowed names such as
+ * `Some Account`. No control or format characters, no other kind of space, and neither `:` (it separates
+ * issuer and account in an otpauth label, whose format forbids it in both) nor `/` (`issuer/account` is how
+ * the broker names an entry in reports and notifications).
+ */
+const NAME_CHARS = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]+$/u;
 const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 // IAM role ARN: optional path segments, then the role name.
 const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
@@ -26,21 +34,41 @@ export interface EntryView {
   updatedAt: string;
 }
 
-/** Splits `text` on commas and/or whitespace, trims, drops empty items and duplicates (first one wins). */
-export function parseList(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).filter((item) => item !== ''))];
+/**
+ * Splits `text` into items, trimmed, without empty items or duplicates (first wins). Roles never hold
+ * spaces, so a role list splits on commas and whitespace alike; account names may have inner spaces (`Bob
+ * Smith`, as STSFTW 1.0 allowed), so a name list splits on commas only.
+ */
+export function parseList(text: string, kind: 'roles' | 'names' = 'roles'): string[] {
+  const items = kind === 'names' ? text.split(',').map((item) => item.trim()) : text.split(/[\s,]+/);
+  return [...new Set(items.filter((item) => item !== ''))];
+}
+
+/** Why `value` is not a valid issuer or account name, or undefined when it is one. */
+export function nameProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'it is not text';
+  const length = [...value].length;
+  if (length === 0) return 'it is empty';
+  if (length > MAX_NAME_LENGTH) return `it is longer than ${MAX_NAME_LENGTH} characters`;
+  if (value.startsWith(' ') || value.endsWith(' ')) return 'it starts or ends with a space';
+  if (value.includes(':') || value.includes('/')) return 'it contains ":" or "/"';
+  if (!NAME_CHARS.test(value)) return 'it contains a control character, a tab or another non-printable character';
+  return undefined;
 }
 
 /**
- * Checks an issuer or account name: 1–64 characters of `A-Z a-z 0-9 . _ @ + = , -`.
+ * Checks an issuer or account name: 1–64 printable characters, inner spaces allowed (see NAME_CHARS).
  * @returns the value, for chaining.
- * @throws InvalidRequestError naming the kind.
+ * @throws InvalidRequestError naming the kind and what is wrong (never echoing the value).
  */
 export function validateName(kind: NameKind, value: unknown): string {
-  if (typeof value !== 'string' || !NAME_PATTERN.test(value)) {
-    throw new InvalidRequestError(`The ${kind} must be 1 to 64 characters of letters, digits and . _ @ + = , -`);
+  const problem = nameProblem(value);
+  if (problem !== undefined) {
+    throw new InvalidRequestError(
+      `The ${kind} must be 1 to ${MAX_NAME_LENGTH} printable characters (inner spaces allowed, no ":" or "/"), but ${problem}.`,
+    );
   }
-  return value;
+  return value as string;
 }
 
 /** True when `role` is a role name (`[\w+=,.@-]{1,64}`) or an IAM role ARN. */

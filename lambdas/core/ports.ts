@@ -26,10 +26,29 @@ export interface AuthStore {
    * resets `failed_attempts` and `locked_until`. Returns false when the step (or a later one) was already used.
    */
   consumeStep(issuer: string, accountName: string, step: number, now: Date): Promise<boolean>;
-  /** Atomic ADD 1 to `failed_attempts` (entry must exist); returns the new count. */
-  recordFailure(issuer: string, accountName: string, now: Date): Promise<number>;
-  /** SET `locked_until`, reset `failed_attempts` to 0. */
-  lock(issuer: string, accountName: string, until: Date, now: Date): Promise<void>;
+  /**
+   * Claims one code check **before** the code is looked at, so that parallel guesses cannot outrun the
+   * lockout: atomic ADD 1 to `failed_attempts`, only while the account is not locked (`locked_until`
+   * absent or not after `now`) and fewer than `max` checks have failed or are in flight — or the counter
+   * was last written before `staleBefore` (a claimant that died before it could lock). A claim counts as a
+   * failure until `consumeStep` (success) or `releaseAttempt` (not a failure) takes it back.
+   * @returns the count including this claim, or undefined when refused (locked, at the limit, or no entry).
+   */
+  claimAttempt(
+    issuer: string,
+    accountName: string,
+    max: number,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<number | undefined>;
+  /** Gives back a claim that turned out not to be a failure (a replayed code, a cipher outage): ADD -1 while > 0. */
+  releaseAttempt(issuer: string, accountName: string, now: Date): Promise<void>;
+  /**
+   * Locks the account if `failed_attempts` ≥ `max` and no lock is active: SET `locked_until`, reset
+   * `failed_attempts` to 0. Conditional, so concurrent failures lock (and are audited) once.
+   * @returns true if this call placed the lock.
+   */
+  lock(issuer: string, accountName: string, until: Date, now: Date, max: number): Promise<boolean>;
 }
 
 /** Fields a status transition may set; `null` removes the attribute. */

@@ -22,6 +22,7 @@ export const DEFAULT_SESSION_SECONDS = 3600;
 
 const ARN_PATTERN = /^arn:([a-z-]+):iam::(\d{12}):role\/(.+)$/;
 const SAFE_CHARS = /[^\w+=,.@-]/g;
+const TAG_UNSAFE_CHARS = /[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu;
 
 interface ParsedRole {
   arn?: string; // undefined: a bare name and no account to put it in
@@ -106,18 +107,32 @@ export function resolveRoleArn(requested: string, entryRoles: readonly string[],
   return arn;
 }
 
+/** 8 hex characters of a SHA-256 of `value`: keeps distinct inputs distinct after sanitising. */
+function shortHash(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
+}
+
 /**
- * Makes `value` fit `[\w+=,.@-]{2,64}` (RoleSessionName, SourceIdentity): other characters become `-`,
- * short values are padded with `_`, long ones keep 55 characters plus `-` and 8 hex of a SHA-256 of the
- * original, so distinct long inputs stay distinct and the same input always gives the same name.
+ * Makes `value` fit `[\w+=,.@-]{2,64}` (RoleSessionName, SourceIdentity): other characters (spaces, letters
+ * beyond ASCII) become `-`, short values are padded with `_`. When a character had to be replaced, or the
+ * value is too long, it keeps at most 55 characters plus `-` and 8 hex of a SHA-256 of the original, so
+ * `Some Account` and `Some-Account` stay distinct and the same input always gives the same name.
  */
 export function sanitizeStsName(value: string): string {
   const safe = value.replace(SAFE_CHARS, '-');
-  if (safe.length > 64) {
-    const hash = createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8);
-    return `${safe.slice(0, 55)}-${hash}`;
-  }
+  if (safe !== value || safe.length > 64) return `${safe.slice(0, 55)}-${shortHash(value)}`;
   return safe.padEnd(2, '_');
+}
+
+/**
+ * Makes `value` a valid session tag value (AWS: up to 256 of Unicode letters, digits, spaces and
+ * `_ . : / = + - @`; a comma, for one, is refused): other characters become `-`, with the same hash suffix
+ * as {@link sanitizeStsName} when anything was replaced.
+ */
+export function sanitizeTagValue(value: string): string {
+  const safe = value.replace(TAG_UNSAFE_CHARS, '-');
+  if (safe !== value || safe.length > 256) return `${safe.slice(0, 247)}-${shortHash(value)}`;
+  return safe;
 }
 
 /** RoleSessionName for AssumeRole: `account@issuer`, sanitised to `[\w+=,.@-]{2,64}`. */
@@ -136,7 +151,7 @@ export function sessionTags(input: {
   requestId: string;
 }): { Key: string; Value: string }[] {
   return [
-    { Key: 'stsftw:approver', Value: input.approvedBy || 'none' },
+    { Key: 'stsftw:approver', Value: input.approvedBy ? sanitizeTagValue(input.approvedBy) : 'none' },
     { Key: 'stsftw:request-id', Value: input.requestId },
   ];
 }

@@ -28,6 +28,16 @@ export function isTotpCode(code: unknown): code is string {
   return typeof code === 'string' && CODE_PATTERN.test(code);
 }
 
+/**
+ * A code as people type it — `123 456` the way authenticator apps show it, surrounding spaces — reduced to
+ * its six digits; undefined when what is left is not six ASCII digits.
+ */
+export function normalizeTotpCode(code: unknown): string | undefined {
+  if (typeof code !== 'string') return undefined;
+  const digits = code.replace(/\s+/g, '');
+  return isTotpCode(digits) ? digits : undefined;
+}
+
 /** The absolute time step `now` falls in: floor(epoch seconds / 30). */
 export function timeStep(now: Date): number {
   return Math.floor(now.getTime() / 1000 / TOTP_PERIOD);

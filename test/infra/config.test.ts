@@ -59,7 +59,12 @@ describe('parseConfig', () => {
       reservedConcurrency: 5,
       logRetentionDays: 90,
       brokeredRoles: [
-        { roleName: 'admin', path: '/stsftw/', managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
+        {
+          roleName: 'admin',
+          iamRoleName: 'acme-sts-admin',
+          path: '/stsftw/',
+          managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+        },
       ],
     });
   });
@@ -74,7 +79,27 @@ describe('parseConfig', () => {
     expect(config.approvalTimeoutSeconds).toBe(300);
     expect(config.maxSessionSeconds).toBe(1800);
     expect(config.allowedRoles).toEqual(['role/stsftw/*', 'role/ops/*']);
-    expect(config.brokeredRoles).toEqual([{ roleName: 'ops-admin', path: '/ops/', managedPolicyArns: [] }]);
+    expect(config.brokeredRoles).toEqual([
+      { roleName: 'ops-admin', iamRoleName: 'stsftw-ops-admin', path: '/ops/', managedPolicyArns: [] },
+    ]);
+  });
+
+  it('prefixes brokered role names with appName, unless fullRoleName gives the exact name', () => {
+    const config = parseConfig({
+      appName: 'acme',
+      brokeredRoles: [{ roleName: 'admin' }, { fullRoleName: 'AccountAdmin', path: '/stsftw/' }],
+    });
+    expect(config.brokeredRoles.map((r) => r.iamRoleName)).toEqual(['acme-admin', 'AccountAdmin']);
+    expect(config.brokeredRoles[1].roleName).toBeUndefined();
+  });
+
+  it('checks allowedRoles against the prefixed name', () => {
+    expect(() => parseConfig({ allowedRoles: ['role/stsftw/admin'], brokeredRoles: [{ roleName: 'admin' }] })).toThrow(
+      /names "role\/stsftw\/stsftw-admin", which "allowedRoles" does not allow/,
+    );
+    expect(
+      parseConfig({ allowedRoles: ['role/stsftw/stsftw-*'], brokeredRoles: [{ roleName: 'admin' }] }).brokeredRoles,
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -118,7 +143,27 @@ describe('parseConfig', () => {
     [
       { brokeredRoles: [{ roleName: 'x', path: '/other/' }] },
       'brokeredRoles',
-      /"brokeredRoles\[0\]" names "role\/other\/x", which "allowedRoles" does not allow/,
+      /"brokeredRoles\[0\]" names "role\/other\/stsftw-x", which "allowedRoles" does not allow/,
+    ],
+    [
+      { appName: 'a'.repeat(40), brokeredRoles: [{ roleName: 'r'.repeat(24) }] },
+      'brokeredRoles[0].roleName',
+      /"brokeredRoles\[0\].roleName" makes the role name "a{40}-r{24}", 65 characters; IAM allows 64/,
+    ],
+    [
+      { brokeredRoles: [{ roleName: 'Admin' }, { fullRoleName: 'STSFTW-admin' }] },
+      'brokeredRoles',
+      /"brokeredRoles\[1\]" names the role "STSFTW-admin" again \(as "stsftw-Admin"\); IAM role names are unique per account, whatever the case/,
+    ],
+    [
+      { brokeredRoles: [{ roleName: 'admin', fullRoleName: 'admin' }] },
+      'brokeredRoles',
+      /"brokeredRoles\[0\]" must give either "roleName" \(prefixed with appName\) or "fullRoleName" \(exact\), not both/,
+    ],
+    [
+      { brokeredRoles: [{ path: '/stsftw/' }] },
+      'brokeredRoles',
+      /"brokeredRoles\[0\]" must give either "roleName" \(prefixed with appName\) or "fullRoleName" \(exact\)/,
     ],
     [
       { brokeredRoles: [{ roleName: 'x', managedPolicyArns: ['ReadOnlyAccess'] }] },

@@ -1,6 +1,7 @@
 import validator from 'asl-validator';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DECOY_CONTEXT } from '../../lambdas/core/authenticator.js';
 import { placeholders } from '../../statemachine/definition.js';
 import { permissions, roleStatements, type Synthesised, synthesise } from './harness.js';
 
@@ -220,6 +221,7 @@ describe('BrokerStack (default configuration)', () => {
           `dynamodb:PutItem @ arn:${ids.requests}`,
           `dynamodb:UpdateItem @ arn:${ids.requests}`,
           `kms:Decrypt @ arn:${ids.secrets}`,
+          `kms:Encrypt @ arn:${ids.secrets}`,
           `sns:Publish @ ref:${ids.topic}`,
           `kms:GenerateDataKey @ arn:${ids.auditKey}`,
           `kms:Decrypt @ arn:${ids.auditKey}`,
@@ -242,6 +244,7 @@ describe('BrokerStack (default configuration)', () => {
           `dynamodb:GetItem @ arn:${ids.requests}`,
           `dynamodb:UpdateItem @ arn:${ids.requests}`,
           `kms:Decrypt @ arn:${ids.secrets}`,
+          `kms:Encrypt @ arn:${ids.secrets}`,
           `sns:Publish @ ref:${ids.topic}`,
           `kms:GenerateDataKey @ arn:${ids.auditKey}`,
           `kms:Decrypt @ arn:${ids.auditKey}`,
@@ -293,6 +296,22 @@ describe('BrokerStack (default configuration)', () => {
           'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['issuer', 'account_name'] },
           Null: { 'kms:EncryptionContext:issuer': 'false', 'kms:EncryptionContext:account_name': 'false' },
         });
+      }
+    });
+
+    it('lets the code-checking functions encrypt only the timing decoy, never a real entry', () => {
+      for (const name of ['api', 'verify'] as const) {
+        const encrypt = roleStatements(s.template, role(name)).find(
+          (st) => JSON.stringify(st.Resource).includes(ids.secrets) && [st.Action].flat().includes('kms:Encrypt'),
+        );
+        expect(encrypt?.Condition).toEqual({
+          'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['issuer', 'account_name'] },
+          StringEquals: {
+            'kms:EncryptionContext:issuer': DECOY_CONTEXT.issuer,
+            'kms:EncryptionContext:account_name': DECOY_CONTEXT.account_name,
+          },
+        });
+        expect(DECOY_CONTEXT.issuer.startsWith(' ')).toBe(true);
       }
     });
 
@@ -389,8 +408,18 @@ describe('BrokerStack (full configuration)', () => {
       allowedRoles: ['role/stsftw/*', 'arn:aws:iam::210987654321:role/deploy'],
       reservedConcurrency: 5,
       logRetentionDays: 90,
-      brokeredRoles: [{ roleName: 'readonly', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }],
+      brokeredRoles: [
+        { roleName: 'readonly', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] },
+        { fullRoleName: 'AccountAdmin', path: '/stsftw/' },
+      ],
     });
+  });
+
+  it('names brokered roles <appName>-<roleName>, or exactly their fullRoleName', () => {
+    const names = s.stack.brokeredRoles.map(
+      (b) => s.template.toJSON().Resources[s.id(b.role)].Properties.RoleName as string,
+    );
+    expect(names).toEqual(['acme-sts-readonly', 'AccountAdmin']);
   });
 
   it('serves the API on the custom domain only: certificate, domain name, mapping and alias record', () => {
@@ -447,7 +476,7 @@ describe('BrokerStack (full configuration)', () => {
   it('creates brokered roles that trust only the mint role', () => {
     const role = s.template.toJSON().Resources[s.id(s.stack.brokeredRoles[0].role)];
     expect(role.Properties).toMatchObject({
-      RoleName: 'readonly',
+      RoleName: 'acme-sts-readonly',
       Path: '/stsftw/',
       MaxSessionDuration: 3600,
       ManagedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],

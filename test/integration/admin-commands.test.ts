@@ -6,6 +6,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -13,12 +14,15 @@ import { promisify } from 'node:util';
 import { type AttributeValue, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
+import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildCli } from '../../cli/cli.js';
 import type { Terminal } from '../../cli/terminal.js';
+import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
 import { type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { generateKeyPair } from '../../lambdas/core/sealing.js';
 
 // clipanion 3's ESM build imports a directory, which Node's ESM loader refuses; give vitest its CommonJS build.
@@ -57,7 +61,8 @@ async function sts(
     stdin: new PassThrough(),
     stdout,
     stderr,
-    env: options.env ?? {},
+    // A HOME that does not exist: the commands read the config-file profile, never the developer's.
+    env: { HOME: join(tmpdir(), 'sts-admin-no-home'), ...options.env },
     colorDepth: 1,
     terminal: options.terminal ?? silentTerminal,
   };
@@ -110,11 +115,7 @@ describe('administrator commands against the embedded broker', () => {
       log: () => {},
       print: () => {},
     });
-    dynamodb = new DynamoDBClient({
-      endpoint: broker.info.dynamodbEndpoint,
-      region: 'local',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    dynamodb = localDynamoClient(broker.info);
     local = ['--local', '--data-dir', dataDir, '--issuer', ISSUER];
   });
   afterAll(async () => {
@@ -319,7 +320,7 @@ describe('administrator commands against the embedded broker', () => {
 
   it.each([
     [
-      ['enroll', '--local', '--data-dir', '<dir>', '--issuer', 'a b', '--account-name', 'x', '--no-verify', '--json'],
+      ['enroll', '--local', '--data-dir', '<dir>', '--issuer', 'a:b', '--account-name', 'x', '--no-verify', '--json'],
       2,
       'The issuer must be',
     ],
@@ -333,7 +334,11 @@ describe('administrator commands against the embedded broker', () => {
       2,
       'add --no-verify',
     ],
-    [['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER], 69, 'no broker is running in /nonexistent'],
+    [
+      ['list', '--local', '--data-dir', '/nonexistent', '--issuer', ISSUER],
+      69,
+      'No local broker found in /nonexistent: start one with `sts server --data-dir /nonexistent`',
+    ],
   ])('answers bad input %j with exit code %i and one sentence', async (argv, code, text) => {
     const result = await sts(argv.map((arg) => (arg === '<dir>' ? dataDir : arg)));
     expect(result.code).toBe(code);
@@ -343,15 +348,26 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('encrypts with KMS under {issuer, account_name} on AWS (mocked KMS, DynamoDB by AWS_ENDPOINT_URL_DYNAMODB)', async () => {
+    // "AWS" DynamoDB: a dynalite of its own on a TCP port (the embedded broker's is on a Unix socket).
+    const aws = dynalite({ createTableMs: 0 });
+    await new Promise<void>((resolve) => aws.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(aws.address() as AddressInfo).port}`;
+    const awsDynamo = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+    });
+    const tableName = 'stsftw-auth-on-aws';
+    await ensureTables(awsDynamo, { authTableName: tableName, requestsTableName: 'unused' }, { pollIntervalMs: 10 });
     const kms = mockClient(KMSClient);
     kms.on(EncryptCommand).callsFake(async () => ({ CiphertextBlob: randomBytes(48) }));
-    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', broker.info.dynamodbEndpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
     try {
       const env = {
         AWS_REGION: 'us-east-1',
-        STS_TABLE_NAME: broker.info.authTableName,
+        STS_TABLE_NAME: tableName,
         STS_KMS_KEY_ID: 'alias/stsftw',
       };
       const result = await sts(['enroll', '--issuer', 'aws-team', '--account-name', 'ops', '--no-verify', '--json'], {
@@ -362,11 +378,16 @@ describe('administrator commands against the embedded broker', () => {
         KeyId: 'alias/stsftw',
         EncryptionContext: { issuer: 'aws-team', account_name: 'ops' },
       });
-      const item = await rawItem('ops', broker.info.authTableName, 'aws-team');
+      const { Item: item } = await awsDynamo.send(
+        new GetItemCommand({ TableName: tableName, Key: { issuer: { S: 'aws-team' }, account_name: { S: 'ops' } } }),
+      );
+      expect(item?.totp_secret?.S).toBeDefined();
       expect(JSON.stringify(item)).not.toContain(secretOf(JSON.parse(result.stdout).otpauthUrl));
     } finally {
       kms.restore();
       vi.unstubAllEnvs();
+      awsDynamo.destroy();
+      await new Promise((resolve) => aws.close(resolve));
     }
   });
 

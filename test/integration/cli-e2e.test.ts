@@ -127,7 +127,7 @@ beforeAll(async () => {
   enrolled.push(
     ...(await Promise.all([
       ...['alice1', 'alice2', 'alice3', 'alice4'].map((name) => enroll(server.dataDir, ISSUER, requester(name))),
-      ...['solo1', 'solo2', 'solo3', 'solo4'].map((name) => enroll(server.dataDir, ISSUER, solo(name))),
+      ...['solo1', 'solo2', 'solo3', 'solo4', 'solo5'].map((name) => enroll(server.dataDir, ISSUER, solo(name))),
       enroll(shortServer.dataDir, ISSUER, { accountName: 'alice5', roles: [ROLE], authorizers: ['oscar'] }),
     ])),
   );
@@ -224,6 +224,30 @@ describe('sts request and sts approve on two machines', () => {
     expect(credentials.AccessKeyId).toMatch(LOCAL_KEY_ID);
     expect(credentials.SessionToken).toBeTruthy();
     expect(existsSync(keyFile)).toBe(false);
+  });
+});
+
+describe('sts request --no-wait waits for the code check', () => {
+  it('exits 12 at once for a wrong code, and tells a single-factor account it needs no approval', async () => {
+    const requester = person('solo');
+    const right = await codes.next('solo5');
+    const wrong = right.slice(0, 5) + String((Number(right[5]) + 1) % 10);
+    const refused = await runSts(['request', ...as('solo5'), '--totp-code', wrong, '--no-wait', '--json'], requester);
+    expectOneSentence(refused, 12, /^sts: Request r_\w+ was rejected: .*\(invalid_credentials\)$/);
+    expect(refused.stderr).not.toContain('sts approve');
+    expect(pendingKeys(requester)).toEqual([]);
+
+    const accepted = await runSts(
+      ['request', ...as('solo5'), '--totp-code', await codes.next('solo5'), '--no-wait'],
+      requester,
+    );
+    expect(accepted.code, describeRun(accepted)).toBe(0);
+    const id = accepted.stdout.trim();
+    expect(accepted.stderr).toContain(`Request ${id} needs no approval`);
+    expect(accepted.stderr).not.toContain('sts approve');
+    const waited = await runSts(['wait', id, '--format', 'json'], requester);
+    expect(waited.code, describeRun(waited)).toBe(0);
+    expect(JSON.parse(waited.stdout).AccessKeyId).toMatch(LOCAL_KEY_ID);
   });
 });
 
@@ -404,6 +428,13 @@ describe('errors and help', () => {
       person('alice'),
     );
     expectOneSentence(run, 69, sentence);
+  });
+
+  it('answers a typo with the nearest command, on stderr, exit 1', async () => {
+    const run = await runSts(['aprove', 'r_0123456789abcdefghjkmnpqrs'], person('newcomer'));
+    expect(run.code, describeRun(run)).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('sts: "aprove" is not an sts command. Did you mean `sts approve`? See `sts --help`.\n');
   });
 
   it('shows examples in sts --help', async () => {

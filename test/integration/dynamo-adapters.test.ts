@@ -122,26 +122,52 @@ describe('DynamoAuthStore on dynalite', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
-  it('counts failures, locks, and clears both on a good code', async () => {
+  it('claims at most `max` attempts, locks once at the limit, and clears both on a good code', async () => {
     await auth.put(entry('frank'));
-    expect(await auth.recordFailure('acme', 'frank', now)).toBe(1);
-    expect(await auth.recordFailure('acme', 'frank', now)).toBe(2);
-    await auth.lock('acme', 'frank', new Date('2025-06-01T00:15:00.000Z'), now);
+    const stale = new Date(now.getTime() - 900_000);
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => auth.claimAttempt('acme', 'frank', 5, now, stale)),
+    );
+    expect(claims.filter((c) => c !== undefined).sort()).toEqual([1, 2, 3, 4, 5]);
+    await auth.releaseAttempt('acme', 'frank', now);
+    await expect(auth.get('acme', 'frank')).resolves.toMatchObject({ failedAttempts: 4 });
+    // Below the limit there is nothing to lock.
+    expect(await auth.lock('acme', 'frank', new Date('2025-06-01T00:15:00.000Z'), now, 5)).toBe(false);
+    expect(await auth.claimAttempt('acme', 'frank', 5, now, stale)).toBe(5);
+    const locks = await Promise.all(
+      Array.from({ length: 5 }, () => auth.lock('acme', 'frank', new Date('2025-06-01T00:15:00.000Z'), now, 5)),
+    );
+    expect(locks.filter(Boolean)).toHaveLength(1);
     await expect(auth.get('acme', 'frank')).resolves.toMatchObject({
       failedAttempts: 0,
       lockedUntil: '2025-06-01T00:15:00.000Z',
     });
-    expect(await auth.recordFailure('acme', 'frank', now)).toBe(1);
-    expect(await auth.consumeStep('acme', 'frank', 3000, now)).toBe(true);
+    // Locked: no claim until the lock has passed.
+    expect(await auth.claimAttempt('acme', 'frank', 5, now, stale)).toBeUndefined();
+    const later = new Date('2025-06-01T00:15:00.000Z');
+    expect(await auth.claimAttempt('acme', 'frank', 5, later, stale)).toBe(1);
+    expect(await auth.consumeStep('acme', 'frank', 3000, later)).toBe(true);
     const after = await auth.get('acme', 'frank');
     expect(after).toMatchObject({ failedAttempts: 0, lastStep: 3000 });
     expect(after?.lockedUntil).toBeUndefined();
+    // Never below zero.
+    await auth.releaseAttempt('acme', 'frank', later);
+    await expect(auth.get('acme', 'frank')).resolves.toMatchObject({ failedAttempts: 0 });
+  });
+
+  it('lets a claim through a counter stuck at the limit once it is stale (a claimant that died before locking)', async () => {
+    await auth.put({ ...entry('heidi'), failedAttempts: 5, updatedAt: '2025-05-31T23:00:00.000Z' });
+    expect(await auth.claimAttempt('acme', 'heidi', 5, now, new Date('2025-05-31T22:59:00.000Z'))).toBeUndefined();
+    expect(await auth.claimAttempt('acme', 'heidi', 5, now, new Date('2025-05-31T23:45:00.000Z'))).toBe(6);
   });
 
   it('updates and removes existing entries only', async () => {
     await auth.put(entry('grace'));
     await auth.consumeStep('acme', 'grace', 4000, now);
-    await auth.lock('acme', 'grace', new Date('2025-06-01T00:15:00.000Z'), now);
+    await auth.put(
+      { ...entry('grace'), lastStep: 4000, failedAttempts: 3, lockedUntil: '2025-06-01T00:15:00.000Z' },
+      { overwrite: true },
+    );
     await auth.update('acme', 'grace', { roles: ['dev'], resetCounters: true });
     const updated = await auth.get('acme', 'grace');
     expect(updated).toMatchObject({ roles: ['dev'], failedAttempts: 0, lastStep: 4000 });
@@ -150,8 +176,9 @@ describe('DynamoAuthStore on dynalite', () => {
     await expect(auth.get('acme', 'grace')).resolves.toBeUndefined();
     await expect(auth.remove('acme', 'grace')).rejects.toBeInstanceOf(ConflictError);
     await expect(auth.update('acme', 'grace', { roles: ['dev'] })).rejects.toBeInstanceOf(ConflictError);
-    await expect(auth.recordFailure('acme', 'grace', now)).rejects.toBeInstanceOf(ConflictError);
-    await expect(auth.lock('acme', 'grace', now, now)).rejects.toBeInstanceOf(ConflictError);
+    expect(await auth.claimAttempt('acme', 'grace', 5, now, now)).toBeUndefined();
+    expect(await auth.lock('acme', 'grace', now, now, 0)).toBe(false);
+    await auth.releaseAttempt('acme', 'grace', now);
     // The failed conditional writes must not have created the item.
     await expect(auth.get('acme', 'grace')).resolves.toBeUndefined();
   });

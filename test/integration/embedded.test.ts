@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as OTPAuth from 'otpauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildCli } from '../../cli/cli.js';
@@ -11,6 +10,7 @@ import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js
 import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
 import { BrokerRunningError, type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { readServerInfo, serverInfoPath } from '../../lambdas/adapters/local/server-info.js';
 import { newEntry } from '../../lambdas/core/entries.js';
 import { newRequestId } from '../../lambdas/core/ids.js';
@@ -31,14 +31,6 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-function localDynamo(endpoint: string) {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
-
 async function json(res: Response): Promise<any> {
   return res.json();
 }
@@ -58,7 +50,7 @@ async function start(): Promise<EmbeddedBroker> {
 
 /** Enrolls alice (approved by bob) and bob straight into the broker's tables; returns a TOTP code source. */
 async function enrollPair(broker: EmbeddedBroker): Promise<(account: string) => string> {
-  const dynamodb = localDynamo(broker.info.dynamodbEndpoint);
+  const dynamodb = localDynamoClient(broker.info);
   const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
   const cipher = await createLocalCipher(broker.info.keyFile);
   const secrets: Record<string, string> = {};
@@ -127,7 +119,8 @@ describe('startEmbedded', () => {
 
     expect(await readServerInfo(dataDir)).toEqual(broker.info);
     expect(broker.info).toMatchObject({
-      version: 1,
+      version: 2,
+      dynamodbSocket: join(dataDir, 'dynamodb.sock'),
       pid: process.pid,
       region: 'local',
       authTableName: 'stsftw-auth',
@@ -140,6 +133,23 @@ describe('startEmbedded', () => {
     expect((await stat(serverInfoPath(dataDir))).mode & 0o777).toBe(0o600);
     expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
     expect((await stat(broker.info.keyFile)).mode & 0o777).toBe(0o600);
+  });
+
+  it('puts the DynamoDB socket in a private temp dir when the data dir path is too long for one', async () => {
+    const base = dataDir;
+    dataDir = join(base, 'a-data-dir-whose-path-is-longer-than-a-unix-socket-address-may-be'.repeat(2));
+    try {
+      const broker = await start();
+      const socket = broker.info.dynamodbSocket;
+      expect(socket.startsWith(join(tmpdir(), 'stsftw-'))).toBe(true);
+      expect((await stat(dirname(socket))).mode & 0o777).toBe(0o700);
+      expect((await lstat(socket)).isSocket()).toBe(true);
+      await enrollPair(broker);
+      await broker.close();
+      await expect(stat(dirname(socket))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      dataDir = base; // afterEach removes it, the long one inside with it
+    }
   });
 
   it('answers API errors as problems over HTTP', async () => {
@@ -168,7 +178,7 @@ describe('startEmbedded', () => {
   it('closes requests left in flight by a previous run as FAILED/broker_restarted', async () => {
     const first = await start();
     const id = newRequestId();
-    const dynamodb = localDynamo(first.info.dynamodbEndpoint);
+    const dynamodb = localDynamoClient(first.info);
     await new DynamoRequestStore(dynamodb, first.info.requestsTableName).create({
       id,
       status: 'VERIFYING',
@@ -259,7 +269,7 @@ describe('sts server', () => {
       stdin: new PassThrough(),
       stdout,
       stderr,
-      env: {},
+      env: { HOME: dataDir }, // the command reads the config-file profile: never the developer's
       colorDepth: 1,
       signal,
     } as never);
@@ -277,9 +287,9 @@ describe('sts server', () => {
     const endpoint = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(server.out())?.[1];
     expect(endpoint).toBeDefined();
     expect((await fetch(`${endpoint}/v1/health`)).status).toBe(200);
-    expect(server.out()).toContain(`npx sts enroll --local --data-dir ${dataDir} --issuer demo --account-name alice`);
-    expect(server.out()).toContain(`npx sts request --local --data-dir ${dataDir}`);
-    expect(server.out()).toContain(`npx sts approve <id> --local --data-dir ${dataDir}`);
+    expect(server.out()).toContain(`  sts enroll --local --data-dir ${dataDir} --issuer demo --account-name alice`);
+    expect(server.out()).toContain(`  sts request --local --data-dir ${dataDir}`);
+    expect(server.out()).toContain(`  sts approve <id> --local --data-dir ${dataDir}`);
     expect((await readServerInfo(dataDir)).endpoint).toBe(endpoint);
 
     stop.abort();
@@ -312,8 +322,9 @@ describe('sts server', () => {
       endpoint: 'http://127.0.0.1:8787',
       dataDir: join(process.cwd(), '.stsftw'),
       minter: 'local',
+      startedBy: undefined,
     });
-    expect(text).toContain('npx sts enroll --local --issuer demo');
+    expect(text).toContain('sts enroll --local --issuer demo');
     expect(text).not.toContain('--data-dir');
     expect(text).toContain('not valid on AWS');
   });

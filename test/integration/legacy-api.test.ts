@@ -6,11 +6,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { LOCAL_ACCESS_KEY_PREFIX, LOCAL_SESSION_TOKEN_PREFIX } from '../../lambdas/adapters/local/local-minter.js';
 import { newEntry } from '../../lambdas/core/entries.js';
 import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
@@ -60,11 +60,7 @@ beforeAll(async () => {
     print: () => {},
   });
   endpoint = broker.info.endpoint;
-  const dynamodb = new DynamoDBClient({
-    endpoint: broker.info.dynamodbEndpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const dynamodb = localDynamoClient(broker.info);
   const auth = new DynamoAuthStore(dynamodb, broker.info.authTableName);
   const cipher = await createLocalCipher(broker.info.keyFile);
   await enrollAccount(auth, cipher, 'solo', []);

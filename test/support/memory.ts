@@ -112,20 +112,38 @@ export class MemoryAuthStore implements AuthStore {
     return true;
   }
 
-  async recordFailure(issuer: string, accountName: string, now: Date): Promise<number> {
+  async claimAttempt(
+    issuer: string,
+    accountName: string,
+    max: number,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<number | undefined> {
     const entry = this.peek(issuer, accountName);
-    if (!entry) throw new ConflictError('The entry does not exist.');
+    if (!entry) return undefined;
+    if (entry.lockedUntil && entry.lockedUntil > now.toISOString()) return undefined;
+    const stale = entry.updatedAt === '' || entry.updatedAt < staleBefore.toISOString();
+    if ((entry.failedAttempts ?? 0) >= max && !stale) return undefined;
     entry.failedAttempts = (entry.failedAttempts ?? 0) + 1;
     entry.updatedAt = now.toISOString();
     return entry.failedAttempts;
   }
 
-  async lock(issuer: string, accountName: string, until: Date, now: Date): Promise<void> {
+  async releaseAttempt(issuer: string, accountName: string, now: Date): Promise<void> {
     const entry = this.peek(issuer, accountName);
-    if (!entry) throw new ConflictError('The entry does not exist.');
+    if (!entry || !((entry.failedAttempts ?? 0) > 0)) return;
+    entry.failedAttempts = (entry.failedAttempts ?? 0) - 1;
+    entry.updatedAt = now.toISOString();
+  }
+
+  async lock(issuer: string, accountName: string, until: Date, now: Date, max: number): Promise<boolean> {
+    const entry = this.peek(issuer, accountName);
+    if (!entry || (entry.failedAttempts ?? 0) < max) return false;
+    if (entry.lockedUntil && entry.lockedUntil > now.toISOString()) return false;
     entry.lockedUntil = until.toISOString();
     entry.failedAttempts = 0;
     entry.updatedAt = now.toISOString();
+    return true;
   }
 }
 
@@ -168,11 +186,13 @@ export class MemoryRequestStore implements RequestStore {
 
 /**
  * A real AES-256-GCM cipher with a random in-memory key and the context as AAD, so a wrong context
- * fails like KMS would. `decryptCalls` counts decryptions (for "refused without checking the code").
+ * fails like KMS would. `decryptCalls` counts decryptions (for "refused without checking the code"), and
+ * `decrypted` names the context of each.
  */
 export class MemoryCipher implements SecretCipher {
   private readonly key = randomBytes(32);
   decryptCalls = 0;
+  readonly decrypted: { issuer: string; account_name: string }[] = [];
 
   async encrypt(plaintext: string, context: { issuer: string; account_name: string }): Promise<string> {
     const iv = randomBytes(12);
@@ -184,6 +204,7 @@ export class MemoryCipher implements SecretCipher {
 
   async decrypt(ciphertext: string, context: { issuer: string; account_name: string }): Promise<string> {
     this.decryptCalls++;
+    this.decrypted.push({ issuer: context.issuer, account_name: context.account_name });
     const raw = Buffer.from(ciphertext, 'base64');
     const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
     decipher.setAAD(Buffer.from(JSON.stringify([context.issuer, context.account_name])));

@@ -15,8 +15,9 @@ export class UpdateAuthorizersCommand extends AdminCommand {
     category: 'Administration',
     description: 'Replace the secondary authorizers of an account',
     details: `
-      Sets the secondary authorizers of \`--account-name\` in \`--issuer\` to exactly the accounts given (comma-
-      or space-separated, same issuer, not the account itself): any one of them must approve its requests.
+      Sets the secondary authorizers of \`--account-name\` in \`--issuer\` to exactly the accounts given (one
+      argument each, or comma-separated; same issuer, not the account itself): any one of them must approve
+      its requests. Quote a name with spaces: \`sts update authorizers "Bob Smith" carol\`.
       \`--none\` removes them all, so the account's own code is enough. The entry must exist.
     `,
     examples: [
@@ -33,9 +34,8 @@ export class UpdateAuthorizersCommand extends AdminCommand {
   none = Option.Boolean('--none', false, { description: 'Remove all secondary authorizers' });
 
   protected async run(): Promise<number> {
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
-    const given = listOption([...this.names, ...(this.legacyNames ?? [])], undefined) ?? [];
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
+    const given = listOption([...this.names, ...(this.legacyNames ?? [])], undefined, 'names') ?? [];
     if (this.none && given.length > 0) throw new InvalidRequestError('Give account names or --none, not both.');
     if (!this.none && given.length === 0) {
       throw new InvalidRequestError('Name at least one secondary authorizer (or pass --none to remove them all).');

@@ -33,8 +33,7 @@ export class UpdateDeviceCommand extends AdminCommand {
         '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
       );
     }
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName'], { kms: true });
     const backend = await this.backend();
     const cipher = await backend.cipher();
     if (!(await backend.store.get(issuer, accountName))) throw notEnrolled(issuer, accountName);

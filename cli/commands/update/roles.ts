@@ -32,8 +32,7 @@ export class UpdateRolesCommand extends AdminCommand {
   none = Option.Boolean('--none', false, { description: 'Remove all roles' });
 
   protected async run(): Promise<number> {
-    const issuer = this.requireIssuer();
-    const accountName = this.requireAccountName();
+    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
     const given = listOption([...this.roles, ...(this.legacyRoles ?? [])], undefined) ?? [];
     if (this.none && given.length > 0) throw new InvalidRequestError('Give roles or --none, not both.');
     if (!this.none && given.length === 0) {

@@ -11,49 +11,9 @@ import {
 import { ConflictError, InternalError } from '../../core/errors.js';
 import { type AuthStore, type Clock, systemClock } from '../../core/ports.js';
 import type { AuthEntry } from '../../core/types.js';
+import { authEntryFromItem, authEntryToItem } from './auth-item.js';
 import { isAwsError } from './aws-errors.js';
-import { optionalNumber, optionalString, stringList } from './item-values.js';
-
-/** An auth table item as lib-dynamodb reads and writes it (snake_case attribute names, DESIGN.md §3). */
-export type AuthItem = Record<string, unknown>;
-
-/** Maps an entry to its auth table item; optional fields that are unset are left out. */
-export function authEntryToItem(entry: AuthEntry): AuthItem {
-  return {
-    issuer: entry.issuer,
-    account_name: entry.accountName,
-    roles: [...entry.roles],
-    secondary_authorization: [...entry.secondaryAuthorization],
-    totp_secret: entry.totpSecret,
-    last_step: entry.lastStep,
-    failed_attempts: entry.failedAttempts,
-    locked_until: entry.lockedUntil,
-    created_at: entry.createdAt,
-    updated_at: entry.updatedAt,
-  };
-}
-
-/** Maps an auth table item (ours or STSFTW 1.0's, whose lists may be string sets) to an entry. */
-export function authEntryFromItem(item: AuthItem): AuthEntry {
-  const entry: AuthEntry = {
-    issuer: optionalString(item.issuer) ?? '',
-    accountName: optionalString(item.account_name) ?? '',
-    roles: stringList(item.roles),
-    secondaryAuthorization: stringList(item.secondary_authorization),
-    // STSFTW 1.0 entries may lack timestamps; an empty string keeps the type honest without inventing a date.
-    createdAt: optionalString(item.created_at) ?? '',
-    updatedAt: optionalString(item.updated_at) ?? optionalString(item.created_at) ?? '',
-  };
-  const totpSecret = optionalString(item.totp_secret);
-  const lastStep = optionalNumber(item.last_step);
-  const failedAttempts = optionalNumber(item.failed_attempts);
-  const lockedUntil = optionalString(item.locked_until);
-  if (totpSecret !== undefined) entry.totpSecret = totpSecret;
-  if (lastStep !== undefined) entry.lastStep = lastStep;
-  if (failedAttempts !== undefined) entry.failedAttempts = failedAttempts;
-  if (lockedUntil !== undefined) entry.lockedUntil = lockedUntil;
-  return entry;
-}
+import { optionalNumber } from './item-values.js';
 
 /** Runs a conditional write; a lost condition becomes a ConflictError (the message names no key values). */
 async function conditional<T>(write: () => Promise<T>, message: string): Promise<T> {
@@ -61,6 +21,17 @@ async function conditional<T>(write: () => Promise<T>, message: string): Promise
     return await write();
   } catch (error) {
     if (isAwsError(error, 'ConditionalCheckFailedException')) throw new ConflictError(message);
+    throw error;
+  }
+}
+
+/** Runs a conditional write; true if it was applied, false if its condition did not hold. */
+async function applied(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
     throw error;
   }
 }
@@ -178,8 +149,8 @@ export class DynamoAuthStore implements AuthStore {
   }
 
   async consumeStep(issuer: string, accountName: string, step: number, now: Date): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return applied(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { issuer, account_name: accountName },
@@ -188,48 +159,80 @@ export class DynamoAuthStore implements AuthStore {
           ConditionExpression: 'attribute_exists(issuer) AND (attribute_not_exists(last_step) OR last_step < :step)',
           ExpressionAttributeValues: { ':step': step, ':zero': 0, ':now': now.toISOString() },
         }),
+      ),
+    );
+  }
+
+  async claimAttempt(
+    issuer: string,
+    accountName: string,
+    max: number,
+    now: Date,
+    staleBefore: Date,
+  ): Promise<number | undefined> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { issuer, account_name: accountName },
+          // ADD is atomic and the condition is checked with it: however many guesses race, at most `max`
+          // of them get a claim while the account is unlocked.
+          UpdateExpression: 'SET updated_at = :now ADD failed_attempts :one',
+          ConditionExpression:
+            'attribute_exists(issuer) AND (attribute_not_exists(locked_until) OR locked_until <= :now) AND ' +
+            '(attribute_not_exists(failed_attempts) OR failed_attempts < :max OR ' +
+            'attribute_not_exists(updated_at) OR updated_at < :stale)',
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':max': max,
+            ':now': now.toISOString(),
+            ':stale': staleBefore.toISOString(),
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
       );
-      return true;
+      const count = optionalNumber(Attributes?.failed_attempts);
+      if (count === undefined) throw new InternalError('DynamoDB did not return the attempt count.');
+      return count;
     } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) return false;
+      if (isAwsError(error, 'ConditionalCheckFailedException')) return undefined;
       throw error;
     }
   }
 
-  async recordFailure(issuer: string, accountName: string, now: Date): Promise<number> {
-    const { Attributes } = await conditional(
-      () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { issuer, account_name: accountName },
-            // ADD is atomic: concurrent wrong codes each count.
-            UpdateExpression: 'SET updated_at = :now ADD failed_attempts :one',
-            ConditionExpression: 'attribute_exists(issuer)',
-            ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() },
-            ReturnValues: 'UPDATED_NEW',
-          }),
-        ),
-      'The account is not enrolled.',
+  async releaseAttempt(issuer: string, accountName: string, now: Date): Promise<void> {
+    await applied(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { issuer, account_name: accountName },
+          UpdateExpression: 'SET updated_at = :now ADD failed_attempts :minus',
+          // A lock or a success may already have reset the counter: never below zero.
+          ConditionExpression: 'failed_attempts > :zero',
+          ExpressionAttributeValues: { ':minus': -1, ':zero': 0, ':now': now.toISOString() },
+        }),
+      ),
     );
-    const count = optionalNumber(Attributes?.failed_attempts);
-    if (count === undefined) throw new InternalError('DynamoDB did not return the failed attempt count.');
-    return count;
   }
 
-  async lock(issuer: string, accountName: string, until: Date, now: Date): Promise<void> {
-    await conditional(
-      () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { issuer, account_name: accountName },
-            UpdateExpression: 'SET locked_until = :until, failed_attempts = :zero, updated_at = :now',
-            ConditionExpression: 'attribute_exists(issuer)',
-            ExpressionAttributeValues: { ':until': until.toISOString(), ':zero': 0, ':now': now.toISOString() },
-          }),
-        ),
-      'The account is not enrolled.',
+  async lock(issuer: string, accountName: string, until: Date, now: Date, max: number): Promise<boolean> {
+    return applied(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { issuer, account_name: accountName },
+          UpdateExpression: 'SET locked_until = :until, failed_attempts = :zero, updated_at = :now',
+          // Resetting the counter in the same write makes a second locker's condition fail: one lock, one audit.
+          ConditionExpression:
+            'failed_attempts >= :max AND (attribute_not_exists(locked_until) OR locked_until <= :now)',
+          ExpressionAttributeValues: {
+            ':until': until.toISOString(),
+            ':zero': 0,
+            ':max': max,
+            ':now': now.toISOString(),
+          },
+        }),
+      ),
     );
   }
 }

@@ -5,11 +5,8 @@
  */
 import './polyfill.js';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
@@ -23,9 +20,12 @@ import { DynamoAuthStore } from '../aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from '../aws/dynamo-request-store.js';
 import { StsMinter } from '../aws/sts-minter.js';
 import { ensureTables } from '../aws/tables.js';
+import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { FileAudit } from './file-audit.js';
+import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
 import { createLocalCipher } from './local-cipher.js';
+import { localDynamoClient, socketLocation } from './local-dynamo.js';
 import { LocalMinter } from './local-minter.js';
 import { createLocalWorkflow } from './local-workflow.js';
 import { recoverInterruptedRequests } from './recovery.js';
@@ -33,14 +33,16 @@ import {
   isProcessAlive,
   readServerInfoFile,
   removeServerInfo,
+  SERVER_INFO_VERSION,
   type ServerInfo,
+  type ServerInfoFile,
   serverInfoPath,
   writeServerInfo,
 } from './server-info.js';
 
 /** How to run the embedded broker (the `sts server` options). */
 export interface EmbeddedOptions {
-  /** Data directory: database, key, audit log, server.json. Created (0700) if missing. */
+  /** Data directory: database, key, audit log, server.json. Created 0700 if missing, made private if not. */
   dataDir: string;
   /** HTTP port; 0 picks a free one (see `info.endpoint`). */
   port: number;
@@ -64,9 +66,11 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+export { PortUnavailableError } from './http-server.js';
+
 /** Another live broker owns the data dir. */
 export class BrokerRunningError extends AppError {
-  constructor(dataDir: string, info: ServerInfo) {
+  constructor(dataDir: string, info: ServerInfoFile) {
     super(
       'broker_running',
       409,
@@ -74,19 +78,6 @@ export class BrokerRunningError extends AppError {
       `a broker is already running in ${dataDir} (pid ${info.pid}, ${info.endpoint}) — use it, stop it, or pick another --data-dir`,
     );
     this.name = 'BrokerRunningError';
-  }
-}
-
-/** The port is taken (or not ours to bind). */
-export class PortUnavailableError extends AppError {
-  constructor(host: string, port: number, reason: string) {
-    super(
-      'port_unavailable',
-      409,
-      1,
-      `cannot listen on ${host}:${port} (${reason}) — pick another --port, or 0 for any`,
-    );
-    this.name = 'PortUnavailableError';
   }
 }
 
@@ -99,33 +90,6 @@ const REQUEST_RETENTION_SECONDS = 86_400;
 const LOCAL_ACCOUNT_ID = '000000000000';
 /** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
 const RETRY_INTERVAL_MS = 250;
-
-// A URL the CLI can call: a wildcard bind is reached on loopback, IPv6 literals need brackets.
-function endpointFor(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
-}
-
-async function listen(server: Server, host: string, port: number): Promise<number> {
-  await new Promise<void>((resolveListen, reject) => {
-    const onError = (error: NodeJS.ErrnoException) =>
-      reject(new PortUnavailableError(host, port, error.code ?? error.message));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolveListen();
-    });
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolveClose) => {
-    server.close(() => resolveClose());
-    // Keep-alive sockets (polling CLIs) would hold close() open until they time out.
-    server.closeAllConnections();
-  });
-}
 
 /** The role settings for the chosen minter: with real STS, bare role names live in the caller's own account. */
 async function minterFor(
@@ -156,7 +120,8 @@ async function minterFor(
 export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedBroker> {
   const dataDir = resolve(options.dataDir);
   const host = options.host ?? '127.0.0.1';
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // Before anything is read or written there: a dir others can read is tightened, another user's refused.
+  await makePrivate(dataDir);
 
   const previous = await readServerInfoFile(dataDir);
   if (previous && isProcessAlive(previous.pid)) throw new BrokerRunningError(dataDir, previous);
@@ -184,14 +149,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       };
     }
 
-    // The database listens on loopback whatever `host` is: only this process and local `sts` talk to it.
-    const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb') });
+    // The database is on a Unix socket whatever `host` is: only this user's processes can reach it.
+    const socket = await socketLocation(dataDir);
+    cleanups.push(() => socket.release());
+    const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb'), socketPath: socket.path });
     cleanups.push(() => dynalite.close());
-    const dynamodb = new DynamoDBClient({
-      endpoint: dynalite.endpoint,
-      region: REGION,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(
       dynamodb,
@@ -250,15 +213,21 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       },
     });
 
-    const server = createAdaptorServer({ fetch: createApp({ broker, log }).fetch, hostname: host }) as Server;
+    // The app is built once the port is known: it answers only Host values naming this broker.
+    let app: ReturnType<typeof createApp> | undefined;
+    const server = createAdaptorServer({
+      fetch: (request, env) => (app ? app.fetch(request, env) : new Response(null, { status: 503 })),
+      hostname: host,
+    }) as Server;
     const port = await listen(server, host, options.port);
+    app = createApp({ broker, log, allowedHosts: allowedHosts(host, port) });
     cleanups.push(() => closeServer(server));
 
     const info: ServerInfo = {
-      version: 1,
+      version: SERVER_INFO_VERSION,
       pid: process.pid,
       endpoint: endpointFor(host, port),
-      dynamodbEndpoint: dynalite.endpoint,
+      dynamodbSocket: socket.path,
       region: REGION,
       authTableName: AUTH_TABLE,
       requestsTableName: REQUESTS_TABLE,

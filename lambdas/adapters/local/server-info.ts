@@ -1,17 +1,21 @@
 /**
- * `<data-dir>/server.json`: how `sts … --local` finds the embedded broker (endpoint, DynamoDB endpoint,
+ * `<data-dir>/server.json`: how `sts … --local` finds the embedded broker (endpoint, DynamoDB socket,
  * table names, key file). Written by the running broker, removed when it stops.
  */
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AppError } from '../../core/errors.js';
 
+/** The `version` of the shape below. 2: DynamoDB on a Unix socket (`dynamodbSocket`); 1 had a TCP endpoint. */
+export const SERVER_INFO_VERSION = 2;
+
 /** The contents of `server.json` (docs/architecture.md, "Embedded"). */
 export interface ServerInfo {
-  version: 1;
+  version: typeof SERVER_INFO_VERSION;
   pid: number;
   endpoint: string;
-  dynamodbEndpoint: string;
+  /** dynalite's Unix socket: in the data dir, or in a private temp dir when that path is too long for one. */
+  dynamodbSocket: string;
   region: string;
   authTableName: string;
   requestsTableName: string;
@@ -31,6 +35,26 @@ export class NoBrokerError extends AppError {
   }
 }
 
+/** The broker that owns the data dir wrote server.json in another version's shape. */
+export class OutdatedBrokerError extends AppError {
+  constructor(dataDir: string, pid: number, version: unknown) {
+    super(
+      'no_broker',
+      503,
+      69,
+      `the broker running in ${resolve(dataDir)} (pid ${pid}) was started by another version of stsftw (server.json version ${String(version)}) — stop it and start it again with \`sts server\``,
+    );
+    this.name = 'OutdatedBrokerError';
+  }
+}
+
+/** What any version of server.json holds: enough to tell whether its broker still runs, and where. */
+export interface ServerInfoFile {
+  version: unknown;
+  pid: number;
+  endpoint?: string;
+}
+
 /** Path of the file in `dataDir`. */
 export function serverInfoPath(dataDir: string): string {
   return join(dataDir, 'server.json');
@@ -47,8 +71,8 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** The file's contents whatever the state of its pid; undefined if missing or unreadable as JSON. */
-export async function readServerInfoFile(dataDir: string): Promise<ServerInfo | undefined> {
+/** The file's contents whatever its version and the state of its pid; undefined if missing or unreadable as JSON. */
+export async function readServerInfoFile(dataDir: string): Promise<ServerInfoFile | undefined> {
   let text: string;
   try {
     text = await readFile(serverInfoPath(dataDir), 'utf8');
@@ -57,18 +81,22 @@ export async function readServerInfoFile(dataDir: string): Promise<ServerInfo | 
     throw e;
   }
   try {
-    const info = JSON.parse(text) as ServerInfo;
-    return info?.version === 1 && typeof info.pid === 'number' ? info : undefined;
+    const info = JSON.parse(text) as ServerInfoFile | null;
+    return typeof info?.pid === 'number' ? info : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The running broker's info; NoBrokerError if there is no file or its process is gone (a crash leaves one behind). */
+/**
+ * The running broker's info; NoBrokerError if there is no file or its process is gone (a crash leaves one
+ * behind), OutdatedBrokerError if a live broker wrote another version's shape.
+ */
 export async function readServerInfo(dataDir: string): Promise<ServerInfo> {
   const info = await readServerInfoFile(dataDir);
   if (!info || !isProcessAlive(info.pid)) throw new NoBrokerError(dataDir);
-  return info;
+  if (info.version !== SERVER_INFO_VERSION) throw new OutdatedBrokerError(dataDir, info.pid, info.version);
+  return info as ServerInfo;
 }
 
 /** Writes the file atomically (temp file + rename) with mode 0600: it names the key file. */

@@ -324,3 +324,27 @@ describe('createApp headers and logging', () => {
     expect(lines).toEqual([expect.objectContaining({ method: 'POST', status: 401 })]);
   });
 });
+
+describe('createApp allowedHosts', () => {
+  it('answers any Host without the option (on AWS, API Gateway and Function URLs route by Host)', async () => {
+    const res = await app.request('/v1/health', { headers: { Host: 'attacker.example' } });
+    expect(res.status).toBe(200);
+  });
+
+  it('answers only the listed Host values, case-insensitively, and refuses others with 421 before routing', async () => {
+    const guarded = createApp({
+      broker: broker as unknown as Broker,
+      log: (line) => lines.push(line),
+      allowedHosts: ['127.0.0.1:8787', 'localhost:8787'],
+    });
+    expect((await guarded.request('/v1/health', { headers: { Host: 'LocalHost:8787' } })).status).toBe(200);
+    for (const host of ['attacker.example:8787', '127.0.0.1:8788', '127.0.0.1']) {
+      const res = await guarded.request(`/v1/requests/${ID}`, { headers: { Host: host } });
+      const body = await expectProblem(res, 421, 'invalid_request');
+      expect(body.detail).toBe(
+        'This broker answers only requests whose Host is 127.0.0.1:8787 or localhost:8787: use the endpoint `sts server` printed.',
+      );
+    }
+    expect(broker.getRequest).not.toHaveBeenCalled();
+  });
+});

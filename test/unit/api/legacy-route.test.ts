@@ -364,6 +364,22 @@ describe('POST / (STSFTW 1.0) validation', () => {
     await expectRefusal(await post(app, legacyBody, undefined, undefined, '/sts'), 404, 'not_found');
   });
 
+  it('refuses a Host the embedded broker does not answer (421) in plain text too', async () => {
+    const guarded = createApp({
+      broker: broker as unknown as Broker,
+      log: (line) => lines.push(line),
+      allowedHosts: ['127.0.0.1:8787'],
+    });
+    const headers = { 'Content-Type': 'application/json', Host: 'attacker.example:8787' };
+    await expectRefusal(await post(guarded, legacyBody, headers), 421, 'invalid_request');
+    expect(broker.createRequest).not.toHaveBeenCalled();
+    await expectProblem(
+      await guarded.request('/v1/health', { headers: { Host: 'attacker.example:8787' } }),
+      421,
+      'invalid_request',
+    );
+  });
+
   it('keeps /v1 refusals problem+json', async () => {
     await expectProblem(await app.request('/v1/nothing'), 404, 'not_found');
     await expectProblem(await post(app, '{', undefined, undefined, '/v1/requests'), 400, 'invalid_request');

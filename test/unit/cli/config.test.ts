@@ -107,11 +107,123 @@ describe('configuration precedence', () => {
       expect(statSync(path).mode & 0o777).toBe(0o600);
     });
 
-    it('refuses to save nothing, or a malformed endpoint', async () => {
-      expect((await runSts(['configure'], env)).code).toBe(64);
+    it("saves a typed --region in the profile, never the environment's AWS_REGION", async () => {
+      await runSts(['configure', '--issuer', 'acme'], { ...env, AWS_REGION: 'us-east-2' });
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({ issuer: 'acme' });
+      expect((await runSts(['configure', '--region', 'eu-west-1'], env)).code).toBe(0);
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
+        issuer: 'acme',
+        region: 'eu-west-1',
+      });
+    });
+
+    it('refuses a malformed endpoint', async () => {
       const bad = await runSts(['configure', '--endpoint', 'not a url'], env);
       expect(bad.code).toBe(64);
       expect(bad.stderr).toContain('is not a URL');
+    });
+
+    it('with no arguments shows the profiles, each setting, and which one is used by default', async () => {
+      await runSts(['configure', '--endpoint', 'https://sts.example.com', '--issuer', 'acme'], env);
+      await runSts(['configure', '--profile', 'lab', '--local', '--data-dir', join(home.home, 'lab')], env);
+      const shown = await runSts(['configure'], env);
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain(configPath(env));
+      expect(shown.stdout).toMatch(/^default \(used when no --profile or STS_PROFILE is given\)$/m);
+      expect(shown.stdout).toMatch(/^ {2}endpoint +https:\/\/sts\.example\.com$/m);
+      expect(shown.stdout).toMatch(/^ {2}issuer +acme$/m);
+      expect(shown.stdout).toMatch(/^lab$/m);
+      expect(shown.stdout).toMatch(new RegExp(`^ {2}local +yes, broker data in ${join(home.home, 'lab')}$`, 'm'));
+      expect(shown.stdout).not.toContain('Nothing to change');
+
+      const selected = await runSts(['configure'], { ...env, STS_PROFILE: 'lab' });
+      expect(selected.stdout).toMatch(/^lab \(selected by STS_PROFILE\)$/m);
+      const json = await runSts(['configure', '--json'], env);
+      expect(JSON.parse(json.stdout)).toMatchObject({
+        path: configPath(env),
+        selected: 'default',
+        profiles: { default: { issuer: 'acme' }, lab: { local: true, dataDir: join(home.home, 'lab') } },
+      });
+    });
+
+    it('with no profiles yet says how to make one', async () => {
+      const shown = await runSts(['configure'], env);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain('No profiles yet');
+      expect(shown.stdout).toContain('sts configure --local');
+    });
+  });
+
+  describe('sts configure --local', () => {
+    let broker: FakeBroker;
+    const id = 'r_0123456789abcdefghjkmnpqrs';
+
+    beforeEach(async () => {
+      broker = await startFakeBroker();
+    });
+    afterEach(async () => {
+      await broker.close();
+    });
+
+    const startLocal = (dataDir: string) => {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(join(dataDir, 'server.json'), JSON.stringify({ version: 1, endpoint: broker.url }));
+    };
+
+    it('stores local mode and the absolute data dir, and later commands use that broker from anywhere', async () => {
+      const dataDir = join(home.home, 'broker');
+      startLocal(dataDir);
+      const saved = await runSts(
+        ['configure', '--local', '--data-dir', dataDir, '--issuer', 'demo', '--account-name', 'alice'],
+        env,
+      );
+      expect(saved.code, saved.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
+        issuer: 'demo',
+        accountName: 'alice',
+        local: true,
+        dataDir,
+      });
+      const status = await runSts(['status', id], env);
+      expect(status.stderr).not.toContain('No broker endpoint');
+      expect(broker.calls.map((call) => call.path)).toEqual([`/v1/requests/${id}`]);
+    });
+
+    it('without --data-dir stores the default data dir, resolved where configure ran', async () => {
+      const saved = await runSts(['configure', '--local'], env);
+      expect(saved.code, saved.stderr).toBe(0);
+      expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
+        local: true,
+        dataDir: join(process.cwd(), '.stsftw'),
+      });
+    });
+
+    it('an explicit endpoint (flag or STS_ENDPOINT) wins over the profile, and --endpoint switches it back', async () => {
+      const dataDir = join(home.home, 'broker');
+      startLocal(dataDir);
+      await runSts(['configure', '--local', '--data-dir', dataDir], env);
+      const other = await startFakeBroker();
+      try {
+        await runSts(['status', id], { ...env, STS_ENDPOINT: other.url });
+        expect(other.calls).toHaveLength(1);
+        expect(broker.calls).toHaveLength(0);
+        await runSts(['configure', '--endpoint', other.url], env);
+        expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
+          endpoint: other.url,
+          dataDir,
+        });
+        await runSts(['status', id], env);
+        expect(other.calls).toHaveLength(2);
+        expect(broker.calls).toHaveLength(0);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it('refuses --local together with --endpoint', async () => {
+      const result = await runSts(['configure', '--local', '--endpoint', 'https://sts.example.com'], env);
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain('not both');
     });
   });
 });

@@ -31,7 +31,7 @@ describe('sts configure --from-stack', () => {
   const savedProfiles = () =>
     JSON.parse(readFileSync(join(home.home, '.config', 'stsftw', 'config.json'), 'utf8')).profiles;
 
-  it("saves the stack's Endpoint output with the other fields", async () => {
+  it("saves the stack's Endpoint output with the other fields, and the stack's region", async () => {
     cfn.on(DescribeStacksCommand, { StackName: 'stsftw' }).resolves({
       Stacks: [
         {
@@ -55,6 +55,7 @@ describe('sts configure --from-stack', () => {
       endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com',
       issuer: 'acme',
       accountName: 'alice',
+      region: 'eu-west-1',
     });
   });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeBroker, sampleCredentials } from './fake-broker.js';
 import { requesterSetup, runSts, type tempHome } from './harness.js';
@@ -72,5 +74,87 @@ describe('sts exec', () => {
     const second = await runSts(['exec', '--', node, '-e', '0'], env);
     expect(second.code).toBe(0);
     expect(broker.calls.length).toBe(calls);
+  });
+
+  const creates = () => broker.calls.filter((call) => call.method === 'POST' && call.path === '/v1/requests');
+  const cacheEntries = () => {
+    try {
+      return readdirSync(join(home.home, '.cache', 'stsftw', 'credentials'));
+    } catch {
+      return [];
+    }
+  };
+
+  it('mints afresh when a --reason is given, so the reason reaches the approver and the audit', async () => {
+    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    expect(creates()).toHaveLength(1);
+    const second = await runSts(
+      ['exec', '--totp-code', '654321', '--reason', 'rotate keys', '--', node, '-e', '0'],
+      env,
+    );
+    expect(second.code, second.stderr).toBe(0);
+    expect(creates()).toHaveLength(2);
+    expect(creates()[1].body).toMatchObject({ totpCode: '654321', reason: 'rotate keys' });
+  });
+
+  it('--no-cache mints afresh and keeps nothing in the cache', async () => {
+    const first = await runSts(['exec', '--no-cache', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(cacheEntries()).toEqual([]);
+    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    expect(cacheEntries()).toHaveLength(1);
+    const third = await runSts(['exec', '--no-cache', '--totp-code', '654321', '--', node, '-e', '0'], env);
+    expect(third.code, third.stderr).toBe(0);
+    expect(creates()).toHaveLength(3);
+  });
+
+  it('says so when it reuses cached credentials although a code was given', async () => {
+    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    const second = await runSts(['exec', '--totp-code', '654321', '--', node, '-e', '0'], env);
+    expect(second.code).toBe(0);
+    expect(creates()).toHaveLength(1);
+    expect(second.stderr).toContain(`Using cached credentials for admin (valid until`);
+    expect(second.stderr).toContain('--totp-code was not needed');
+    expect(second.stderr).toContain('--no-cache');
+    expect(second.stderr).not.toContain('654321');
+  });
+
+  describe('region', () => {
+    const printRegion = 'console.log(JSON.stringify([process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION]))';
+    const withProfileRegion = () => {
+      mkdirSync(join(home.home, '.config', 'stsftw'), { recursive: true });
+      writeFileSync(
+        join(home.home, '.config', 'stsftw', 'config.json'),
+        JSON.stringify({ profiles: { default: { region: 'eu-west-1' } } }),
+      );
+    };
+    const regions = async (argv: string[], extraEnv: Record<string, string> = {}) => {
+      const result = await runSts(['exec', '--totp-code', '123456', ...argv, '--', node, '-e', printRegion], {
+        ...env,
+        ...extraEnv,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+
+    it("sets AWS_REGION and AWS_DEFAULT_REGION from the profile's region", async () => {
+      withProfileRegion();
+      expect(await regions([])).toEqual(['eu-west-1', 'eu-west-1']);
+    });
+
+    it('never overrides a region the environment already sets', async () => {
+      withProfileRegion();
+      expect(await regions([], { AWS_REGION: 'us-east-2' })).toEqual(['us-east-2', null]);
+      expect(await regions([], { AWS_DEFAULT_REGION: 'ap-south-1' })).toEqual([null, 'ap-south-1']);
+    });
+
+    it('--region, given on the command line, sets both', async () => {
+      withProfileRegion();
+      expect(await regions(['--region', 'sa-east-1'], { AWS_REGION: 'us-east-2' })).toEqual(['sa-east-1', 'sa-east-1']);
+    });
+
+    it('sets nothing when no region is known', async () => {
+      expect(await regions([])).toEqual([null, null]);
+    });
   });
 });

@@ -180,6 +180,43 @@ describe('sts get', () => {
       expect(creates()).toHaveLength(2);
     });
 
+    it('a --reason means new credentials: the cache is not read, but refreshed', async () => {
+      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      const fresh = await runSts([...argv, '--totp-code', '654321', '--reason', 'incident 42'], env, {
+        now: () => now,
+      });
+      expect(fresh.code, fresh.stderr).toBe(0);
+      expect(creates()).toHaveLength(2);
+      expect(creates()[1].body.reason).toBe('incident 42');
+      // the warm path must not answer it either
+      expect(warmCredentialProcess([...argv, '--reason', 'incident 42'], env, now)).toBeUndefined();
+      expect(warmCredentialProcess([...argv, '--reason=x'], env, now)).toBeUndefined();
+      expect(warmCredentialProcess([...argv, '--no-cache'], env, now)).toBeUndefined();
+      expect(warmCredentialProcess(argv, env, now)).toBeDefined();
+    });
+
+    it('--no-cache neither reads nor writes it', async () => {
+      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      const result = await runSts([...argv, '--totp-code', '654321', '--no-cache'], env, { now: () => now });
+      expect(result.code, result.stderr).toBe(0);
+      expect(creates()).toHaveLength(2);
+    });
+
+    it('sts cache clear forgets every cached credential; the next call mints', async () => {
+      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runSts([...argv, '--totp-code', '123456', '--role', 'readonly'], env, { now: () => now });
+      const cleared = await runSts(['cache', 'clear'], env);
+      expect(cleared.code, cleared.stderr).toBe(0);
+      expect(cleared.stdout).toBe('Removed 2 cached credentials.\n');
+      expect(warmCredentialProcess(argv, env, now)).toBeUndefined();
+      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      expect(creates()).toHaveLength(3);
+      const again = await runSts(['cache', 'clear'], { HOME: home.home });
+      expect(again.code).toBe(0);
+      expect(again.stdout).toBe('Removed 1 cached credential.\n');
+      expect((await runSts(['cache', 'clear'], env)).stdout).toBe('No cached credentials.\n');
+    });
+
     it('the warm path in main answers without the CLI, and declines what it does not understand', async () => {
       await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
       const warm = warmCredentialProcess(['get', '--format=credential-process'], env, now);

@@ -137,6 +137,54 @@ describe('sts request', () => {
     expect(result.stderr).toContain(`sts wait ${request.id}`);
   });
 
+  it('--no-wait with a refused code exits 12 with the reason, and never shows an approver command', async () => {
+    await start({
+      plan: ['VERIFYING', 'VERIFYING', 'REJECTED'],
+      error: { code: 'invalid_credentials', message: 'The account name or TOTP code is not valid.' },
+    });
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
+    expect(result.code).toBe(12);
+    expect(result.stderr).toContain('was rejected: The account name or TOTP code is not valid.');
+    expect(result.stderr).toContain('(invalid_credentials)');
+    expect(result.stderr).not.toContain('sts approve');
+    expect(result.stderr).not.toContain('needs approval');
+    expect(result.stdout).toBe('');
+    // the request is over: its key is of no use
+    expect(readdirSync(keyDir())).toEqual([]);
+  });
+
+  it('--no-wait for an account that needs no approver says so, prints the id and keeps the key for sts wait', async () => {
+    await start({ plan: ['VERIFYING', 'MINTED'] });
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env);
+    const [request] = broker!.requests.values();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${request.id}\n`);
+    expect(result.stderr).toContain(`needs no approval: collect the credentials with \`sts wait ${request.id}\``);
+    expect(result.stderr).not.toContain('sts approve');
+    expect(result.stderr).not.toContain('needs approval');
+    expect(result.stderr).not.toContain('once approved');
+    const waited = await runSts(['wait', request.id, '--format', 'json'], env);
+    expect(waited.code).toBe(0);
+    expect(JSON.parse(waited.stdout)).toMatchObject({ AccessKeyId: 'ASIATESTACCESSKEY001' });
+  });
+
+  it('--no-wait gives up (exit 75, key kept) when the code is still being checked long after', async () => {
+    await start({ plan: ['VERIFYING'] });
+    let clock = Date.now();
+    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env, {
+      now: () => clock,
+      sleep: async (ms) => {
+        clock += ms;
+      },
+    });
+    const [request] = broker!.requests.values();
+    expect(result.code).toBe(75);
+    expect(result.stderr).toContain(`still checking your code: see \`sts wait ${request.id}\``);
+    expect(result.stderr).not.toContain('sts approve');
+    expect(result.stdout).toBe('');
+    expect(readdirSync(keyDir())).toEqual([`${request.id}.json`]);
+  });
+
   it('on Ctrl-C tells how to resume, keeps the key and exits 130', async () => {
     const interrupt = new AbortController();
     await start({

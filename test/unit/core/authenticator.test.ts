@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAuthenticator, LOCK_SECONDS, MAX_FAILURES } from '../../../lambdas/core/authenticator.js';
+import { createAuthenticator, DECOY_CONTEXT, LOCK_SECONDS, MAX_FAILURES } from '../../../lambdas/core/authenticator.js';
 import { InternalError, InvalidCredentialsError, LockedOutError } from '../../../lambdas/core/errors.js';
 import { timeStep } from '../../../lambdas/core/totp.js';
 import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
@@ -125,13 +125,42 @@ describe('authenticate', () => {
     expect(t.auth.peek(ISSUER, 'alice')?.failedAttempts).toBe(MAX_FAILURES - 1);
   });
 
-  it('counts replays as failures too', async () => {
+  it('refuses a replayed code without counting it toward the lockout (a client retrying)', async () => {
     const used = t.code();
     await t.authenticator.authenticate(ISSUER, 'alice', used);
-    for (let i = 1; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < 3 * MAX_FAILURES; i++) {
       await expect(t.authenticator.authenticate(ISSUER, 'alice', used)).rejects.toThrow(InvalidCredentialsError);
     }
-    await expect(t.authenticator.authenticate(ISSUER, 'alice', used)).rejects.toThrow(LockedOutError);
+    expect(t.auth.peek(ISSUER, 'alice')?.failedAttempts ?? 0).toBe(0);
+    expect(t.auth.peek(ISSUER, 'alice')?.lockedUntil).toBeUndefined();
+    // Concurrent retries of the same fresh code: one wins, the others are refused, none counts.
+    t.clock.advance(30);
+    const fresh = t.code();
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, () => t.authenticator.authenticate(ISSUER, 'alice', fresh)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(t.auth.peek(ISSUER, 'alice')?.failedAttempts ?? 0).toBe(0);
+    expect(t.audit.events).toEqual([]);
+    // Wrong codes still count from zero.
+    for (let i = 1; i < MAX_FAILURES; i++) {
+      await expect(t.authenticator.authenticate(ISSUER, 'alice', t.wrong())).rejects.toThrow(InvalidCredentialsError);
+    }
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.wrong())).rejects.toThrow(LockedOutError);
+  });
+
+  it(`checks at most ${MAX_FAILURES} codes per lock window however many arrive at once, and locks once`, async () => {
+    const guesses = Array.from({ length: 100 }, (_, i) =>
+      String((Number(t.code()) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    const results = await Promise.allSettled(
+      [...guesses, t.code()].map((code) => t.authenticator.authenticate(ISSUER, 'alice', code)),
+    );
+    const checks = t.cipher.decrypted.filter((c) => c.account_name === 'alice').length;
+    expect(checks).toBeLessThanOrEqual(MAX_FAILURES);
+    expect(results.at(-1)?.status).toBe('rejected');
+    expect(t.audit.events.filter((e) => e.type === 'account.locked')).toHaveLength(1);
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).rejects.toThrow(LockedOutError);
   });
 
   it('never locks or records anything for an unknown account', async () => {
@@ -155,8 +184,20 @@ describe('authenticate', () => {
     await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toBeDefined();
   });
 
-  it('does not decrypt the secret when the entry is missing', async () => {
+  it('checks the code of an unknown account against a decoy secret: the same work as for a known one', async () => {
     await expect(t.authenticator.authenticate(ISSUER, 'nobody', t.code())).rejects.toThrow(InvalidCredentialsError);
-    expect(t.cipher.decryptCalls).toBe(0);
+    expect(t.cipher.decrypted).toEqual([DECOY_CONTEXT]);
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.wrong())).rejects.toThrow(InvalidCredentialsError);
+    expect(t.cipher.decrypted).toEqual([DECOY_CONTEXT, { issuer: ISSUER, account_name: 'alice' }]);
+    expect(t.auth.peek(ISSUER, 'nobody')).toBeUndefined();
+  });
+
+  it('still answers an unknown account when the cipher cannot make a decoy', async () => {
+    const ports = memoryPorts('2030-01-01T00:00:10.000Z');
+    vi.spyOn(ports.cipher, 'encrypt').mockRejectedValue(new InternalError('AccessDeniedException'));
+    const authenticator = createAuthenticator(ports);
+    const e = await rejection(authenticator.authenticate(ISSUER, 'nobody', '123456'));
+    expect(e).toBeInstanceOf(InvalidCredentialsError);
+    expect(ports.cipher.decryptCalls).toBe(1);
   });
 });

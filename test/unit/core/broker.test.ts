@@ -101,13 +101,30 @@ describe('createRequest', () => {
     expect(t.requests.peek(id)?.secondaryAccountName).toBe('bob');
   });
 
+  it.each([
+    ['grouped as apps show it', (c: string) => `${c.slice(0, 3)} ${c.slice(3)}`],
+    ['with surrounding spaces', (c: string) => `  ${c} `],
+  ])('accepts codes typed %s, and hands the workflow the six digits', async (_label, typed) => {
+    const { id } = await t.broker.createRequest({
+      ...t.base,
+      totpCode: typed(t.code('alice')),
+      secondaryAccountName: 'bob',
+      secondaryTotpCode: typed(t.code('bob')),
+    });
+    expect(t.workflow.starts[0]).toMatchObject({
+      requestId: id,
+      totpCode: t.code('alice'),
+      secondaryTotpCode: t.code('bob'),
+    });
+  });
+
   it('defaults the duration to one hour', async () => {
     const { id } = await t.broker.createRequest({ ...t.base, totpCode: t.code('alice') });
     expect(t.requests.peek(id)?.durationSeconds).toBe(3600);
   });
 
   it.each([
-    ['a bad issuer', { issuer: 'a b' }],
+    ['a bad issuer', { issuer: 'a b ' }],
     ['a bad account name', { accountName: '' }],
     ['a bad role', { role: 'arn:aws:iam::1:role/x' }],
     ['a short public key', { publicKey: 'AAAA' }],
@@ -118,7 +135,7 @@ describe('createRequest', () => {
     ['a too long duration', { durationSeconds: 3601 }],
     ['a too long reason', { reason: 'x'.repeat(513) }],
     ['a reason with control characters', { reason: 'ok\u001b[2J' }],
-    ['a bad approver name', { secondaryAccountName: 'b b' }],
+    ['a bad approver name', { secondaryAccountName: 'b\tb' }],
     ['a secondary code without approver', { secondaryTotpCode: '123456' }],
     ['a malformed secondary code', { secondaryAccountName: 'bob', secondaryTotpCode: '1234' }],
   ])('refuses %s', async (_label, change) => {
@@ -225,6 +242,25 @@ describe('approve and deny', () => {
     });
     expect(t.requests.peek(id)).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' });
     expect(t.workflow.approvals).toEqual([{ taskToken: `token-${id}`, output: { approvedBy: 'bob' } }]);
+  });
+
+  it('approves with a code typed as apps show it (123 456)', async () => {
+    const id = await t.waiting();
+    const code = t.code('bob');
+    await expect(
+      t.broker.approve(id, { accountName: 'bob', totpCode: ` ${code.slice(0, 3)} ${code.slice(3)} ` }),
+    ).resolves.toEqual({ id, status: 'APPROVED' });
+  });
+
+  it('accepts an approver whose name has inner spaces, as STSFTW 1.0 did', async () => {
+    const url = await enroll(t.auth, t.cipher, { issuer: ISSUER, accountName: 'Bob Smith' });
+    const alice = t.auth.peek(ISSUER, 'alice')!;
+    await t.auth.update(ISSUER, 'alice', { secondaryAuthorization: [...alice.secondaryAuthorization, 'Bob Smith'] });
+    const id = await t.waiting();
+    await expect(
+      t.broker.approve(id, { accountName: 'Bob Smith', totpCode: totpCode(url, t.clock.now()) }),
+    ).resolves.toEqual({ id, status: 'APPROVED' });
+    expect(t.requests.peek(id)?.approvedBy).toBe('Bob Smith');
   });
 
   it('denies: transition with the reason, then SendTaskFailure', async () => {
@@ -360,7 +396,9 @@ describe('approve and deny', () => {
   it('refuses a malformed code or name before anything else', async () => {
     const id = await t.waiting();
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: '12 456' })).rejects.toThrow(InvalidRequestError);
-    await expect(t.broker.approve(id, { accountName: 'b/b', totpCode: '123456' })).rejects.toThrow(InvalidRequestError);
+    await expect(t.broker.approve(id, { accountName: 'b\nb', totpCode: '123456' })).rejects.toThrow(
+      InvalidRequestError,
+    );
     expect(t.auth.peek(ISSUER, 'bob')?.failedAttempts ?? 0).toBe(0);
   });
 

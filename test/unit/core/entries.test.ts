@@ -13,24 +13,63 @@ describe('parseList', () => {
   it.each([
     ['a,b,c', ['a', 'b', 'c']],
     ['a b  c', ['a', 'b', 'c']],
-    [' a, b ,\n c\t', ['a', 'b', 'c']],
+    [' a, b , c ', ['a', 'b', 'c']],
     ['a,,b,a', ['a', 'b']],
     ['', []],
     [' , ', []],
   ])('parses %j', (text, expected) => {
     expect(parseList(text)).toEqual(expected);
   });
+
+  it('splits a name list on commas only: names may have inner spaces', () => {
+    expect(parseList('Bob Smith, carol', 'names')).toEqual(['Bob Smith', 'carol']);
+    expect(parseList('Jane Doe', 'names')).toEqual(['Jane Doe']);
+    expect(parseList(' a, b , a,,', 'names')).toEqual(['a', 'b']);
+    expect(parseList('admin, read only')).toEqual(['admin', 'read', 'only']);
+  });
 });
 
 describe('validateName', () => {
-  it.each(['a', 'alice', 'alice@example.com', 'a.b_c-d+e=f,g', 'x'.repeat(64)])('accepts %j', (name) => {
+  it.each([
+    'a',
+    'alice',
+    'alice@example.com',
+    'a.b_c-d+e=f,g',
+    'x'.repeat(64),
+    // STSFTW 1.0's own example issuer, and names as people write them.
+    'Some Account',
+    'José Núñez',
+    "O'Brien (ops)",
+    '運用チーム',
+    'é'.repeat(64),
+  ])('accepts %j', (name) => {
     expect(validateName('account name', name)).toBe(name);
   });
 
-  it.each(['', 'x'.repeat(65), 'a b', 'a/b', 'a:b', 'é', 'a\n'])('refuses %j naming the kind', (name) => {
+  it.each([
+    '',
+    'x'.repeat(65),
+    'é'.repeat(65),
+    ' alice',
+    'alice ',
+    ' ',
+    'a/b',
+    'a:b',
+    'a\n',
+    'a\tb',
+    'a\u00a0b',
+    'a\u200bb',
+    'a\u0000',
+  ])('refuses %j naming the kind', (name) => {
     expect(() => validateName('issuer', name)).toThrow(InvalidRequestError);
     expect(() => validateName('issuer', name)).toThrow(/issuer/);
     expect(() => validateName('account name', name)).toThrow(/account name/);
+  });
+
+  it('says what is wrong without echoing the value', () => {
+    expect(() => validateName('issuer', ' Secret Team')).toThrow(/starts or ends with a space/);
+    expect(() => validateName('issuer', ' Secret Team')).not.toThrow(/Secret/);
+    expect(() => validateName('issuer', 'x'.repeat(65))).toThrow(/longer than 64/);
   });
 
   it('refuses non-strings', () => {
@@ -79,7 +118,8 @@ describe('validateAuthorizers', () => {
   });
 
   it('refuses invalid names', () => {
-    expect(() => validateAuthorizers('alice', ['b o b'])).toThrow(InvalidRequestError);
+    expect(() => validateAuthorizers('alice', ['b\tb'])).toThrow(InvalidRequestError);
+    expect(validateAuthorizers('alice', ['b o b'])).toEqual(['b o b']);
   });
 });
 

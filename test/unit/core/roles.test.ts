@@ -85,8 +85,16 @@ describe('roleSessionName', () => {
     expect(roleSessionName('alice', 'example')).toBe('alice@example');
   });
 
-  it('replaces characters outside [\\w+=,.@-]', () => {
-    expect(roleSessionName('a l/i:ce', 'ex ample')).toBe('a-l-i-ce@ex-ample');
+  it('replaces characters outside [\\w+=,.@-] and keeps such names distinct', () => {
+    const spaced = roleSessionName('Bob Smith', 'Some Account');
+    expect(spaced).toMatch(/^Bob-Smith@Some-Account-[0-9a-f]{8}$/);
+    expect(roleSessionName('Bob-Smith', 'Some-Account')).toBe('Bob-Smith@Some-Account');
+    expect(spaced).not.toBe(roleSessionName('Bob Smith', 'Some-Account'));
+    expect(sourceIdentity('José Núñez')).toMatch(/^Jos--N--ez-[0-9a-f]{8}$/);
+    for (const name of ['Bob Smith', 'José Núñez', '運用チーム', "O'Brien (ops)", 'é'.repeat(64)]) {
+      expect(sourceIdentity(name)).toMatch(/^[\w+=,.@-]{2,64}$/);
+      expect(roleSessionName(name, name)).toMatch(/^[\w+=,.@-]{2,64}$/);
+    }
   });
 
   it('keeps 2..64 characters, deterministically and distinctly for long names', () => {
@@ -113,6 +121,14 @@ describe('sessionTags', () => {
       { Key: 'stsftw:request-id', Value: 'r_1' },
     ]);
   });
+  it('sanitises an approver name to what session tag values allow (no comma), keeping it distinct', () => {
+    const value = sessionTags({ approvedBy: 'Smith, Bob', requestId: 'r_1' })[0].Value;
+    expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
+    expect(value).toMatch(/^Smith- Bob-[0-9a-f]{8}$/);
+    expect(sessionTags({ approvedBy: 'Bob Smith', requestId: 'r_1' })[0].Value).toBe('Bob Smith');
+    expect(sessionTags({ approvedBy: 'José Núñez', requestId: 'r_1' })[0].Value).toBe('José Núñez');
+  });
+
   it('says none for single-factor requests', () => {
     expect(sessionTags({ requestId: 'r_1' })[0]).toEqual({ Key: 'stsftw:approver', Value: 'none' });
   });

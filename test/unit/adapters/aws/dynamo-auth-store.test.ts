@@ -9,11 +9,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  authEntryFromItem,
-  authEntryToItem,
-  DynamoAuthStore,
-} from '../../../../lambdas/adapters/aws/dynamo-auth-store.js';
+import { authEntryFromItem, authEntryToItem } from '../../../../lambdas/adapters/aws/auth-item.js';
+import { DynamoAuthStore } from '../../../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { ConflictError } from '../../../../lambdas/core/errors.js';
 import type { AuthEntry } from '../../../../lambdas/core/types.js';
 
@@ -211,43 +208,58 @@ describe('DynamoAuthStore', () => {
     await expect(store.consumeStep('acme', 'alice', 58_000_000, now)).resolves.toBe(false);
   });
 
-  it('records a failure atomically and returns the new count', async () => {
+  it('claims an attempt atomically, only while unlocked and under the limit, and returns the count', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { failed_attempts: 3, updated_at: now.toISOString() } });
-    await expect(store.recordFailure('acme', 'alice', now)).resolves.toBe(3);
+    const stale = new Date(now.getTime() - 900_000);
+    await expect(store.claimAttempt('acme', 'alice', 5, now, stale)).resolves.toBe(3);
     expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
       TableName: 'auth-table',
       Key: key,
       UpdateExpression: 'SET updated_at = :now ADD failed_attempts :one',
-      ConditionExpression: 'attribute_exists(issuer)',
-      ExpressionAttributeValues: { ':one': 1, ':now': now.toISOString() },
+      ConditionExpression:
+        'attribute_exists(issuer) AND (attribute_not_exists(locked_until) OR locked_until <= :now) AND ' +
+        '(attribute_not_exists(failed_attempts) OR failed_attempts < :max OR ' +
+        'attribute_not_exists(updated_at) OR updated_at < :stale)',
+      ExpressionAttributeValues: { ':one': 1, ':max': 5, ':now': now.toISOString(), ':stale': stale.toISOString() },
       ReturnValues: 'UPDATED_NEW',
     });
   });
 
-  it('fails loudly when the failure count is not returned', async () => {
+  it('answers a refused claim with undefined and fails loudly when the count is not returned', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.claimAttempt('acme', 'alice', 5, now, now)).resolves.toBeUndefined();
     ddb.on(UpdateCommand).resolves({});
-    await expect(store.recordFailure('acme', 'alice', now)).rejects.toMatchObject({ code: 'internal' });
+    await expect(store.claimAttempt('acme', 'alice', 5, now, now)).rejects.toMatchObject({ code: 'internal' });
   });
 
-  it('locks an entry until a time and resets the counter', async () => {
+  it('releases a claim without going below zero', async () => {
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.releaseAttempt('acme', 'alice', now)).resolves.toBeUndefined();
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      UpdateExpression: 'SET updated_at = :now ADD failed_attempts :minus',
+      ConditionExpression: 'failed_attempts > :zero',
+    });
+  });
+
+  it('locks once: only at the limit and when no lock is active, resetting the counter', async () => {
     ddb.on(UpdateCommand).resolves({});
     const until = new Date('2025-06-01T00:15:00.000Z');
-    await store.lock('acme', 'alice', until, now);
+    await expect(store.lock('acme', 'alice', until, now, 5)).resolves.toBe(true);
     expect(ddb).toReceiveCommandExactlyOnceWith(UpdateCommand, {
       TableName: 'auth-table',
       Key: key,
       UpdateExpression: 'SET locked_until = :until, failed_attempts = :zero, updated_at = :now',
-      ConditionExpression: 'attribute_exists(issuer)',
-      ExpressionAttributeValues: { ':until': until.toISOString(), ':zero': 0, ':now': now.toISOString() },
+      ConditionExpression: 'failed_attempts >= :max AND (attribute_not_exists(locked_until) OR locked_until <= :now)',
+      ExpressionAttributeValues: { ':until': until.toISOString(), ':zero': 0, ':max': 5, ':now': now.toISOString() },
     });
+    ddb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(store.lock('acme', 'alice', until, now, 5)).resolves.toBe(false);
   });
 
   it.each([
     ['put', () => store.put(entry), PutCommand],
     ['update', () => store.update('acme', 'alice', { roles: ['dev'] }), UpdateCommand],
     ['remove', () => store.remove('acme', 'alice'), DeleteCommand],
-    ['recordFailure', () => store.recordFailure('acme', 'alice', now), UpdateCommand],
-    ['lock', () => store.lock('acme', 'alice', now, now), UpdateCommand],
   ] as const)('%s maps ConditionalCheckFailedException to ConflictError', async (_name, call, command) => {
     ddb.on(command as typeof PutCommand).rejects(conditionFailed());
     const error = await call().catch((e: unknown) => e);

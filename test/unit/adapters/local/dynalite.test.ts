@@ -1,9 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
+import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -11,37 +14,68 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-function client(endpoint: string) {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+const client = (socketPath: string) => localDynamoClient({ dynamodbSocket: socketPath, region: 'local' });
+
+function createThings(db: DynamoDBClient) {
+  return db.send(
+    new CreateTableCommand({
+      TableName: 'things',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
 }
 
 describe('startDynalite', () => {
-  it('serves DynamoDB on loopback and keeps data across restarts', async () => {
+  it('serves DynamoDB on a 0600 Unix socket and keeps data across restarts', async () => {
     const path = join(dir, 'dynamodb');
-    const first = await startDynalite({ path });
-    expect(first.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const db1 = client(first.endpoint);
-    await db1.send(
-      new CreateTableCommand({
-        TableName: 'things',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    const socketPath = join(dir, 'dynamodb.sock');
+    const first = await startDynalite({ path, socketPath });
+    expect(first.socketPath).toBe(socketPath);
+    const socket = await lstat(socketPath);
+    expect(socket.isSocket()).toBe(true);
+    expect(socket.mode & 0o777).toBe(0o600);
+
+    const db1 = client(socketPath);
+    await createThings(db1);
     await db1.send(new PutItemCommand({ TableName: 'things', Item: { id: { S: 'a' }, v: { S: 'kept' } } }));
     db1.destroy();
     await first.close();
+    await expect(lstat(socketPath)).rejects.toMatchObject({ code: 'ENOENT' });
 
-    const second = await startDynalite({ path });
-    const db2 = client(second.endpoint);
+    const second = await startDynalite({ path, socketPath });
+    const db2 = client(socketPath);
     const { Item } = await db2.send(new GetItemCommand({ TableName: 'things', Key: { id: { S: 'a' } } }));
     expect(Item?.v).toEqual({ S: 'kept' });
     db2.destroy();
     await second.close();
+  });
+
+  it('replaces the socket file a killed broker left behind', async () => {
+    const socketPath = join(dir, 'dynamodb.sock');
+    // A process that dies listening leaves its socket file: nothing answers on it any more.
+    const script = `require('net').createServer().listen(${JSON.stringify(socketPath)}, () => process.kill(process.pid, 'SIGKILL'))`;
+    spawnSync(process.execPath, ['-e', script]);
+    expect((await lstat(socketPath)).isSocket()).toBe(true);
+
+    const dynalite = await startDynalite({ socketPath });
+    const db = client(socketPath);
+    await createThings(db);
+    db.destroy();
+    await dynalite.close();
+  });
+
+  it('refuses a socket another process still serves', async () => {
+    const socketPath = join(dir, 'dynamodb.sock');
+    const other = createServer();
+    await new Promise<void>((resolve) => other.listen(socketPath, resolve));
+    try {
+      await expect(startDynalite({ socketPath })).rejects.toThrow(
+        `${socketPath} is in use by another process — is another broker running on this data dir? Stop it, or pick another --data-dir`,
+      );
+    } finally {
+      await new Promise((resolve) => other.close(resolve));
+    }
   });
 });

@@ -1,32 +1,35 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoRequestStore } from '../../../../lambdas/adapters/aws/dynamo-request-store.js';
 import { ensureTables } from '../../../../lambdas/adapters/aws/tables.js';
 import { type DynaliteHandle, startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
+import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
 import { recoverInterruptedRequests } from '../../../../lambdas/adapters/local/recovery.js';
 import { newRequestId } from '../../../../lambdas/core/ids.js';
 import type { RequestRecord, RequestStatus } from '../../../../lambdas/core/types.js';
 import { ManualClock, MemoryAudit } from '../../../support/memory.js';
 
 const tables = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
+let dir: string;
 let dynalite: DynaliteHandle;
 let dynamodb: DynamoDBClient;
 let requests: DynamoRequestStore;
 const clock = new ManualClock('2030-01-01T00:00:00.000Z');
 
 beforeAll(async () => {
-  dynalite = await startDynalite();
-  dynamodb = new DynamoDBClient({
-    endpoint: dynalite.endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  dir = await mkdtemp(join(tmpdir(), 'stsftw-recovery-'));
+  dynalite = await startDynalite({ socketPath: join(dir, 'dynamodb.sock') });
+  dynamodb = localDynamoClient({ dynamodbSocket: dynalite.socketPath, region: 'local' });
   await ensureTables(dynamodb, tables, { pollIntervalMs: 0 });
   requests = new DynamoRequestStore(dynamodb, tables.requestsTableName);
 });
 afterAll(async () => {
   dynamodb.destroy();
   await dynalite.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 function record(status: RequestStatus): RequestRecord {

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   isProcessAlive,
   NoBrokerError,
+  OutdatedBrokerError,
   readServerInfo,
   removeServerInfo,
   type ServerInfo,
@@ -21,10 +22,10 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function info(pid = process.pid): ServerInfo {
   return {
-    version: 1,
+    version: 2,
     pid,
     endpoint: 'http://127.0.0.1:8787',
-    dynamodbEndpoint: 'http://127.0.0.1:9000',
+    dynamodbSocket: join(dir, 'dynamodb.sock'),
     region: 'local',
     authTableName: 'stsftw-auth',
     requestsTableName: 'stsftw-requests',
@@ -62,6 +63,21 @@ describe('server info', () => {
   it('treats an unreadable file as no broker', async () => {
     await writeFile(serverInfoPath(dir), '{ not json');
     await expect(readServerInfo(dir)).rejects.toBeInstanceOf(NoBrokerError);
+  });
+
+  it('says to restart a live broker whose server.json is of an older version', async () => {
+    // What stsftw before server.json version 2 wrote: DynamoDB on a TCP port.
+    const { dynamodbSocket: _, ...rest } = info();
+    await writeFile(
+      serverInfoPath(dir),
+      JSON.stringify({ ...rest, version: 1, dynamodbEndpoint: 'http://127.0.0.1:9000' }),
+    );
+    const error = await readServerInfo(dir).catch((e) => e);
+    expect(error).toBeInstanceOf(OutdatedBrokerError);
+    expect(error).toMatchObject({ exitCode: 69 });
+    expect(error.message).toBe(
+      `the broker running in ${dir} (pid ${process.pid}) was started by another version of stsftw (server.json version 1) — stop it and start it again with \`sts server\``,
+    );
   });
 
   it('removes only its own file', async () => {

@@ -72,9 +72,9 @@ describe('administrator commands on AWS (KMS)', () => {
       env: { ...env, STS_KMS_KEY_ID: undefined },
       terminal,
     });
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(64);
     expect(result.stderr).toBe(
-      'sts: TOTP secrets on AWS are encrypted with KMS: pass --kms-key-id or set STS_KMS_KEY_ID (a stack output names the key).\n',
+      'sts: No KMS key for the TOTP secrets: pass --kms-key-id KEY, set STS_KMS_KEY_ID (a stack output names it), or use --local for the embedded broker (`sts server`).\n',
     );
     expect(terminal.said).toEqual([]);
     expect(await broker.rawItem('acme', 'carol')).toBeUndefined();
@@ -82,7 +82,11 @@ describe('administrator commands on AWS (KMS)', () => {
 
   it('requires a table name', async () => {
     const result = await run(['list', '--issuer', 'acme'], { env: { AWS_REGION: 'eu-west-1' } });
-    expect(result).toMatchObject({ code: 2, stderr: 'sts: No auth table: pass --table-name or set STS_TABLE_NAME.\n' });
+    expect(result).toMatchObject({
+      code: 64,
+      stderr:
+        'sts: No auth table: pass --table-name NAME, set STS_TABLE_NAME (a stack output names it), or use --local for the embedded broker (`sts server`).\n',
+    });
   });
 
   it('lists without touching KMS', async () => {

@@ -147,8 +147,30 @@ describe('sts enroll', () => {
     expect((await broker.rawItem('acme', other))?.roles).toEqual({ L: [{ S: 'a' }, { S: 'b' }, { S: 'c' }] });
   });
 
+  it('enrolls names with inner spaces, as STSFTW 1.0 allowed, keeping comma-separated names whole', async () => {
+    const result = await run([
+      'enroll',
+      ...broker.localArgs,
+      '--issuer',
+      'Some Account',
+      '--account-name',
+      'Bob Smith',
+      '--roles',
+      'admin',
+      '--secondary-authorizers',
+      'Jane Doe, carol',
+      '--no-verify',
+      '--json',
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ issuer: 'Some Account', accountName: 'Bob Smith' });
+    const item = await broker.rawItem('Some Account', 'Bob Smith');
+    expect(item?.secondary_authorization).toEqual({ L: [{ S: 'Jane Doe' }, { S: 'carol' }] });
+  });
+
   it.each([
-    [['--issuer', 'bad issuer'], 'The issuer must be'],
+    [['--issuer', 'bad issuer '], 'The issuer must be'],
+    [['--issuer', 'acme:prod'], 'The issuer must be'],
     [['--roles', 'arn:aws:iam::12:role/x'], 'Not a role name or IAM role ARN'],
     [['--secondary-authorizers', 'SELF'], 'cannot be its own secondary authorizer'],
   ])('refuses bad input %j with exit code 2', async (extra, message) => {
@@ -161,6 +183,9 @@ describe('sts enroll', () => {
 
   it('says how to give a missing issuer', async () => {
     const result = await run(['enroll', ...broker.localArgs, '--account-name', account, '--no-verify', '--json']);
-    expect(result).toMatchObject({ code: 2, stderr: 'sts: No issuer given: pass --issuer or set STS_ISSUER.\n' });
+    expect(result).toMatchObject({
+      code: 64,
+      stderr: 'sts: No issuer: pass --issuer NAME, set STS_ISSUER, or run `sts configure --issuer NAME`.\n',
+    });
   });
 });

@@ -3,6 +3,7 @@
  * server.json and a real local key, a scripted terminal, and `run(argv)` over in-memory streams.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -135,7 +136,8 @@ export async function run(
     stdin: new PassThrough(),
     stdout,
     stderr,
-    env: options.env ?? {},
+    // A HOME that does not exist: the commands read the config-file profile, never the developer's.
+    env: { HOME: join(tmpdir(), 'sts-admin-no-home'), ...options.env },
     colorDepth: 1,
     terminal: options.terminal ?? new ScriptedTerminal(() => '', false),
   });
@@ -156,21 +158,28 @@ export interface LocalBroker {
   close(): Promise<void>;
 }
 
-/** Starts dynalite (in memory, port 0 on loopback) and writes `<dataDir>/server.json` pointing at it. */
+/**
+ * Starts dynalite (in memory) on a Unix socket in a data dir, as the embedded broker does, and writes
+ * `<dataDir>/server.json` naming it. The same store also answers on a loopback TCP port (`endpoint`), which
+ * the AWS-mode tests reach through AWS_ENDPOINT_URL_DYNAMODB.
+ */
 export async function startLocalBroker(): Promise<LocalBroker> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'sts-admin-'));
+  const socketPath = join(dataDir, 'dynamodb.sock');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const tcp = createServer(server.listeners('request')[0] as RequestListener);
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}`;
   const keyFile = join(dataDir, 'local.key');
   const cipher = await createLocalCipher(keyFile);
   await writeFile(
     join(dataDir, 'server.json'),
     JSON.stringify({
-      version: 1,
+      version: 2,
       pid: process.pid, // a live process: readServerInfo refuses files left by a dead broker
       endpoint: 'http://127.0.0.1:1',
-      dynamodbEndpoint: endpoint,
+      dynamodbSocket: socketPath,
       region: 'local',
       authTableName: AUTH_TABLE,
       requestsTableName: 'stsftw-requests',
@@ -210,8 +219,10 @@ export async function startLocalBroker(): Promise<LocalBroker> {
     },
     async close() {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const listening of [tcp, server]) {
+        listening.closeAllConnections();
+        await new Promise<void>((resolve) => listening.close(() => resolve()));
+      }
       await rm(dataDir, { recursive: true, force: true });
     },
   };

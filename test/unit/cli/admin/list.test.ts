@@ -73,7 +73,10 @@ describe('sts list', () => {
   it('explains a missing broker in the data dir', async () => {
     const result = await run(['list', '--local', '--data-dir', '/nonexistent/stsftw', '--issuer', 'acme']);
     expect(result.code).toBe(69); // as `sts get` etc. say for a broker they cannot reach
-    expect(result.stderr).toMatch(/^sts: no broker is running in \/nonexistent\/stsftw/);
+    // The CLI's own sentence, the same as `sts request --local` prints, with a command that runs as printed.
+    expect(result.stderr).toBe(
+      'sts: No local broker found in /nonexistent/stsftw: start one with `sts server --data-dir /nonexistent/stsftw`, or drop --local.\n',
+    );
   });
 
   it('explains a missing table', async () => {

@@ -11,7 +11,7 @@ vi.mock('../../../../cli/admin/migration.js', async (importOriginal) => {
       migrated: 1,
       alreadyDone: 0,
       skipped: [{ issuer: 'acme', accountName: 'frank', reason: actual.skipReasons.changed }],
-      warnings: [],
+      cannotCarryOver: [],
     })),
   };
 });

@@ -54,9 +54,11 @@ describe('sts migrate', () => {
   it('encrypts every plaintext url, removes it, and reports the counts', async () => {
     const result = await run(['migrate', ...broker.localArgs, '--table-name', OLD]);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toBe(`migrated 3, already done 1, skipped 1 (${skipReasons.noSecret}: acme/carol).\n`);
+    expect(result.stdout).toBe(
+      `migrated 3, already done 1, skipped 1 (${skipReasons.noSecret}: acme/carol), cannot carry over 1.\n`,
+    );
     expect(result.stderr).toBe(
-      'warning: acme/erin: Only TOTP with SHA1, 6 digits and a 30-second period is supported. It cannot sign in until `sts update device`.\n',
+      'cannot carry over acme/erin: Only TOTP with SHA1, 6 digits and a 30-second period is supported: it cannot sign in until `sts update device`.\n',
     );
     for (const name of ['alice', 'bob', 'erin']) {
       const item = await broker.rawItem('acme', name, OLD);
@@ -85,7 +87,7 @@ describe('sts migrate', () => {
       migrated: 0,
       alreadyDone: 4,
       skipped: [{ issuer: 'acme', accountName: 'carol', reason: skipReasons.noSecret }],
-      warnings: [],
+      cannotCarryOver: [],
     });
   });
 
@@ -122,6 +124,66 @@ describe('sts migrate', () => {
     expect(await broker.cipher.decrypt(frank!.totp_secret.S!, { issuer: 'acme', account_name: 'frank' })).toBe(
       replaced,
     );
+  });
+
+  it('carries over 1.0 names with inner spaces, and lists every entry it cannot carry over with the reason', async () => {
+    const table = 'sts-v1-names';
+    await broker.createAuthTable(table);
+    const item = (issuer: string, account: string, extra: Record<string, AttributeValue> = {}) =>
+      broker.client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { issuer: { S: issuer }, account_name: { S: account }, url: { S: otpauthUrl(account) }, ...extra },
+        }),
+      );
+    // STSFTW 1.0's README example issuer.
+    await item('Some Account', 'Bob Smith', {
+      roles: { L: [{ S: 'admin' }] },
+      secondary_authorization: { L: [{ S: 'Jane Doe' }] },
+    });
+    await item('Some Account', ' padded');
+    await item('Some Account', 'tab\there');
+    await item('acme:prod', 'alice');
+    await item('Some Account', 'roles', { roles: { L: [{ S: 'not a role' }, { N: '1' }] } });
+    await item('Some Account', 'selfie', { secondary_authorization: { L: [{ S: 'selfie' }] } });
+
+    const result = await run(['migrate', ...broker.localArgs, '--table-name', table, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.migrated).toBe(6);
+    const listed = report.cannotCarryOver.map(
+      (i: { issuer: string; accountName: string }) => `${i.issuer}/${i.accountName}`,
+    );
+    expect(listed).not.toContain('Some Account/Bob Smith');
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'Some Account/ padded',
+        'Some Account/tab\there',
+        'acme:prod/alice',
+        'Some Account/roles',
+        'Some Account/selfie',
+      ]),
+    );
+    const reason = (account: string) =>
+      report.cannotCarryOver
+        .filter((i: { accountName: string }) => i.accountName === account)
+        .map((i: { reason: string }) => i.reason)
+        .join(' | ');
+    expect(reason(' padded')).toMatch(/account name .*starts or ends with a space.*enroll it again/);
+    expect(reason('tab\there')).toMatch(/control character/);
+    expect(reason('alice')).toMatch(/issuer .*":" or "\/"/);
+    expect(reason('roles')).toMatch(/"not a role" are not role names.*sts update roles/);
+    expect(reason('roles')).toMatch(/1 of its roles were not text/);
+    expect(reason('selfie')).toMatch(/authorizers "selfie"/);
+    for (const entry of report.cannotCarryOver) {
+      expect(result.stderr).toContain(`cannot carry over ${entry.issuer}/${entry.accountName}: ${entry.reason}.`);
+    }
+    // Encrypted all the same: no plaintext seed stays behind.
+    expect((await broker.rawItem('Some Account', ' padded', table))?.url).toBeUndefined();
+    // The entry with spaces is a normal 2.0 entry now: sts list shows it.
+    const list = await run(['list', ...broker.localArgs, '--table-name', table, '--issuer', 'Some Account', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toContain('Bob Smith');
   });
 
   it('reads every page of a large table', async () => {
