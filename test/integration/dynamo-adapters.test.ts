@@ -1,40 +1,31 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
 import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
 import { ConflictError } from '../../lambdas/core/errors.js';
 import type { AuthEntry, RequestRecord } from '../../lambdas/core/types.js';
+import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 // The real conditional expressions against dynalite (the embedded broker's DynamoDB): what mocks cannot prove.
 const names = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
 const now = new Date('2025-06-01T00:00:00.000Z');
 const clock = { now: () => now };
-let server: Server;
+let db: TcpDynalite;
 let client: DynamoDBClient;
 let auth: DynamoAuthStore;
 let requests: DynamoRequestStore;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  db = await startTcpDynalite();
+  client = db.client;
   await ensureTables(client, names, { pollIntervalMs: 10 });
   auth = new DynamoAuthStore(client, names.authTableName, clock);
   requests = new DynamoRequestStore(client, names.requestsTableName);
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await db?.close();
 });
 
 function entry(accountName: string): AuthEntry {

@@ -5,12 +5,9 @@
  * refused, and the lock is audited once.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
@@ -21,30 +18,24 @@ import type { SecretCipher } from '../../lambdas/core/ports.js';
 import { generateOtpauthUrl } from '../../lambdas/core/totp.js';
 import type { AuditEvent } from '../../lambdas/core/types.js';
 import { totpCode } from '../support/memory.js';
+import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 const names = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
 const ISSUER = 'acme';
 const BURST = 150;
-let server: Server;
+let db: TcpDynalite;
 let client: DynamoDBClient;
 let dir: string;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  db = await startTcpDynalite();
+  client = db.client;
   await ensureTables(client, names, { pollIntervalMs: 10 });
   dir = await mkdtemp(join(tmpdir(), 'stsftw-lockout-'));
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await db?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

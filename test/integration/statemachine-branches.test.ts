@@ -3,10 +3,7 @@
  * tasks are a scripted stub (throwing the core error names to steer the branches), DynamoDB is a real
  * dynalite (Release Credentials is a genuine UpdateItem), audit is a stub that records messages.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
+import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLocalWorkflow,
@@ -25,6 +22,7 @@ import {
 } from '../../lambdas/core/errors.js';
 import type { AuditEvent, ExecutionInput } from '../../lambdas/core/types.js';
 import { loadDefinition, localSubstitutions } from '../../statemachine/definition.js';
+import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 const tableName = 'stsftw-requests-test';
 const requesterCode = '314159';
@@ -34,19 +32,13 @@ const expiration = '2030-01-01T01:00:00.000Z';
 // Anything shaped like plaintext AWS credentials.
 const plaintextCredentials = /AccessKeyId|SecretAccessKey|SessionToken|\b(AKIA|ASIA)[A-Z0-9]{16}\b/;
 
-let server: Server;
+let db: TcpDynalite;
 let client: DynamoDBClient;
 let counter = 0;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  db = await startTcpDynalite();
+  client = db.client;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -58,11 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  client?.destroy();
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+  await db?.close();
 });
 
 type Payload = { action: string } & Record<string, any>;
