@@ -5,7 +5,7 @@
  */
 import { assertMayDecide } from './approvers.js';
 import { createAuthenticator } from './authenticator.js';
-import { isRoleSyntax, validateName } from './entries.js';
+import { validateName } from './entries.js';
 import {
   AlreadyDecidedError,
   AppError,
@@ -14,16 +14,18 @@ import {
   InternalError,
   InvalidRequestError,
   NotFoundError,
-  SelfApprovalError,
 } from './errors.js';
 import { isRequestId, newRequestId, verificationCode } from './ids.js';
 import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher, Workflow } from './ports.js';
-import { clampDuration } from './roles.js';
-import { assertSealable, decodePublicKey } from './sealing.js';
+import { type CreateRequestInput, requireCode, validateCreate } from './request-input.js';
+import { type RequestView, toView } from './request-view.js';
+import { assertSealable } from './sealing.js';
 import { validateReason } from './text.js';
-import { normalizeTotpCode } from './totp.js';
-import type { ExecutionMode, RequestErrorInfo, RequestRecord, RequestStatus, Sealed } from './types.js';
+import type { ExecutionMode, RequestErrorInfo, RequestRecord } from './types.js';
 import { isTerminal } from './types.js';
+
+export type { CreateRequestInput } from './request-input.js';
+export type { RequestView } from './request-view.js';
 
 /** Broker settings (from LambdaConfig or the embedded server's options). */
 export interface BrokerConfig {
@@ -46,19 +48,6 @@ export interface BrokerDeps {
   config: BrokerConfig;
 }
 
-/** `POST /v1/requests` body. */
-export interface CreateRequestInput {
-  issuer: string;
-  accountName: string;
-  role: string;
-  totpCode: string;
-  publicKey: string;
-  secondaryAccountName?: string;
-  secondaryTotpCode?: string;
-  durationSeconds?: number;
-  reason?: string;
-}
-
 /** How a request may be decided (not part of the `POST /v1/requests` body: only the API's own routes set it). */
 export interface CreateRequestOptions {
   /**
@@ -66,27 +55,6 @@ export interface CreateRequestOptions {
    * rather than wait for an approver when the approver's code did not come along.
    */
   mode?: ExecutionMode;
-}
-
-/** `GET /v1/requests/{id}`: everything but the task token and the public key. */
-export interface RequestView {
-  id: string;
-  status: RequestStatus;
-  issuer: string;
-  accountName: string;
-  role: string;
-  secondaryAccountName: string | null;
-  reason: string | null;
-  createdAt: string;
-  decisionDeadline: string;
-  approvedBy: string | null;
-  deniedBy: string | null;
-  /** The approver's reason, when the request was denied with one. */
-  denialReason: string | null;
-  verificationCode: string;
-  error: RequestErrorInfo | null;
-  /** Only once MINTED. */
-  credentials?: { sealed: Sealed; expiration: string };
 }
 
 /** The broker's use cases. */
@@ -108,65 +76,6 @@ const START_FAILED: RequestErrorInfo = {
   code: 'internal',
   message: 'The approval workflow could not be started; no credentials were released.',
 };
-
-/** The six digits of a code typed with spaces (`123 456`), or InvalidRequestError naming the field. */
-function requireCode(field: string, code: unknown): string {
-  const digits = normalizeTotpCode(code);
-  if (digits === undefined) throw new InvalidRequestError(`${field} must be 6 digits.`);
-  return digits;
-}
-
-/** Semantic checks of a new request (the API has already checked JSON types and sizes). */
-function validateCreate(input: CreateRequestInput, maxSessionSeconds: number) {
-  const issuer = validateName('issuer', input.issuer);
-  const accountName = validateName('account name', input.accountName);
-  if (!isRoleSyntax(input.role)) throw new InvalidRequestError('role must be a role name or an IAM role ARN.');
-  decodePublicKey(input.publicKey);
-  const totpCode = requireCode('totpCode', input.totpCode);
-  const secondaryAccountName =
-    input.secondaryAccountName === undefined ? undefined : validateName('account name', input.secondaryAccountName);
-  let secondaryTotpCode: string | undefined;
-  if (input.secondaryTotpCode !== undefined) {
-    secondaryTotpCode = requireCode('secondaryTotpCode', input.secondaryTotpCode);
-    // Without a name the code would have to be tried against every authorizer: refuse instead.
-    if (secondaryAccountName === undefined) {
-      throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
-    }
-  }
-  if (secondaryAccountName === accountName) throw new SelfApprovalError();
-  return {
-    issuer,
-    accountName,
-    totpCode,
-    secondaryAccountName,
-    secondaryTotpCode,
-    durationSeconds: clampDuration(input.durationSeconds, maxSessionSeconds),
-    reason: validateReason(input.reason),
-  };
-}
-
-function toView(record: RequestRecord): RequestView {
-  const view: RequestView = {
-    id: record.id,
-    status: record.status,
-    issuer: record.issuer,
-    accountName: record.accountName,
-    role: record.role,
-    secondaryAccountName: record.secondaryAccountName ?? null,
-    reason: record.reason ?? null,
-    createdAt: record.createdAt,
-    decisionDeadline: record.decisionDeadline,
-    approvedBy: record.approvedBy ?? null,
-    deniedBy: record.deniedBy ?? null,
-    denialReason: record.denialReason ?? null,
-    verificationCode: verificationCode(record.id, record.publicKey),
-    error: record.error ? { code: record.error.code, message: record.error.message } : null,
-  };
-  if (record.status === 'MINTED' && record.sealedCredentials && record.expiration) {
-    view.credentials = { sealed: record.sealedCredentials, expiration: record.expiration };
-  }
-  return view;
-}
 
 /** Builds the API's use cases over the ports. */
 export function createBroker(deps: BrokerDeps): Broker {
