@@ -38,7 +38,7 @@ export interface BrokerFixture {
   code(name: string): string;
   /** A well-formed code that matches none of `name`'s steps around now. */
   wrongCode(name: string): string;
-  /** Clears `name`'s failed attempts and lock, as `sts update … --unlock` would (untimed bookkeeping). */
+  /** Clears `name`'s failed attempts and lock straight in the auth table (untimed bookkeeping). */
   resetAttempts(name: string): Promise<void>;
   close(): Promise<void>;
 }
