@@ -2,7 +2,7 @@
  * The CLI's edge for errors: every failure becomes one sentence that says what to do next, plus an
  * exit code. API problem codes keep the `exitCode` of their class in `lambdas/core/errors.ts`.
  */
-import { errorClasses, isAppError } from '../lambdas/core/errors.js';
+import { errorSpec, isAppError } from '../lambdas/core/errors.js';
 
 /** Exit codes of `sts` beyond the API problem codes (2–8 come from `lambdas/core/errors.ts`). */
 export const ExitCode = {
@@ -81,10 +81,9 @@ export class InterruptedError extends Error {
   }
 }
 
-/** The exit code of an API problem code: the `exitCode` of its class in core/errors.ts, else 1. */
+/** The exit code of an API problem code: core's table (core/errors.ts `errorCodes`), else 1. */
 export function exitCodeForProblem(code: string): number {
-  const errorClass = (errorClasses as Record<string, new () => { exitCode: number }>)[code];
-  return errorClass ? new errorClass().exitCode : ExitCode.failure;
+  return errorSpec(code)?.exitCode ?? ExitCode.failure;
 }
 
 /** What to do next after each problem code (shown after the broker's own message). */

@@ -7,7 +7,7 @@
  */
 import { type Context, Hono } from 'hono';
 import type { Broker, CreateRequestInput, RequestView } from '../core/broker.js';
-import { errorClasses } from '../core/errors.js';
+import { errorSpec } from '../core/errors.js';
 import { generateKeyPair, open } from '../core/sealing.js';
 import type { Credentials } from '../core/types.js';
 import { isTerminal } from '../core/types.js';
@@ -122,9 +122,9 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
     }
     // A rule refused it (REJECTED, or EXPIRED): the stored error is a domain error with its own status.
     const code = view.error?.code ?? '';
-    const known = Object.hasOwn(errorClasses, code) ? new errorClasses[code as keyof typeof errorClasses]() : undefined;
-    if (known && isPublicCode(code) && known.status < 500) {
-      return problemResponse(c, known.status, code, view.error?.message ?? known.message);
+    const spec = errorSpec(code);
+    if (spec && isPublicCode(code) && spec.status < 500 && view.error) {
+      return problemResponse(c, spec.status, code, view.error.message);
     }
     // FAILED (STS, audit, a restart) or a refusal without a client-facing reason: the operator has the detail.
     log({ level: 'warn', msg: 'legacy request failed', requestId: id, status: view.status, errorCode: code || null });

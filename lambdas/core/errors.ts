@@ -19,73 +19,107 @@ export class AppError extends Error {
   }
 }
 
-export class InvalidRequestError extends AppError {
+/**
+ * The HTTP status and CLI exit code of every domain error code: the one table the error classes, the API's
+ * answers and the CLI read (nobody instantiates an error just to learn them).
+ */
+export const errorCodes = {
+  invalid_request: { status: 400, exitCode: 2 },
+  invalid_credentials: { status: 401, exitCode: 3 },
+  not_an_approver: { status: 403, exitCode: 4 },
+  self_approval: { status: 403, exitCode: 4 },
+  role_not_permitted: { status: 403, exitCode: 4 },
+  not_found: { status: 404, exitCode: 5 },
+  already_decided: { status: 409, exitCode: 6 },
+  expired: { status: 410, exitCode: 7 },
+  locked_out: { status: 429, exitCode: 8 },
+  internal: { status: 500, exitCode: 1 },
+  conflict: { status: 409, exitCode: 6 },
+  sts_failed: { status: 502, exitCode: 1 },
+} as const satisfies Record<string, { status: number; exitCode: number }>;
+
+/** A code of {@link errorCodes}. */
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Status and exit code of `code`, or undefined for a code that is not a domain error's. */
+export function errorSpec(code: string): { status: number; exitCode: number } | undefined {
+  return Object.hasOwn(errorCodes, code) ? errorCodes[code as ErrorCode] : undefined;
+}
+
+/** A domain error: its status and exit code come from {@link errorCodes}. */
+abstract class DomainError extends AppError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, errorCodes[code].status, errorCodes[code].exitCode, message);
+  }
+}
+
+export class InvalidRequestError extends DomainError {
   constructor(message = 'The request is not valid.') {
-    super('invalid_request', 400, 2, message);
+    super('invalid_request', message);
     this.name = 'InvalidRequestError';
   }
 }
 
 /** Unknown account, missing secret and wrong code all look exactly like this. */
-export class InvalidCredentialsError extends AppError {
+export class InvalidCredentialsError extends DomainError {
   constructor(message = 'The account name or TOTP code is not valid.') {
-    super('invalid_credentials', 401, 3, message);
+    super('invalid_credentials', message);
     this.name = 'InvalidCredentialsError';
   }
 }
 
-export class NotAnApproverError extends AppError {
+export class NotAnApproverError extends DomainError {
   constructor(message = 'This account may not approve this request.') {
-    super('not_an_approver', 403, 4, message);
+    super('not_an_approver', message);
     this.name = 'NotAnApproverError';
   }
 }
 
-export class SelfApprovalError extends AppError {
+export class SelfApprovalError extends DomainError {
   constructor(message = 'A request cannot be approved or denied by the account that made it.') {
-    super('self_approval', 403, 4, message);
+    super('self_approval', message);
     this.name = 'SelfApprovalError';
   }
 }
 
-export class RoleNotPermittedError extends AppError {
+export class RoleNotPermittedError extends DomainError {
   constructor(message = 'This account may not assume that role.') {
-    super('role_not_permitted', 403, 4, message);
+    super('role_not_permitted', message);
     this.name = 'RoleNotPermittedError';
   }
 }
 
-export class NotFoundError extends AppError {
+export class NotFoundError extends DomainError {
   constructor(message = 'No such request.') {
-    super('not_found', 404, 5, message);
+    super('not_found', message);
     this.name = 'NotFoundError';
   }
 }
 
-export class AlreadyDecidedError extends AppError {
+export class AlreadyDecidedError extends DomainError {
   constructor(message = 'This request has already been decided.') {
-    super('already_decided', 409, 6, message);
+    super('already_decided', message);
     this.name = 'AlreadyDecidedError';
   }
 }
 
-export class ExpiredError extends AppError {
+export class ExpiredError extends DomainError {
   constructor(message = 'This request has expired.') {
-    super('expired', 410, 7, message);
+    super('expired', message);
     this.name = 'ExpiredError';
   }
 }
 
-export class LockedOutError extends AppError {
+export class LockedOutError extends DomainError {
   constructor(message = 'Too many failed attempts: the account is locked for 15 minutes.') {
-    super('locked_out', 429, 8, message);
+    super('locked_out', message);
     this.name = 'LockedOutError';
   }
 }
 
-export class InternalError extends AppError {
+export class InternalError extends DomainError {
   constructor(message = 'Internal error.') {
-    super('internal', 500, 1, message);
+    super('internal', message);
     this.name = 'InternalError';
   }
 }
@@ -94,9 +128,9 @@ export class InternalError extends AppError {
  * A conditional write lost (item exists / status moved on). Adapters throw it; core translates it
  * into the domain error that fits (already_decided, an existing enrollment…). Never reaches a user as is.
  */
-export class ConflictError extends AppError {
+export class ConflictError extends DomainError {
   constructor(message = 'The item changed concurrently.') {
-    super('conflict', 409, 6, message);
+    super('conflict', message);
     this.name = 'ConflictError';
   }
 }
@@ -133,9 +167,9 @@ export function isAppError(e: unknown): e is AppError {
  * STS refused or failed to mint (thrown by the mint task so the workflow's failure branch can tell it from
  * other failures). Not an API error: it only ever reaches users as a FAILED request's `error`.
  */
-export class StsFailedError extends AppError {
+export class StsFailedError extends DomainError {
   constructor(message = 'STS could not mint the credentials; no credentials were released.') {
-    super('sts_failed', 502, 1, message);
+    super('sts_failed', message);
     this.name = 'StsFailedError';
   }
 }
