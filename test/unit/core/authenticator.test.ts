@@ -28,7 +28,11 @@ describe('authenticate', () => {
   });
 
   it.each([-1, 1])('accepts a code %i step away', async (offset) => {
-    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code(offset))).resolves.toBeDefined();
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code(offset))).resolves.toMatchObject({
+      accountName: 'alice',
+      lastStep: timeStep(t.clock.now()) + offset,
+      failedAttempts: 0,
+    });
     expect(t.auth.peek(ISSUER, 'alice')?.lastStep).toBe(timeStep(t.clock.now()) + offset);
   });
 
@@ -108,7 +112,11 @@ describe('authenticate', () => {
 
     // After 15 minutes the right code works again.
     t.clock.advance(1);
-    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toBeDefined();
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toMatchObject({
+      issuer: ISSUER,
+      accountName: 'alice',
+      lastStep: timeStep(t.clock.now()),
+    });
     expect(decrypt).toHaveBeenCalledTimes(1);
     expect(t.auth.peek(ISSUER, 'alice')).toMatchObject({ failedAttempts: 0 });
     expect(t.auth.peek(ISSUER, 'alice')?.lockedUntil).toBeUndefined();
@@ -181,7 +189,11 @@ describe('authenticate', () => {
     expect(t.auth.peek(ISSUER, 'alice')?.lockedUntil).toBeUndefined();
     expect(t.audit.events).toEqual([]);
     decrypt.mockRestore();
-    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toBeDefined();
+    await expect(t.authenticator.authenticate(ISSUER, 'alice', t.code())).resolves.toMatchObject({
+      issuer: ISSUER,
+      accountName: 'alice',
+      lastStep: timeStep(t.clock.now()),
+    });
   });
 
   it('checks the code of an unknown account against a decoy secret: the same work as for a known one', async () => {

@@ -147,9 +147,8 @@ describe('createRequest', () => {
   });
 
   it('accepts a reason of exactly 512 characters', async () => {
-    await expect(
-      t.broker.createRequest({ ...t.base, totpCode: '123456', reason: 'é'.repeat(512) }),
-    ).resolves.toBeDefined();
+    const { id } = await t.broker.createRequest({ ...t.base, totpCode: '123456', reason: 'é'.repeat(512) });
+    expect(t.requests.peek(id)?.reason).toBe('é'.repeat(512));
   });
 
   it('refuses naming the requester as the approver', async () => {
@@ -327,7 +326,10 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'carol', totpCode: t.code('carol') })).rejects.toThrow(
       NotAnApproverError,
     );
-    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toBeDefined();
+    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toEqual({
+      id,
+      status: 'APPROVED',
+    });
   });
 
   it('applies the requester entry as it is now', async () => {
@@ -371,7 +373,10 @@ describe('approve and deny', () => {
     );
     // Nothing was consumed: the same code works once the request waits.
     await t.requests.transition(id, ['VERIFYING'], 'AWAITING_APPROVAL', { taskToken: 'tok' });
-    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toBeDefined();
+    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toEqual({
+      id,
+      status: 'APPROVED',
+    });
   });
 
   it('answers expired past the decision deadline, without authenticating', async () => {
@@ -408,7 +413,10 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).rejects.toThrow(InternalError);
     expect(t.requests.peek(id)?.status).toBe('AWAITING_APPROVAL');
     expect(t.requests.peek(id)?.approvedBy).toBeUndefined();
-    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob', 1) })).resolves.toBeDefined();
+    await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob', 1) })).resolves.toEqual({
+      id,
+      status: 'APPROVED',
+    });
   });
 
   it('reopens the decision when no task token is stored', async () => {
