@@ -1,6 +1,7 @@
 /** Option factories shared by the requester commands, so every command spells them the same way. */
 import { Option } from 'clipanion';
 import * as t from 'typanion';
+import { validateReason } from '../lambdas/core/text.js';
 
 /** A TOTP code: six digits (spaces as some apps display them are accepted). */
 export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*(?:\d\s*){6}$/)]);
@@ -37,17 +38,32 @@ export const durationOption = () =>
     description: 'Session length in seconds, 900–3600 (default: the broker’s)',
   });
 
+/** A reason core will accept (core/text.ts: the one limit), checked before anyone is asked for a code. */
+const isReason = t.cascade(t.isString(), [
+  t.makeValidator<string>({
+    test: (value, state) => {
+      try {
+        validateReason(value, '--reason');
+        return true;
+      } catch (e) {
+        state?.errors?.push(`${state.p ?? '.'}: ${(e as Error).message}`);
+        return false;
+      }
+    },
+  }),
+]);
+
 /** `--reason`: shown to the approver and in the audit. */
 export const reasonOption = () =>
   Option.String('--reason', {
-    validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
+    validator: isReason,
     description: 'Why you need the role (shown to the approver and audited)',
   });
 
 /** `--reason` of `sts deny`: told to the requester and audited. */
 export const denialReasonOption = () =>
   Option.String('--reason', {
-    validator: t.cascade(t.isString(), [t.hasMaxLength(500)]),
+    validator: isReason,
     description: 'Why you deny it (shown to the requester and audited)',
   });
 

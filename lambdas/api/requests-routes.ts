@@ -1,6 +1,7 @@
 /** `/v1/requests`: create a credential request, read it, approve it, deny it. One core call per handler. */
 import { Hono } from 'hono';
 import type { Broker } from '../core/broker.js';
+import { MAX_REASON_LENGTH } from '../core/text.js';
 import { jsonBody, requestIdParam } from './middleware.js';
 import { bounds, integer, optional, string } from './validation.js';
 
@@ -9,7 +10,8 @@ export type { Broker };
 // Sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s, key length) live in core.
 const { name: NAME, role: ROLE, code: CODE } = bounds;
 const PUBLIC_KEY = 128; // base64url of 32 bytes is 43 characters
-const REASON = 1024;
+// Core's limit is in code points: twice as many UTF-16 units covers any reason core may accept.
+const REASON = 2 * MAX_REASON_LENGTH;
 
 const createShape = {
   issuer: string(NAME),

@@ -14,6 +14,7 @@ import {
   RoleNotPermittedError,
   SelfApprovalError,
 } from '../../../lambdas/core/errors.js';
+import { MAX_REASON_LENGTH } from '../../../lambdas/core/text.js';
 
 const ID = 'r_0123456789abcdefghjkmnpqrs';
 const createBody = {
@@ -86,6 +87,15 @@ describe('createApp routes', () => {
     const res = await app.request('/v1/health');
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it("lets through to core any reason core's limit allows (in characters, astral ones included)", async () => {
+    const reason = '𝒳'.repeat(MAX_REASON_LENGTH);
+    expect((await post('/v1/requests', { ...createBody, reason })).status).toBe(202);
+    expect(broker.createRequest).toHaveBeenCalledWith({ ...createBody, reason });
+    expect((await post(`/v1/requests/${ID}/deny`, { accountName: 'bob', totpCode: '123456', reason })).status).toBe(
+      200,
+    );
   });
 
   it('creates a request with 202 and passes the validated body to the broker', async () => {
