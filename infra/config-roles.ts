@@ -2,6 +2,8 @@
  * Configuration of roles: which roles the broker may assume (`allowedRoles`) and the roles the stack creates
  * for it to hand out (`brokeredRoles`). Pure, like `config.ts`.
  */
+
+import { globMatches } from '../lambdas/core/roles.js';
 import { ConfigError, listValue, q, show, stringValue } from './config-values.js';
 
 /** A role the stack creates for the broker to assume (see `BrokeredRole`). */
@@ -49,11 +51,6 @@ export function allowedRolesValue(value: unknown): string[] {
     }
   }
   return patterns;
-}
-
-function globMatches(glob: string, value: string): boolean {
-  const escaped = glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`).test(value);
 }
 
 /**

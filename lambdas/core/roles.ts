@@ -59,12 +59,13 @@ function parseRole(role: string, cfg: RoleConfig): ParsedRole {
 
 function isAllowed(arn: string, cfg: RoleConfig): boolean {
   const patterns = allowedPatterns(cfg);
-  return patterns.length === 0 || patterns.some((pattern) => globToRegExp(pattern).test(arn));
+  return patterns.length === 0 || patterns.some((pattern) => globMatches(pattern, arn));
 }
 
-function globToRegExp(glob: string): RegExp {
+/** True when `value` matches `glob` whole, `*` standing for any characters (IAM's resource wildcard). */
+export function globMatches(glob: string, value: string): boolean {
   const escaped = glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${escaped.join('.*')}$`);
+  return new RegExp(`^${escaped.join('.*')}$`).test(value);
 }
 
 /**
