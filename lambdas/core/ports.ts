@@ -59,7 +59,7 @@ export type RequestChanges = {
 export interface RequestStore {
   /** PutItem with `attribute_not_exists(id)`; ConflictError on a duplicate id. */
   create(record: RequestRecord): Promise<void>;
-  /** GetItem (consistent read); undefined when missing or past `expires_at`. */
+  /** GetItem (consistent read); undefined when missing or once `now` is past `expires_at` (later than its second). */
   get(id: string, now: Date): Promise<RequestRecord | undefined>;
   /**
    * Conditional UpdateItem: sets `status` to `to` (and `changes`) only if the current status is one of `from`.

@@ -163,7 +163,8 @@ export class MemoryRequestStore implements RequestStore {
 
   async get(id: string, now: Date): Promise<RequestRecord | undefined> {
     const record = this.records.get(id);
-    if (!record || record.expiresAt <= Math.floor(now.getTime() / 1000)) return undefined;
+    // Past expires_at, exactly as the DynamoDB adapter reads it (port-contracts.ts).
+    if (!record || record.expiresAt * 1000 < now.getTime()) return undefined;
     return clone(record);
   }
 
