@@ -1,4 +1,5 @@
 /** The few broker API calls the benchmarks make (docs/design.md §4), over fetch with keep-alive. */
+import type { CreateRequestInput } from '../lambdas/core/request-input.js';
 
 /** A request's view as `GET /v1/requests/{id}` returns it (only what the benchmarks read). */
 export interface View {
@@ -19,15 +20,8 @@ async function call<T>(method: string, url: string, body: unknown, expected: num
   return JSON.parse(text) as T;
 }
 
-/** What a requester sends to `POST /v1/requests`. */
-export interface CreateInput {
-  issuer: string;
-  accountName: string;
-  role: string;
-  totpCode: string;
-  publicKey: string;
-  secondaryAccountName?: string;
-}
+/** What a requester sends to `POST /v1/requests`: core's own input type. */
+export type CreateInput = CreateRequestInput;
 
 /** Thin client for one broker. */
 export class Api {
