@@ -1,0 +1,153 @@
+/** The tables of a benchmark run, for the terminal and for docs/benchmarks.md alike. */
+import type { ApprovalSample } from './approval-latency.js';
+import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';
+import type { RequestRun } from './cli-flows.js';
+import type { LambdaBundle } from './lambda-bundle.js';
+import type { Machine } from './machine.js';
+import type { Samples } from './process-timing.js';
+import { type Summary, summarize } from './stats.js';
+
+/** Everything one run measured. */
+export interface Results {
+  machine: Machine;
+  /** Load averages when the measurements ended. */
+  loadAtEnd: number[];
+  command: string;
+  startedAt: Date;
+  durationSeconds: number;
+  approvals: { quiet: ApprovalSample[]; polling: ApprovalSample[]; warmup: number };
+  bundles: LambdaBundle[];
+  processes: { samples: Samples; runs: number; warmup: number; baseline: string };
+  cliBuilt: string;
+  primeMs: number;
+  requests: RequestRun[];
+  timing: TimingSeries[];
+}
+
+/** One line of a timing table. */
+interface Row {
+  label: string;
+  summary: Summary;
+  /** Median minus the baseline's median (process start-up rows). */
+  overBaseline?: number;
+}
+
+export const loads = (values: number[]): string => values.map((v) => v.toFixed(2)).join(', ');
+
+export const ms = (value: number): string => (Number.isFinite(value) ? value.toFixed(1) : '–');
+
+export function rows(results: Results) {
+  const { quiet, polling } = results.approvals;
+  const pick = (samples: ApprovalSample[], field: keyof ApprovalSample) =>
+    summarize(samples.map((s) => s[field]).filter((v): v is number => v !== undefined));
+  const broker: Row[] = [
+    { label: 'create → AWAITING_APPROVAL (first 5 ms poll showing it)', summary: pick(quiet, 'createToAwaiting') },
+    { label: 'approve call (POST …/approve → 200)', summary: pick(quiet, 'approveCall') },
+    {
+      label: 'approve → MINTED, server-side (execution settled; no polling)',
+      summary: pick(quiet, 'approveToSettled'),
+    },
+    { label: 'approve → first GET showing MINTED (polling every 5 ms)', summary: pick(polling, 'approveToMintedGet') },
+  ];
+  const { samples, baseline } = results.processes;
+  const base = summarize(samples[baseline]).median;
+  const proc = (label: string): Row => {
+    const summary = summarize(samples[label]);
+    return { label, summary, overBaseline: label === baseline ? undefined : summary.median - base };
+  };
+  const bundleLabels = Object.keys(samples).filter((l) => l.startsWith('import API bundle'));
+  const lambda: Row[] = [proc(baseline), ...bundleLabels.map(proc)];
+  const cli: Row[] = [proc(baseline), proc('sts --help'), proc('sts get --format credential-process (warm cache)')];
+  const request: Row[] = [
+    {
+      label: 'approve 200 → credentials on the waiting `sts request` stdout',
+      summary: summarize(results.requests.map((r) => r.approvedToPrinted)),
+    },
+  ];
+  return { broker, lambda, cli, request };
+}
+
+export function tableLines(title: string, list: Row[], markdown: boolean): string[] {
+  const withBase = list.some((r) => r.overBaseline !== undefined);
+  const head = ['', 'n', 'median ms', 'p95 ms', 'min ms', 'max ms', ...(withBase ? ['median − baseline'] : [])];
+  const body = list.map((r) => [
+    r.label,
+    String(r.summary.n),
+    ms(r.summary.median),
+    ms(r.summary.p95),
+    ms(r.summary.min),
+    ms(r.summary.max),
+    ...(withBase ? [r.overBaseline === undefined ? '' : `+${ms(r.overBaseline)}`] : []),
+  ]);
+  if (markdown) {
+    return [
+      `| ${head.join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+      ...body.map((cells) => `| ${cells.join(' | ')} |`),
+    ];
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [title, line(head.map((h, i) => (i === 0 ? '' : h))), ...body.map(line), ''];
+}
+
+function kib(bytes: number): string {
+  return `${bytes.toLocaleString('en-US')} B (${(bytes / 1024).toFixed(1)} KiB)`;
+}
+
+export function bundleLines(bundles: LambdaBundle[], markdown: boolean): string[] {
+  if (markdown) {
+    return [
+      '| AWS SDK | index.mjs | gzip -9 | source map | esbuild time |',
+      '|---|---:|---:|---:|---:|',
+      ...bundles.map(
+        (b) => `| ${b.sdk} | ${kib(b.bytes)} | ${kib(b.gzipBytes)} | ${kib(b.mapBytes)} | ${ms(b.buildMs)} ms |`,
+      ),
+    ];
+  }
+  return [
+    'API Lambda bundle (esbuild, as the CDK construct builds it)',
+    ...bundles.map(
+      (b) =>
+        `  SDK ${b.sdk.padEnd(8)}  index.mjs ${kib(b.bytes)}, gzip ${kib(b.gzipBytes)}, map ${kib(b.mapBytes)}, built in ${ms(b.buildMs)} ms`,
+    ),
+    '',
+  ];
+}
+
+/** Known vs unknown account, per path: medians, their difference, and how well one sample tells them apart. */
+export function timingLines(series: TimingSeries[], markdown: boolean): string[] {
+  const head = [
+    'path',
+    'n each',
+    'known, wrong code: median ms',
+    'unknown: median ms',
+    'difference ms',
+    'one-sample accuracy',
+  ];
+  const body = series.map((s) => {
+    const known = summarize(s.known).median;
+    const unknown = summarize(s.unknown).median;
+    return [
+      s.path,
+      String(Math.min(s.known.length, s.unknown.length)),
+      ms(known),
+      ms(unknown),
+      (known - unknown).toFixed(2),
+      `${(oneSampleAccuracy(s.known, s.unknown) * 100).toFixed(0)} %`,
+    ];
+  });
+  if (markdown) {
+    return [
+      `| ${head.join(' | ')} |`,
+      `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+      ...body.map((cells) => `| ${cells.join(' | ')} |`),
+    ];
+  }
+  return [
+    '6. Refusal timing: known account with a wrong code vs unknown account',
+    ...body.map((c) => `  ${c.join('  ')}`),
+    '',
+  ];
+}
