@@ -12,7 +12,6 @@ import { createAdaptorServer } from '@hono/node-server';
 import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
 import { createApp } from '../../api/app.js';
 import { createBroker } from '../../core/broker.js';
-import { AppError } from '../../core/errors.js';
 import type { Minter } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
 import { createTasks, type TaskConfig } from '../../core/tasks.js';
@@ -35,10 +34,10 @@ import {
   removeServerInfo,
   SERVER_INFO_VERSION,
   type ServerInfo,
-  type ServerInfoFile,
   serverInfoPath,
   writeServerInfo,
 } from './server-info.js';
+import { BrokerRunningError, StartupError } from './startup-error.js';
 
 /** How to run the embedded broker (the `sts server` options). */
 export interface EmbeddedOptions {
@@ -67,19 +66,7 @@ export interface EmbeddedBroker {
 }
 
 export { PortUnavailableError } from './http-server.js';
-
-/** Another live broker owns the data dir. */
-export class BrokerRunningError extends AppError {
-  constructor(dataDir: string, info: ServerInfoFile) {
-    super(
-      'broker_running',
-      409,
-      1,
-      `a broker is already running in ${dataDir} (pid ${info.pid}, ${info.endpoint}) — use it, stop it, or pick another --data-dir`,
-    );
-    this.name = 'BrokerRunningError';
-  }
-}
+export { BrokerRunningError, StartupError } from './startup-error.js';
 
 const AUTH_TABLE = 'stsftw-auth';
 const REQUESTS_TABLE = 'stsftw-requests';
@@ -102,10 +89,8 @@ async function minterFor(
   try {
     ({ Arn: arn } = await sts.send(new GetCallerIdentityCommand({})));
   } catch {
-    throw new AppError(
+    throw new StartupError(
       'no_aws_credentials',
-      503,
-      1,
       '--minter aws needs AWS credentials for this process (e.g. AWS_PROFILE); none worked — use --minter local to try things out',
     );
   }
@@ -124,7 +109,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
   await makePrivate(dataDir);
 
   const previous = await readServerInfoFile(dataDir);
-  if (previous && isProcessAlive(previous.pid)) throw new BrokerRunningError(dataDir, previous);
+  if (previous && isProcessAlive(previous.pid)) {
+    throw new BrokerRunningError(
+      `a broker is already running in ${dataDir} (pid ${previous.pid}, ${previous.endpoint}) — use it, stop it, or pick another --data-dir`,
+    );
+  }
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanUp = async () => {
