@@ -7,25 +7,20 @@ import './polyfill.js';
 import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
 import { createApp } from '../../api/app.js';
-import { createBroker } from '../../core/broker.js';
-import type { Minter } from '../../core/ports.js';
+import { compose } from '../../compose.js';
 import { systemClock } from '../../core/ports.js';
-import { createTasks, type TaskConfig } from '../../core/tasks.js';
-import { DynamoAuthStore } from '../aws/dynamo-auth-store.js';
-import { DynamoRequestStore } from '../aws/dynamo-request-store.js';
-import { StsMinter } from '../aws/sts-minter.js';
+import { mintRoutes, taskHandler, verifyRoutes } from '../../handlers/task-router.js';
 import { ensureTables } from '../aws/tables.js';
+import { chooseMinter } from './choose-minter.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { FileAudit } from './file-audit.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
 import { createLocalCipher } from './local-cipher.js';
 import { localDynamoClient, socketLocation } from './local-dynamo.js';
-import { LocalMinter } from './local-minter.js';
 import { createLocalWorkflow } from './local-workflow.js';
 import { recoverInterruptedRequests } from './recovery.js';
 import {
@@ -37,7 +32,7 @@ import {
   serverInfoPath,
   writeServerInfo,
 } from './server-info.js';
-import { BrokerRunningError, StartupError } from './startup-error.js';
+import { BrokerRunningError } from './startup-error.js';
 
 /** How to run the embedded broker (the `sts server` options). */
 export interface EmbeddedOptions {
@@ -68,35 +63,12 @@ export interface EmbeddedBroker {
 export { PortUnavailableError } from './http-server.js';
 export { BrokerRunningError, StartupError } from './startup-error.js';
 
-const AUTH_TABLE = 'stsftw-auth';
-const REQUESTS_TABLE = 'stsftw-requests';
+const TABLES = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
 const REGION = 'local';
 const MAX_SESSION_SECONDS = 3600;
 const REQUEST_RETENTION_SECONDS = 86_400;
-/** Bare role names need an account; the local minter never calls AWS, so a placeholder one will do. */
-const LOCAL_ACCOUNT_ID = '000000000000';
 /** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
 const RETRY_INTERVAL_MS = 250;
-
-/** The role settings for the chosen minter: with real STS, bare role names live in the caller's own account. */
-async function minterFor(
-  kind: 'local' | 'aws',
-): Promise<{ minter: Minter; roles: Omit<TaskConfig, 'maxSessionSeconds'> }> {
-  if (kind === 'local')
-    return { minter: new LocalMinter(), roles: { partition: 'aws', roleAccountId: LOCAL_ACCOUNT_ID } };
-  const sts = new STSClient({});
-  let arn: string | undefined;
-  try {
-    ({ Arn: arn } = await sts.send(new GetCallerIdentityCommand({})));
-  } catch {
-    throw new StartupError(
-      'no_aws_credentials',
-      '--minter aws needs AWS credentials for this process (e.g. AWS_PROFILE); none worked — use --minter local to try things out',
-    );
-  }
-  const [, partition = 'aws', , , account] = (arn ?? '').split(':');
-  return { minter: new StsMinter(sts), roles: { partition, roleAccountId: account || undefined } };
-}
 
 /**
  * Starts the embedded broker and returns once it serves. Refuses a data dir another live broker owns.
@@ -114,6 +86,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       `a broker is already running in ${dataDir} (pid ${previous.pid}, ${previous.endpoint}) — use it, stop it, or pick another --data-dir`,
     );
   }
+  const clock = systemClock;
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanUp = async () => {
@@ -145,42 +118,32 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => dynalite.close());
     const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
     cleanups.push(() => dynamodb.destroy());
-    await ensureTables(
-      dynamodb,
-      { authTableName: AUTH_TABLE, requestsTableName: REQUESTS_TABLE },
-      { pollIntervalMs: 50 },
-    );
+    await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 
-    const auth = new DynamoAuthStore(dynamodb, AUTH_TABLE);
-    const requests = new DynamoRequestStore(dynamodb, REQUESTS_TABLE);
+    const parts = compose(dynamodb, TABLES, clock);
     const keyFile = join(dataDir, 'local.key');
     const cipher = await createLocalCipher(keyFile);
     const auditLog = join(dataDir, 'audit.log');
     const audit = new FileAudit(auditLog, options.print);
-    const clock = systemClock;
-    const { minter, roles } = await minterFor(options.minter);
+    const { minter, roles } = await chooseMinter(options.minter);
 
     const recovered = await recoverInterruptedRequests({
       dynamodb,
-      requestsTableName: REQUESTS_TABLE,
-      requests,
+      requestsTableName: TABLES.requestsTableName,
+      requests: parts.requests,
       audit,
       clock,
     });
     if (recovered.length > 0) log({ msg: 'closed requests left in flight by a previous run', count: recovered.length });
 
-    const tasks = createTasks({
-      auth,
-      requests,
-      cipher,
-      minter,
-      audit,
-      clock,
-      config: { maxSessionSeconds: MAX_SESSION_SECONDS, ...roles },
+    // The same edge router as the task Lambdas, serving both functions' actions in this process.
+    const dispatch = taskHandler({
+      ...verifyRoutes(parts.verifyTasks({ cipher, audit }, roles)),
+      ...mintRoutes(parts.mintTask({ minter }, { ...roles, maxSessionSeconds: MAX_SESSION_SECONDS })),
     });
     const workflow = createLocalWorkflow({
-      definition: loadDefinition(localSubstitutions({ requestsTableName: REQUESTS_TABLE })),
-      dispatch: tasks.dispatch,
+      definition: loadDefinition(localSubstitutions({ requestsTableName: TABLES.requestsTableName })),
+      dispatch,
       dynamodb,
       audit: (message) => audit.append(message),
       retryIntervalMs: RETRY_INTERVAL_MS,
@@ -188,19 +151,14 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     });
     // Runs before the database closes: aborted executions may still be writing.
     cleanups.push(() => workflow.close());
-    const broker = createBroker({
-      auth,
-      requests,
-      cipher,
-      workflow,
-      audit,
-      clock,
-      config: {
+    const broker = parts.broker(
+      { cipher, audit, workflow },
+      {
         approvalTimeoutSeconds: options.approvalTimeoutSeconds,
         maxSessionSeconds: MAX_SESSION_SECONDS,
         requestRetentionSeconds: REQUEST_RETENTION_SECONDS,
       },
-    });
+    );
 
     // The app is built once the port is known: it answers only Host values naming this broker.
     let app: ReturnType<typeof createApp> | undefined;
@@ -218,8 +176,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       endpoint: endpointFor(host, port),
       dynamodbSocket: socket.path,
       region: REGION,
-      authTableName: AUTH_TABLE,
-      requestsTableName: REQUESTS_TABLE,
+      ...TABLES,
       keyFile,
       auditLog,
       minter: options.minter,
