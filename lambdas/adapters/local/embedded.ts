@@ -1,28 +1,22 @@
 /**
  * The embedded broker (`sts server`, `npm start`): the deployed architecture in one process on loopback.
  * Same Hono app, same state machine definition, same DynamoDB adapters (on dynalite); only the KMS key,
- * SNS topic and (by default) STS are replaced by local stand-ins.
+ * SNS topic and (by default) STS are replaced by local stand-ins (their wiring: `local-broker.ts`). This
+ * file is the lifecycle: the data dir, the database, the HTTP server, server.json, and closing them.
  */
 import './polyfill.js';
 import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { createAdaptorServer } from '@hono/node-server';
-import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
 import { createApp } from '../../api/app.js';
-import { compose } from '../../compose.js';
 import { systemClock } from '../../core/ports.js';
-import { mintRoutes, taskHandler, verifyRoutes } from '../../handlers/task-router.js';
 import { ensureTables } from '../aws/tables.js';
-import { chooseMinter } from './choose-minter.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
-import { FileAudit } from './file-audit.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
-import { createLocalCipher } from './local-cipher.js';
+import { createLocalBroker } from './local-broker.js';
 import { localDynamoClient, socketLocation } from './local-dynamo.js';
-import { createLocalWorkflow } from './local-workflow.js';
-import { recoverInterruptedRequests } from './recovery.js';
 import {
   isProcessAlive,
   readServerInfoFile,
@@ -65,10 +59,6 @@ export { BrokerRunningError, StartupError } from './startup-error.js';
 
 const TABLES = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
 const REGION = 'local';
-const MAX_SESSION_SECONDS = 3600;
-const REQUEST_RETENTION_SECONDS = 86_400;
-/** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
-const RETRY_INTERVAL_MS = 250;
 
 /**
  * Starts the embedded broker and returns once it serves. Refuses a data dir another live broker owns.
@@ -120,45 +110,21 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 
-    const parts = compose(dynamodb, TABLES, clock);
     const keyFile = join(dataDir, 'local.key');
-    const cipher = await createLocalCipher(keyFile);
     const auditLog = join(dataDir, 'audit.log');
-    const audit = new FileAudit(auditLog, options.print);
-    const { minter, roles } = await chooseMinter(options.minter);
-
-    const recovered = await recoverInterruptedRequests({
+    const { broker, workflow } = await createLocalBroker({
       dynamodb,
-      requestsTableName: TABLES.requestsTableName,
-      requests: parts.requests,
-      audit,
+      tables: TABLES,
+      keyFile,
+      auditLog,
+      approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+      minter: options.minter,
       clock,
-    });
-    if (recovered.length > 0) log({ msg: 'closed requests left in flight by a previous run', count: recovered.length });
-
-    // The same edge router as the task Lambdas, serving both functions' actions in this process.
-    const dispatch = taskHandler({
-      ...verifyRoutes(parts.verifyTasks({ cipher, audit }, roles)),
-      ...mintRoutes(parts.mintTask({ minter }, { ...roles, maxSessionSeconds: MAX_SESSION_SECONDS })),
-    });
-    const workflow = createLocalWorkflow({
-      definition: loadDefinition(localSubstitutions({ requestsTableName: TABLES.requestsTableName })),
-      dispatch,
-      dynamodb,
-      audit: (message) => audit.append(message),
-      retryIntervalMs: RETRY_INTERVAL_MS,
-      onSettled: (id, status) => log({ msg: 'execution settled', requestId: id, status }),
+      log,
+      print: options.print,
     });
     // Runs before the database closes: aborted executions may still be writing.
     cleanups.push(() => workflow.close());
-    const broker = parts.broker(
-      { cipher, audit, workflow },
-      {
-        approvalTimeoutSeconds: options.approvalTimeoutSeconds,
-        maxSessionSeconds: MAX_SESSION_SECONDS,
-        requestRetentionSeconds: REQUEST_RETENTION_SECONDS,
-      },
-    );
 
     // The app is built once the port is known: it answers only Host values naming this broker.
     let app: ReturnType<typeof createApp> | undefined;
