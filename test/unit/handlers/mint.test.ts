@@ -31,7 +31,7 @@ describe('mint handler', () => {
 
   it('starts without the key and topic it has no grant on', async () => {
     const { handler } = await import('../../../lambdas/handlers/mint.js');
-    // Reaching the task's own payload check proves the module (config, clients, tasks) loaded.
+    // Reaching the mint route's payload check proves the module (config, clients, composition) loaded.
     await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow(
       'Task payload: requestId is not a request id.',
     );

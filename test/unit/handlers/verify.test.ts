@@ -26,7 +26,7 @@ describe('verify handler', () => {
     'verify passes %s on to the tasks',
     async (action) => {
       const { handler } = await import('../../../lambdas/handlers/verify.js');
-      // A malformed payload is refused by the task itself, before any AWS call: proof it got there.
+      // A malformed payload is refused by that action's payload check, before any AWS call: proof it got there.
       await expect(handler({ action, requestId: 'nope' })).rejects.toThrow(
         'Task payload: requestId is not a request id.',
       );
