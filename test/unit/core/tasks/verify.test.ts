@@ -87,6 +87,14 @@ describe('verifyRequester', () => {
     );
   });
 
+  it('refuses a second code when neither the request nor the execution names its approver', async () => {
+    const id = await t.request();
+    await expect(
+      t.tasks.verifyRequester({ requestId: id, totpCode: t.code('alice'), secondaryTotpCode: '000000' }),
+    ).rejects.toThrow('secondaryTotpCode needs secondaryAccountName.');
+    expect(t.status(id)).toBe('VERIFYING');
+  });
+
   it('refuses to wait for a named approver without a secret', async () => {
     const id = await t.request({ secondaryAccountName: 'erin' });
     await expect(t.tasks.verifyRequester({ requestId: id, totpCode: t.code('alice') })).rejects.toThrow(
