@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
-import { isAppError } from '../../lambdas/core/errors.js';
 import type { StsContext } from '../context.js';
 import { describeError, ExitCode } from '../errors.js';
 import { posixValue } from '../output.js';
@@ -164,7 +163,7 @@ export class ServerCommand extends Command {
     // the files already there are tightened by startEmbedded.
     process.umask(0o077);
     // Lazy: the broker's dependencies (dynalite, the local runner, the SDK) are heavy for the other commands.
-    const { startEmbedded } = await import('../../lambdas/adapters/local/embedded.js');
+    const { startEmbedded, StartupError } = await import('../../lambdas/adapters/local/embedded.js');
     let broker: Awaited<ReturnType<typeof startEmbedded>>;
     try {
       broker = await startEmbedded({
@@ -177,9 +176,8 @@ export class ServerCommand extends Command {
       });
     } catch (error) {
       // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences
-      // for the person who started it: the API's hints (e.g. "check the broker's logs") are not. This is
-      // the broker.
-      if (isAppError(error) && error.code !== 'internal') {
+      // for the person who started it, with their exit code: no API hint follows them. This is the broker.
+      if (error instanceof StartupError) {
         this.context.stderr.write(`sts: ${error.message}\n`);
         return error.exitCode;
       }

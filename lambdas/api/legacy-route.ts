@@ -6,6 +6,7 @@
  * never JSON: 1.0's client would decode a JSON object as empty credentials. See docs/api-v1-compat.md.
  */
 import { type Context, Hono } from 'hono';
+import { codeWithoutApprover } from '../core/approvers.js';
 import type { Broker, CreateRequestInput, RequestView } from '../core/broker.js';
 import { errorSpec } from '../core/errors.js';
 import { generateKeyPair, open } from '../core/sealing.js';
@@ -98,8 +99,13 @@ export function legacyRoute(broker: Broker, log: LogFn, options: LegacyRouteOpti
 
   return new Hono().post('/', jsonBody(legacyShape), async (c) => {
     const body = c.req.valid('json');
-    // Said here in 1.0's own field names (the broker would name its 2.0 fields).
-    if (body.SecondaryTOTPCode && !body.SecondaryAccountName) {
+    // Core's rule, said here in 1.0's own field names (the broker would name its 2.0 fields).
+    if (
+      codeWithoutApprover({
+        secondaryTotpCode: body.SecondaryTOTPCode,
+        secondaryAccountName: body.SecondaryAccountName,
+      })
+    ) {
       return problemResponse(c, 400, 'invalid_request', 'SecondaryTOTPCode needs SecondaryAccountName.');
     }
     const deadline = now() + waitBudget(c, timeoutMs);

@@ -1,5 +1,5 @@
 /** Who may decide a request (DESIGN.md §6 "Approver rules"), shared by the API and the workflow. */
-import { NotAnApproverError, SelfApprovalError } from './errors.js';
+import { InvalidRequestError, NotAnApproverError, SelfApprovalError } from './errors.js';
 import type { AuthEntry, RequestRecord } from './types.js';
 
 /**
@@ -18,4 +18,25 @@ export function assertMayDecide(
   if (request.secondaryAccountName && request.secondaryAccountName !== approver) {
     throw new NotAnApproverError('This request names another account as its approver.');
   }
+}
+
+/** The fields of a request that carry a second person's code and name (absent, null or empty: not given). */
+export interface SecondFactor {
+  secondaryAccountName?: string | null;
+  secondaryTotpCode?: string | null;
+}
+
+/**
+ * The rule "a second code needs the approver's name": without a name the code would have to be tried against
+ * every authorizer (spending their codes). True when the code came without the name. Edges that speak other
+ * field names (STSFTW 1.0's `POST /`, the CLI's flags) say so in their own words; the rest call
+ * {@link assertApproverNamed}.
+ */
+export function codeWithoutApprover(input: SecondFactor): boolean {
+  return Boolean(input.secondaryTotpCode) && !input.secondaryAccountName;
+}
+
+/** @throws InvalidRequestError when {@link codeWithoutApprover}. */
+export function assertApproverNamed(input: SecondFactor): void {
+  if (codeWithoutApprover(input)) throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
 }

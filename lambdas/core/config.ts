@@ -1,28 +1,22 @@
 /**
  * The Lambdas' configuration, read once per process from the environment (docs/architecture.md,
- * "Configuration"). Fails fast with the variable's name; nothing else in the Lambdas reads `process.env`.
+ * "Configuration"). Each function has its own loader, requiring exactly the resources it is given (infra
+ * sets a resource's variable together with its grant): the mint function knows no key, topic or state
+ * machine, the verify function no state machine. Fails fast with the variable's name; nothing else in the
+ * Lambdas reads `process.env`.
  */
 import { InternalError } from './errors.js';
 
-/** Everything the API and task functions are configured with. */
-export interface LambdaConfig {
+/** The tables every function reads. */
+export interface TableNames {
   /** STS_TABLE_NAME: the auth table. */
   authTableName: string;
   /** STS_REQUESTS_TABLE_NAME */
   requestsTableName: string;
-  /**
-   * STS_STATE_MACHINE_ARN: only the API function starts executions (the task functions cannot know the
-   * ARN: the state machine refers to them). Read lazily: accessing it without the variable throws.
-   */
-  readonly stateMachineArn: string;
-  /**
-   * STS_AUDIT_TOPIC_ARN: lockouts are published from the API and the verify function. Read lazily, like
-   * the key below: the mint function has neither (the state machine publishes its audit), so it is not
-   * given their names either.
-   */
-  readonly auditTopicArn: string;
-  /** STS_KMS_KEY_ID: key id, alias or ARN of the TOTP secret key. Read lazily. */
-  readonly kmsKeyId: string;
+}
+
+/** The settings every function is given (and validates, so a malformed one fails each cold start). */
+export interface Settings {
   /** STS_APPROVAL_TIMEOUT_SECONDS (default 900): how long a request waits for its approver. */
   approvalTimeoutSeconds: number;
   /** STS_MAX_SESSION_SECONDS (default 3600, 900..3600: role chaining caps sessions at one hour). */
@@ -36,6 +30,26 @@ export interface LambdaConfig {
   /** AWS_PARTITION (default `aws`). */
   partition: string;
 }
+
+/** The key and topic of the functions that authenticate (a lockout is published from where it happens). */
+export interface AuthenticatingResources {
+  /** STS_AUDIT_TOPIC_ARN */
+  auditTopicArn: string;
+  /** STS_KMS_KEY_ID: key id, alias or ARN of the TOTP secret key. */
+  kmsKeyId: string;
+}
+
+/** The API function: it also starts executions (the task functions cannot know the ARN: it refers to them). */
+export interface ApiConfig extends TableNames, Settings, AuthenticatingResources {
+  /** STS_STATE_MACHINE_ARN */
+  stateMachineArn: string;
+}
+
+/** The verify function. */
+export interface VerifyConfig extends TableNames, Settings, AuthenticatingResources {}
+
+/** The mint function: it never decrypts a secret nor publishes (the state machine publishes its audit). */
+export interface MintConfig extends TableNames, Settings {}
 
 type Env = Record<string, string | undefined>;
 
@@ -78,23 +92,8 @@ function seconds(env: Env, name: string, fallback: number, min: number, max: num
   return n;
 }
 
-/**
- * Reads and validates the configuration.
- * @throws InternalError naming the first missing or malformed variable (never its value).
- */
-export function loadConfig(env: Env): LambdaConfig {
-  // Validated now when set (a malformed value fails the cold start); required only where read.
-  const lazy = {
-    stateMachineArn: optional(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN'),
-    auditTopicArn: optional(env, 'STS_AUDIT_TOPIC_ARN', ARN, 'an SNS topic ARN'),
-    kmsKeyId: optional(env, 'STS_KMS_KEY_ID', KMS_KEY, 'a KMS key id, alias or ARN'),
-  };
-  const names = {
-    stateMachineArn: 'STS_STATE_MACHINE_ARN',
-    auditTopicArn: 'STS_AUDIT_TOPIC_ARN',
-    kmsKeyId: 'STS_KMS_KEY_ID',
-  } as const;
-  const config = {
+function tablesAndSettings(env: Env): TableNames & Settings {
+  return {
     authTableName: required(env, 'STS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
     requestsTableName: required(env, 'STS_REQUESTS_TABLE_NAME', TABLE_NAME, 'a DynamoDB table name'),
     approvalTimeoutSeconds: seconds(env, 'STS_APPROVAL_TIMEOUT_SECONDS', 900, 1, 31_536_000),
@@ -109,16 +108,33 @@ export function loadConfig(env: Env): LambdaConfig {
     ),
     partition: optional(env, 'AWS_PARTITION', PARTITION, 'an AWS partition such as aws') ?? 'aws',
   };
-  for (const key of Object.keys(lazy) as (keyof typeof lazy)[]) {
-    Object.defineProperty(config, key, {
-      // Not enumerable, so logging or spreading the config of a function without it does not throw.
-      enumerable: false,
-      get(): string {
-        const value = lazy[key];
-        if (value === undefined) throw invalid(names[key], 'is not set');
-        return value;
-      },
-    });
-  }
-  return config as typeof config & Pick<LambdaConfig, keyof typeof lazy>;
+}
+
+function authenticatingResources(env: Env): AuthenticatingResources {
+  return {
+    auditTopicArn: required(env, 'STS_AUDIT_TOPIC_ARN', ARN, 'an SNS topic ARN'),
+    kmsKeyId: required(env, 'STS_KMS_KEY_ID', KMS_KEY, 'a KMS key id, alias or ARN'),
+  };
+}
+
+/**
+ * The API function's configuration.
+ * @throws InternalError naming the first missing or malformed variable (never its value).
+ */
+export function loadApiConfig(env: Env): ApiConfig {
+  return {
+    ...tablesAndSettings(env),
+    ...authenticatingResources(env),
+    stateMachineArn: required(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN'),
+  };
+}
+
+/** The verify function's configuration. @throws InternalError as {@link loadApiConfig}. */
+export function loadVerifyConfig(env: Env): VerifyConfig {
+  return { ...tablesAndSettings(env), ...authenticatingResources(env) };
+}
+
+/** The mint function's configuration. @throws InternalError as {@link loadApiConfig}. */
+export function loadMintConfig(env: Env): MintConfig {
+  return tablesAndSettings(env);
 }

@@ -102,7 +102,10 @@ export interface AssumeRoleInput {
   tags: { Key: string; Value: string }[];
 }
 
-/** STS AssumeRole (aws) or a local fake (embedded, credentials clearly marked local). */
+/**
+ * STS AssumeRole (aws) or a local fake (embedded, credentials clearly marked local). Throws StsFailedError
+ * when STS refuses or fails, so the workflow records `sts_failed`; the adapter maps the SDK's exceptions.
+ */
 export interface Minter {
   assumeRole(input: AssumeRoleInput): Promise<Credentials>;
 }

@@ -1,4 +1,5 @@
 /** A new request's input as the API receives it, and the semantic checks it must pass before anything is stored. */
+import { assertApproverNamed } from './approvers.js';
 import { isRoleSyntax, validateName } from './entries.js';
 import { InvalidRequestError, SelfApprovalError } from './errors.js';
 import { clampDuration } from './roles.js';
@@ -35,14 +36,9 @@ export function validateCreate(input: CreateRequestInput, maxSessionSeconds: num
   const totpCode = requireCode('totpCode', input.totpCode);
   const secondaryAccountName =
     input.secondaryAccountName === undefined ? undefined : validateName('account name', input.secondaryAccountName);
-  let secondaryTotpCode: string | undefined;
-  if (input.secondaryTotpCode !== undefined) {
-    secondaryTotpCode = requireCode('secondaryTotpCode', input.secondaryTotpCode);
-    // Without a name the code would have to be tried against every authorizer: refuse instead.
-    if (secondaryAccountName === undefined) {
-      throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
-    }
-  }
+  const secondaryTotpCode =
+    input.secondaryTotpCode === undefined ? undefined : requireCode('secondaryTotpCode', input.secondaryTotpCode);
+  assertApproverNamed({ secondaryAccountName, secondaryTotpCode });
   if (secondaryAccountName === accountName) throw new SelfApprovalError();
   return {
     issuer,

@@ -15,6 +15,8 @@ export const terminalStatuses: readonly RequestStatus[] = ['MINTED', 'DENIED', '
 export function isTerminal(status: RequestStatus): boolean {
   return terminalStatuses.includes(status);
 }
+/** Statuses only a live execution moves on from. */
+export const inFlightStatuses: readonly RequestStatus[] = requestStatuses.filter((status) => !isTerminal(status));
 
 /** One enrolled account (auth table item; DynamoDB names in brackets). */
 export interface AuthEntry {

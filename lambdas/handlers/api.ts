@@ -1,7 +1,27 @@
-/** API Lambda entry: the Hono app behind a Function URL / HTTP API. Wiring only. */
+/**
+ * API Lambda entry: the Hono app behind the HTTP API. Wiring only: configuration, the clients this function
+ * uses (created once per process, so warm invocations reuse their connections), the composition.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { handle } from 'hono/aws-lambda';
+import { KmsCipher } from '../adapters/aws/kms-cipher.js';
+import { SfnWorkflow } from '../adapters/aws/sfn-workflow.js';
+import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { createApp } from '../api/app.js';
-import { createBroker } from '../core/broker.js';
-import { brokerDeps } from './deps.js';
+import { compose } from '../compose.js';
+import { loadApiConfig } from '../core/config.js';
 
-export const handler = handle(createApp({ broker: createBroker(brokerDeps()) }));
+const config = loadApiConfig(process.env);
+const broker = compose(new DynamoDBClient({}), config).broker(
+  {
+    cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
+    audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),
+    workflow: new SfnWorkflow(new SFNClient({}), config.stateMachineArn),
+  },
+  config,
+);
+
+export const handler = handle(createApp({ broker }));

@@ -1,12 +1,17 @@
-/** Mint Lambda entry: AssumeRole + seal, the only function allowed to call STS. Wiring only. */
-import { InvalidRequestError } from '../core/errors.js';
-import { createTasks } from '../core/tasks.js';
-import { taskDeps } from './deps.js';
+/**
+ * Mint Lambda entry: AssumeRole + seal, the only function allowed to call STS. Wiring only: configuration,
+ * the clients this function uses (no key, no topic: it decrypts nothing and publishes nothing), the
+ * composition, the router of its one action.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { STSClient } from '@aws-sdk/client-sts';
+import { StsMinter } from '../adapters/aws/sts-minter.js';
+import { compose } from '../compose.js';
+import { loadMintConfig } from '../core/config.js';
+import { mintRoutes, taskHandler } from './task-router.js';
 
-const tasks = createTasks(taskDeps());
+const config = loadMintConfig(process.env);
+const task = compose(new DynamoDBClient({}), config).mintTask({ minter: new StsMinter(new STSClient({})) }, config);
 
 /** Runs the `mint` task; any other action is refused so this role's STS rights serve nothing else. */
-export const handler = async (event: { action: string } & Record<string, unknown>): Promise<unknown> => {
-  if (event?.action !== 'mint') throw new InvalidRequestError('This function only mints.');
-  return tasks.dispatch(event);
-};
+export const handler = taskHandler(mintRoutes(task), 'This function only mints.');

@@ -1,13 +1,24 @@
-/** Verify Lambda entry: the state machine's verification and bookkeeping tasks. Wiring only. */
-import { InvalidRequestError } from '../core/errors.js';
-import { createTasks, taskActions } from '../core/tasks.js';
-import { taskDeps } from './deps.js';
+/**
+ * Verify Lambda entry: the state machine's verification and bookkeeping tasks. Wiring only: configuration,
+ * the clients this function uses (no STS, no state machine), the composition, the router of its actions.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { KmsCipher } from '../adapters/aws/kms-cipher.js';
+import { SnsAudit } from '../adapters/aws/sns-audit.js';
+import { compose } from '../compose.js';
+import { loadVerifyConfig } from '../core/config.js';
+import { taskHandler, verifyRoutes } from './task-router.js';
 
-const tasks = createTasks(taskDeps());
-const actions = new Set<string>(taskActions.filter((action) => action !== 'mint'));
+const config = loadVerifyConfig(process.env);
+const tasks = compose(new DynamoDBClient({}), config).verifyTasks(
+  {
+    cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
+    audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),
+  },
+  config,
+);
 
 /** Runs the task named by `event.action`; minting is refused here (it has its own function and role). */
-export const handler = async (event: { action: string } & Record<string, unknown>): Promise<unknown> => {
-  if (!actions.has(event?.action)) throw new InvalidRequestError('This function does not run that action.');
-  return tasks.dispatch(event);
-};
+export const handler = taskHandler(verifyRoutes(tasks), 'This function does not run that action.');

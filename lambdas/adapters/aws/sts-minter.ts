@@ -1,7 +1,8 @@
-import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
-import { InternalError } from '../../core/errors.js';
+import { AssumeRoleCommand, type STSClient, type Credentials as StsCredentials } from '@aws-sdk/client-sts';
+import { StsFailedError } from '../../core/errors.js';
 import type { AssumeRoleInput, Minter } from '../../core/ports.js';
 import type { Credentials } from '../../core/types.js';
+import { awsErrorName } from './aws-errors.js';
 
 /** Mints short-lived credentials with STS AssumeRole. */
 export class StsMinter implements Minter {
@@ -10,18 +11,26 @@ export class StsMinter implements Minter {
 
   /**
    * AssumeRole with the caller-chosen session name, source identity, duration and session tags.
-   * STS errors propagate unchanged (they carry no credentials); the state machine records them as a failure.
+   * @throws StsFailedError when STS refuses, fails or answers without credentials. It names the SDK exception
+   * (the operator reads it in the execution history) but never copies its message, which may quote the role.
    */
   async assumeRole(input: AssumeRoleInput): Promise<Credentials> {
-    const { Credentials: issued } = await this.client.send(
-      new AssumeRoleCommand({
-        RoleArn: input.roleArn,
-        RoleSessionName: input.roleSessionName,
-        SourceIdentity: input.sourceIdentity,
-        DurationSeconds: input.durationSeconds,
-        Tags: input.tags.map(({ Key, Value }) => ({ Key, Value })),
-      }),
-    );
+    let issued: StsCredentials | undefined;
+    try {
+      ({ Credentials: issued } = await this.client.send(
+        new AssumeRoleCommand({
+          RoleArn: input.roleArn,
+          RoleSessionName: input.roleSessionName,
+          SourceIdentity: input.sourceIdentity,
+          DurationSeconds: input.durationSeconds,
+          Tags: input.tags.map(({ Key, Value }) => ({ Key, Value })),
+        }),
+      ));
+    } catch (e) {
+      throw new StsFailedError(
+        `STS could not mint the credentials (${awsErrorName(e)}); no credentials were released.`,
+      );
+    }
     const expiration = issued?.Expiration;
     if (
       !issued?.AccessKeyId ||
@@ -30,7 +39,7 @@ export class StsMinter implements Minter {
       !(expiration instanceof Date) ||
       Number.isNaN(expiration.getTime())
     ) {
-      throw new InternalError('STS returned no credentials.');
+      throw new StsFailedError('STS returned no credentials; no credentials were released.');
     }
     return {
       AccessKeyId: issued.AccessKeyId,

@@ -5,12 +5,12 @@
  */
 import { chmod, lstat, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppError } from '../../core/errors.js';
+import { StartupError } from './startup-error.js';
 
 /** The data dir cannot be made private to the broker's user. */
-export class DataDirUnsafeError extends AppError {
+export class DataDirUnsafeError extends StartupError {
   constructor(message: string) {
-    super('data_dir_unsafe', 409, 1, message);
+    super('data_dir_unsafe', message);
     this.name = 'DataDirUnsafeError';
   }
 }

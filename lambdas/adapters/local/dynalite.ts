@@ -6,7 +6,7 @@ import { chmod, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import dynalite from 'dynalite';
-import { AppError } from '../../core/errors.js';
+import { BrokerRunningError } from './startup-error.js';
 
 /** A running dynalite. */
 export interface DynaliteHandle {
@@ -46,10 +46,7 @@ export async function startDynalite(options: { path?: string; socketPath: string
   const { socketPath } = options;
   // Checked before the store opens, so that a refusal leaves no LevelDB lock behind.
   if (await answers(socketPath)) {
-    throw new AppError(
-      'broker_running',
-      409,
-      1,
+    throw new BrokerRunningError(
       `${socketPath} is in use by another process — is another broker running on this data dir? Stop it, or pick another --data-dir`,
     );
   }

@@ -1,44 +1,32 @@
 /**
  * The embedded broker (`sts server`, `npm start`): the deployed architecture in one process on loopback.
  * Same Hono app, same state machine definition, same DynamoDB adapters (on dynalite); only the KMS key,
- * SNS topic and (by default) STS are replaced by local stand-ins.
+ * SNS topic and (by default) STS are replaced by local stand-ins (their wiring: `local-broker.ts`). This
+ * file is the lifecycle: the data dir, the database, the HTTP server, server.json, and closing them.
  */
 import './polyfill.js';
 import { createWriteStream } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createAdaptorServer } from '@hono/node-server';
-import { loadDefinition, localSubstitutions } from '../../../statemachine/definition.js';
 import { createApp } from '../../api/app.js';
-import { createBroker } from '../../core/broker.js';
-import { AppError } from '../../core/errors.js';
-import type { Minter } from '../../core/ports.js';
 import { systemClock } from '../../core/ports.js';
-import { createTasks, type TaskConfig } from '../../core/tasks.js';
-import { DynamoAuthStore } from '../aws/dynamo-auth-store.js';
-import { DynamoRequestStore } from '../aws/dynamo-request-store.js';
-import { StsMinter } from '../aws/sts-minter.js';
 import { ensureTables } from '../aws/tables.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
-import { FileAudit } from './file-audit.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
-import { createLocalCipher } from './local-cipher.js';
+import { createLocalBroker } from './local-broker.js';
 import { localDynamoClient, socketLocation } from './local-dynamo.js';
-import { LocalMinter } from './local-minter.js';
-import { createLocalWorkflow } from './local-workflow.js';
-import { recoverInterruptedRequests } from './recovery.js';
 import {
   isProcessAlive,
   readServerInfoFile,
   removeServerInfo,
   SERVER_INFO_VERSION,
   type ServerInfo,
-  type ServerInfoFile,
   serverInfoPath,
   writeServerInfo,
 } from './server-info.js';
+import { BrokerRunningError } from './startup-error.js';
 
 /** How to run the embedded broker (the `sts server` options). */
 export interface EmbeddedOptions {
@@ -67,51 +55,10 @@ export interface EmbeddedBroker {
 }
 
 export { PortUnavailableError } from './http-server.js';
+export { BrokerRunningError, StartupError } from './startup-error.js';
 
-/** Another live broker owns the data dir. */
-export class BrokerRunningError extends AppError {
-  constructor(dataDir: string, info: ServerInfoFile) {
-    super(
-      'broker_running',
-      409,
-      1,
-      `a broker is already running in ${dataDir} (pid ${info.pid}, ${info.endpoint}) — use it, stop it, or pick another --data-dir`,
-    );
-    this.name = 'BrokerRunningError';
-  }
-}
-
-const AUTH_TABLE = 'stsftw-auth';
-const REQUESTS_TABLE = 'stsftw-requests';
+const TABLES = { authTableName: 'stsftw-auth', requestsTableName: 'stsftw-requests' };
 const REGION = 'local';
-const MAX_SESSION_SECONDS = 3600;
-const REQUEST_RETENTION_SECONDS = 86_400;
-/** Bare role names need an account; the local minter never calls AWS, so a placeholder one will do. */
-const LOCAL_ACCOUNT_ID = '000000000000';
-/** Pause between task retries: the definition's AWS backoff is tuned for Lambda, not for in-process calls. */
-const RETRY_INTERVAL_MS = 250;
-
-/** The role settings for the chosen minter: with real STS, bare role names live in the caller's own account. */
-async function minterFor(
-  kind: 'local' | 'aws',
-): Promise<{ minter: Minter; roles: Omit<TaskConfig, 'maxSessionSeconds'> }> {
-  if (kind === 'local')
-    return { minter: new LocalMinter(), roles: { partition: 'aws', roleAccountId: LOCAL_ACCOUNT_ID } };
-  const sts = new STSClient({});
-  let arn: string | undefined;
-  try {
-    ({ Arn: arn } = await sts.send(new GetCallerIdentityCommand({})));
-  } catch {
-    throw new AppError(
-      'no_aws_credentials',
-      503,
-      1,
-      '--minter aws needs AWS credentials for this process (e.g. AWS_PROFILE); none worked — use --minter local to try things out',
-    );
-  }
-  const [, partition = 'aws', , , account] = (arn ?? '').split(':');
-  return { minter: new StsMinter(sts), roles: { partition, roleAccountId: account || undefined } };
-}
 
 /**
  * Starts the embedded broker and returns once it serves. Refuses a data dir another live broker owns.
@@ -124,7 +71,12 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
   await makePrivate(dataDir);
 
   const previous = await readServerInfoFile(dataDir);
-  if (previous && isProcessAlive(previous.pid)) throw new BrokerRunningError(dataDir, previous);
+  if (previous && isProcessAlive(previous.pid)) {
+    throw new BrokerRunningError(
+      `a broker is already running in ${dataDir} (pid ${previous.pid}, ${previous.endpoint}) — use it, stop it, or pick another --data-dir`,
+    );
+  }
+  const clock = systemClock;
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanUp = async () => {
@@ -156,62 +108,23 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => dynalite.close());
     const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
     cleanups.push(() => dynamodb.destroy());
-    await ensureTables(
-      dynamodb,
-      { authTableName: AUTH_TABLE, requestsTableName: REQUESTS_TABLE },
-      { pollIntervalMs: 50 },
-    );
+    await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 
-    const auth = new DynamoAuthStore(dynamodb, AUTH_TABLE);
-    const requests = new DynamoRequestStore(dynamodb, REQUESTS_TABLE);
     const keyFile = join(dataDir, 'local.key');
-    const cipher = await createLocalCipher(keyFile);
     const auditLog = join(dataDir, 'audit.log');
-    const audit = new FileAudit(auditLog, options.print);
-    const clock = systemClock;
-    const { minter, roles } = await minterFor(options.minter);
-
-    const recovered = await recoverInterruptedRequests({
+    const { broker, workflow } = await createLocalBroker({
       dynamodb,
-      requestsTableName: REQUESTS_TABLE,
-      requests,
-      audit,
+      tables: TABLES,
+      keyFile,
+      auditLog,
+      approvalTimeoutSeconds: options.approvalTimeoutSeconds,
+      minter: options.minter,
       clock,
-    });
-    if (recovered.length > 0) log({ msg: 'closed requests left in flight by a previous run', count: recovered.length });
-
-    const tasks = createTasks({
-      auth,
-      requests,
-      cipher,
-      minter,
-      audit,
-      clock,
-      config: { maxSessionSeconds: MAX_SESSION_SECONDS, ...roles },
-    });
-    const workflow = createLocalWorkflow({
-      definition: loadDefinition(localSubstitutions({ requestsTableName: REQUESTS_TABLE })),
-      dispatch: tasks.dispatch,
-      dynamodb,
-      audit: (message) => audit.append(message),
-      retryIntervalMs: RETRY_INTERVAL_MS,
-      onSettled: (id, status) => log({ msg: 'execution settled', requestId: id, status }),
+      log,
+      print: options.print,
     });
     // Runs before the database closes: aborted executions may still be writing.
     cleanups.push(() => workflow.close());
-    const broker = createBroker({
-      auth,
-      requests,
-      cipher,
-      workflow,
-      audit,
-      clock,
-      config: {
-        approvalTimeoutSeconds: options.approvalTimeoutSeconds,
-        maxSessionSeconds: MAX_SESSION_SECONDS,
-        requestRetentionSeconds: REQUEST_RETENTION_SECONDS,
-      },
-    });
 
     // The app is built once the port is known: it answers only Host values naming this broker.
     let app: ReturnType<typeof createApp> | undefined;
@@ -229,8 +142,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       endpoint: endpointFor(host, port),
       dynamodbSocket: socket.path,
       region: REGION,
-      authTableName: AUTH_TABLE,
-      requestsTableName: REQUESTS_TABLE,
+      ...TABLES,
       keyFile,
       auditLog,
       minter: options.minter,

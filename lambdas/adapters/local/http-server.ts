@@ -2,17 +2,12 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { AppError } from '../../core/errors.js';
+import { StartupError } from './startup-error.js';
 
 /** The port is taken (or not ours to bind). */
-export class PortUnavailableError extends AppError {
+export class PortUnavailableError extends StartupError {
   constructor(host: string, port: number, reason: string) {
-    super(
-      'port_unavailable',
-      409,
-      1,
-      `cannot listen on ${host}:${port} (${reason}) — pick another --port, or 0 for any`,
-    );
+    super('port_unavailable', `cannot listen on ${host}:${port} (${reason}) — pick another --port, or 0 for any`);
     this.name = 'PortUnavailableError';
   }
 }

@@ -9,8 +9,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../../core/errors.js';
 import type { ServerInfo } from './server-info.js';
+import { StartupError } from './startup-error.js';
 
 /** The longest socket path every platform takes: `sun_path` is 108 bytes on Linux, 104 on macOS, NUL included. */
 export const MAX_SOCKET_PATH_BYTES = 103;
@@ -32,10 +32,8 @@ export async function socketLocation(dataDir: string): Promise<SocketLocation> {
   if (Buffer.byteLength(inDataDir) <= MAX_SOCKET_PATH_BYTES) return { path: inDataDir, release: async () => {} };
   // mkdtemp adds six characters to the prefix.
   if (Buffer.byteLength(join(tmpdir(), 'stsftw-XXXXXX', SOCKET_NAME)) > MAX_SOCKET_PATH_BYTES) {
-    throw new AppError(
+    throw new StartupError(
       'socket_path_too_long',
-      400,
-      1,
       `the data dir's path is too long for a Unix socket (at most ${MAX_SOCKET_PATH_BYTES} bytes), and so is TMPDIR's — pick a shorter --data-dir or set TMPDIR to a short directory such as /tmp`,
     );
   }

@@ -26,7 +26,7 @@ export type ExecutionStatus = 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 export interface LocalWorkflowOptions {
   /** The substituted definition (statemachine/definition.ts `loadDefinition`). */
   definition: string;
-  /** Runs a Lambda task's payload in process (core/tasks.ts `dispatch`). */
+  /** Runs a Lambda task's payload in process (the task functions' router, handlers/task-router.ts). */
   dispatch: Dispatch;
   /** Receives the definition's `dynamodb:*` tasks (dynalite in the embedded broker). */
   dynamodb: DynamoDBClient;

@@ -3,12 +3,16 @@
  * left in flight can never finish: close them as FAILED (`broker_restarted`) before serving again.
  */
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { outcomeEvent } from '../../core/audit-event.js';
+import { ConflictError } from '../../core/errors.js';
 import type { AuditSink, Clock, RequestStore } from '../../core/ports.js';
-import { closeAsRestarted } from '../../core/tasks.js';
-import { isTerminal, type RequestStatus, requestStatuses } from '../../core/types.js';
+import { type AuditEvent, inFlightStatuses, type RequestErrorInfo } from '../../core/types.js';
 
-/** Statuses only a live execution can move on from. */
-export const inFlightStatuses: readonly RequestStatus[] = requestStatuses.filter((status) => !isTerminal(status));
+/** The error of requests the embedded broker closes on start. */
+export const BROKER_RESTARTED: RequestErrorInfo = {
+  code: 'broker_restarted',
+  message: 'The broker restarted before this request finished; no credentials were released.',
+};
 
 /** What recovery needs: the raw client for the Scan, the store for the conditional transition. */
 export interface RecoveryDeps {
@@ -17,6 +21,23 @@ export interface RecoveryDeps {
   requests: RequestStore;
   audit: AuditSink;
   clock: Clock;
+}
+
+/**
+ * Closes a request a previous run left unfinished: FAILED with code `broker_restarted`, task token removed.
+ * @returns the audit event to publish, or undefined if the request had already finished (or is gone).
+ */
+export async function closeAsRestarted(requests: RequestStore, id: string, now: Date): Promise<AuditEvent | undefined> {
+  try {
+    const record = await requests.transition(id, inFlightStatuses, 'FAILED', {
+      error: BROKER_RESTARTED,
+      taskToken: null,
+    });
+    return outcomeEvent(record, now);
+  } catch (e) {
+    if (e instanceof ConflictError) return undefined;
+    throw e;
+  }
 }
 
 /**

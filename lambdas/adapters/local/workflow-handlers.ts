@@ -16,7 +16,7 @@ export type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['tas
 type Handler = TaskHandlers[string];
 type Json = Parameters<Handler>[0];
 
-/** What a task payload dispatcher looks like (core/tasks.ts `dispatch`). */
+/** What a task payload dispatcher looks like (handlers/task-router.ts `taskHandler`). */
 export type Dispatch = (payload: { action: string } & Record<string, unknown>) => Promise<unknown>;
 
 /** An `sns:publish` task's parameters as the state resolved them (the SNS Publish API's input). */

@@ -21,8 +21,10 @@ import {
 } from '../../../lambdas/core/errors.js';
 import type { Workflow } from '../../../lambdas/core/ports.js';
 import { generateKeyPair, seal } from '../../../lambdas/core/sealing.js';
-import { createTasks, type Tasks } from '../../../lambdas/core/tasks.js';
+import { createMintTask, type MintTask } from '../../../lambdas/core/tasks/mint.js';
+import { createVerifyTasks, type VerifyTasks } from '../../../lambdas/core/tasks/verify.js';
 import type { ExecutionInput, RequestStatus } from '../../../lambdas/core/types.js';
+import { mintRoutes, type TaskHandler, taskHandler, verifyRoutes } from '../../../lambdas/handlers/task-router.js';
 import { legacyClientRun, legacyClientRunOn } from '../../support/legacy-go-client.js';
 import { enroll, memoryPorts, totpCode } from '../../support/memory.js';
 
@@ -467,6 +469,9 @@ const rejectionNames = new Set([
   'LockedOutError',
 ]);
 
+/** Both task functions, and the router the state machine's payloads go through. */
+type Tasks = VerifyTasks & MintTask & { dispatch: TaskHandler };
+
 /**
  * The state machine's happy and failure paths, in process: Verify Requester → (Verify Approver) → Mint →
  * Release, rejections → Record Rejection, anything else → Record Failure. `Await Approval` is a test failure.
@@ -528,10 +533,10 @@ async function memorySetup() {
   const ports = memoryPorts('2030-01-01T00:00:10.000Z');
   let tasks: Tasks | undefined;
   const workflow = new InlineWorkflow(() => tasks as Tasks, ports);
-  tasks = createTasks({
-    ...ports,
-    config: { maxSessionSeconds: 3600, partition: 'aws', roleAccountId: '123456789012' },
-  });
+  const config = { maxSessionSeconds: 3600, partition: 'aws', roleAccountId: '123456789012' };
+  const verify = createVerifyTasks({ ...ports, config });
+  const mint = createMintTask({ ...ports, config });
+  tasks = { ...verify, ...mint, dispatch: taskHandler({ ...verifyRoutes(verify), ...mintRoutes(mint) }) };
   const broker = createBroker({ ...ports, workflow, config: brokerConfig });
   const urls = {
     alice: await enroll(ports.auth, ports.cipher, {

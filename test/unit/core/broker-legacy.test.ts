@@ -11,9 +11,11 @@ import {
   NotAnApproverError,
   SelfApprovalError,
 } from '../../../lambdas/core/errors.js';
+import type { RoleConfig } from '../../../lambdas/core/roles.js';
 import { generateKeyPair } from '../../../lambdas/core/sealing.js';
-import { createTasks, type TaskConfig } from '../../../lambdas/core/tasks.js';
+import { createVerifyTasks } from '../../../lambdas/core/tasks/verify.js';
 import type { ExecutionInput } from '../../../lambdas/core/types.js';
+import { taskHandler, verifyRoutes } from '../../../lambdas/handlers/task-router.js';
 import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
@@ -22,12 +24,14 @@ const brokerConfig: BrokerConfig = {
   maxSessionSeconds: 3600,
   requestRetentionSeconds: 86_400,
 };
-const taskConfig: TaskConfig = { maxSessionSeconds: 3600, partition: 'aws', roleAccountId: '123456789012' };
+const taskConfig: RoleConfig = { partition: 'aws', roleAccountId: '123456789012' };
 
 async function setup() {
   const ports = memoryPorts('2030-01-01T00:00:10.000Z');
   const broker = createBroker({ ...ports, config: brokerConfig });
-  const tasks = createTasks({ ...ports, config: taskConfig });
+  const verifyTasks = createVerifyTasks({ ...ports, config: taskConfig });
+  // The verify function's router: the payload is read at the edge, as on Lambda.
+  const tasks = { ...verifyTasks, dispatch: taskHandler(verifyRoutes(verifyTasks)) };
   const urls = {
     alice: await enroll(ports.auth, ports.cipher, {
       issuer: ISSUER,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../lambdas/core/config.js';
+import { loadApiConfig, loadMintConfig, loadVerifyConfig } from '../../../lambdas/core/config.js';
 import { InternalError } from '../../../lambdas/core/errors.js';
 
 const env = {
@@ -10,9 +10,9 @@ const env = {
   STS_KMS_KEY_ID: 'alias/stsftw',
 };
 
-describe('loadConfig', () => {
+describe('loadApiConfig', () => {
   it('reads the variables and applies defaults', () => {
-    const config = loadConfig(env);
+    const config = loadApiConfig(env);
     expect(config).toMatchObject({
       authTableName: 'stsftw-auth',
       requestsTableName: 'stsftw-requests',
@@ -29,7 +29,7 @@ describe('loadConfig', () => {
   });
 
   it('reads the optional variables', () => {
-    const config = loadConfig({
+    const config = loadApiConfig({
       ...env,
       STS_APPROVAL_TIMEOUT_SECONDS: '600',
       STS_MAX_SESSION_SECONDS: '1800',
@@ -50,9 +50,9 @@ describe('loadConfig', () => {
 
   it.each(['STS_TABLE_NAME', 'STS_REQUESTS_TABLE_NAME'])('fails fast naming a missing %s', (name) => {
     const partial: Record<string, string | undefined> = { ...env, [name]: undefined };
-    expect(() => loadConfig(partial)).toThrow(InternalError);
-    expect(() => loadConfig(partial)).toThrow(name);
-    expect(() => loadConfig({ ...env, [name]: '  ' })).toThrow(name);
+    expect(() => loadApiConfig(partial)).toThrow(InternalError);
+    expect(() => loadApiConfig(partial)).toThrow(name);
+    expect(() => loadApiConfig({ ...env, [name]: '  ' })).toThrow(name);
   });
 
   it.each([
@@ -66,32 +66,62 @@ describe('loadConfig', () => {
     ['STS_TABLE_NAME', 'a b'],
     ['AWS_PARTITION', 'azure'],
   ])('refuses %s=%j, naming the variable', (name, value) => {
-    const load = () => loadConfig({ ...env, [name]: value });
+    const load = () => loadApiConfig({ ...env, [name]: value });
     expect(load).toThrow(InternalError);
     expect(load).toThrow(name);
   });
 
   it('does not echo a rejected value', () => {
-    expect(() => loadConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).toThrow(
+    expect(() => loadApiConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).toThrow(
       /^Configuration: STS_KMS_KEY_ID must be [^']*\.$/,
     );
-    expect(() => loadConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).not.toThrow(/secret value/);
+    expect(() => loadApiConfig({ ...env, STS_KMS_KEY_ID: 'secret value' })).not.toThrow(/secret value/);
   });
 
-  it('lets the task functions run without a state machine ARN, failing only when it is used', () => {
-    const config = loadConfig({ ...env, STS_STATE_MACHINE_ARN: undefined });
-    expect(config.authTableName).toBe('stsftw-auth');
-    expect(() => config.stateMachineArn).toThrow('STS_STATE_MACHINE_ARN');
+  it('fails fast without STS_STATE_MACHINE_ARN, naming it', () => {
+    const load = () => loadApiConfig({ ...env, STS_STATE_MACHINE_ARN: undefined });
+    expect(load).toThrow(InternalError);
+    expect(load).toThrow('STS_STATE_MACHINE_ARN');
+  });
+});
+
+describe('loadVerifyConfig', () => {
+  it('lets the verify function run without a state machine ARN (only the API starts executions)', () => {
+    const config = loadVerifyConfig({ ...env, STS_STATE_MACHINE_ARN: undefined });
+    expect(config).toMatchObject({
+      authTableName: 'stsftw-auth',
+      auditTopicArn: env.STS_AUDIT_TOPIC_ARN,
+      kmsKeyId: 'alias/stsftw',
+      partition: 'aws',
+    });
+    expect(config).not.toHaveProperty('stateMachineArn');
     expect(() => JSON.stringify(config)).not.toThrow();
   });
 
+  it.each(['STS_AUDIT_TOPIC_ARN', 'STS_KMS_KEY_ID', 'STS_TABLE_NAME'])('fails fast naming a missing %s', (name) => {
+    const load = () => loadVerifyConfig({ ...env, [name]: undefined });
+    expect(load).toThrow(InternalError);
+    expect(load).toThrow(name);
+  });
+});
+
+describe('loadMintConfig', () => {
   it.each(['STS_AUDIT_TOPIC_ARN', 'STS_KMS_KEY_ID'] as const)(
-    'lets the mint function run without %s (it has no grant on it), failing only when it is used',
+    'lets the mint function run without %s (it has no grant on it)',
     (name) => {
-      const config = loadConfig({ ...env, [name]: undefined });
-      const read = () => (name === 'STS_KMS_KEY_ID' ? config.kmsKeyId : config.auditTopicArn);
-      expect(read).toThrow(InternalError);
-      expect(read).toThrow(name);
+      const config = loadMintConfig({ ...env, [name]: undefined, STS_STATE_MACHINE_ARN: undefined });
+      expect(config).toMatchObject({ requestsTableName: 'stsftw-requests', maxSessionSeconds: 3600, partition: 'aws' });
+      expect(config).not.toHaveProperty('kmsKeyId');
+      expect(config).not.toHaveProperty('auditTopicArn');
     },
   );
+
+  it.each([
+    ['STS_MAX_SESSION_SECONDS', '7200'],
+    ['STS_ALLOWED_ROLE_PATTERN', 'stsftw/*'],
+  ])('refuses %s=%j, naming the variable', (name, value) => {
+    const load = () => loadMintConfig({ ...env, [name]: value });
+    expect(load).toThrow(InternalError);
+    expect(load).toThrow(name);
+  });
 });

@@ -2,8 +2,9 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StsMinter } from '../../../../lambdas/adapters/aws/sts-minter.js';
-import { InternalError } from '../../../../lambdas/core/errors.js';
+import { StsFailedError } from '../../../../lambdas/core/errors.js';
 import type { AssumeRoleInput } from '../../../../lambdas/core/ports.js';
+import { rejection } from '../../../support/memory.js';
 
 const sts = mockClient(STSClient);
 const minter = new StsMinter(new STSClient({ region: 'eu-west-1' }));
@@ -50,18 +51,27 @@ describe('StsMinter', () => {
     ['no Credentials', {}],
     ['no SessionToken', { Credentials: { ...issued, SessionToken: undefined } }],
     ['no Expiration', { Credentials: { ...issued, Expiration: undefined } }],
-  ])('fails with InternalError when STS answers %s', async (_what, answer) => {
+  ])('fails with StsFailedError when STS answers %s', async (_what, answer) => {
     sts.on(AssumeRoleCommand).resolves(answer as never);
     const error = await minter.assumeRole(input).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(InternalError);
+    expect(error).toBeInstanceOf(StsFailedError);
     expect((error as Error).message).not.toMatch(/secret-access-key|ASIAEXAMPLE/);
   });
 
-  it('lets STS errors through unchanged', async () => {
+  it('reports an STS failure as StsFailedError, without its message', async () => {
+    sts.on(AssumeRoleCommand).rejects(new Error('AccessDenied: arn:aws:iam::123456789012:role/admin internal detail'));
+    const error = await minter.assumeRole(input).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(StsFailedError);
+    expect((error as Error).name).toBe('StsFailedError');
+    expect((error as Error).message).not.toContain('internal detail');
+  });
+
+  it("names the STS exception in the failure (for the operator's execution history)", async () => {
     const denied = Object.assign(new Error('User is not authorized to perform sts:AssumeRole'), {
       name: 'AccessDenied',
     });
     sts.on(AssumeRoleCommand).rejects(denied);
-    await expect(minter.assumeRole(input)).rejects.toBe(denied);
+    const error = await rejection(minter.assumeRole(input));
+    expect(error.message).toBe('STS could not mint the credentials (AccessDenied); no credentials were released.');
   });
 });

@@ -7,7 +7,7 @@ import { DynamoRequestStore } from '../../../../lambdas/adapters/aws/dynamo-requ
 import { ensureTables } from '../../../../lambdas/adapters/aws/tables.js';
 import { type DynaliteHandle, startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
 import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
-import { recoverInterruptedRequests } from '../../../../lambdas/adapters/local/recovery.js';
+import { closeAsRestarted, recoverInterruptedRequests } from '../../../../lambdas/adapters/local/recovery.js';
 import { newRequestId } from '../../../../lambdas/core/ids.js';
 import type { RequestRecord, RequestStatus } from '../../../../lambdas/core/types.js';
 import { ManualClock, MemoryAudit } from '../../../support/memory.js';
@@ -99,5 +99,21 @@ describe('recoverInterruptedRequests', () => {
         clock,
       }),
     ).toEqual([]);
+  });
+});
+
+describe('closeAsRestarted', () => {
+  it('fails an unfinished request with broker_restarted and leaves finished ones alone', async () => {
+    const open = record('AWAITING_APPROVAL');
+    const done = record('MINTED');
+    await requests.create(open);
+    await requests.create(done);
+    const event = await closeAsRestarted(requests, open.id, clock.now());
+    const closed = await requests.get(open.id, clock.now());
+    expect(closed).toMatchObject({ status: 'FAILED', error: { code: 'broker_restarted' } });
+    expect(closed?.taskToken).toBeUndefined();
+    expect(event).toMatchObject({ type: 'request.failed', requestId: open.id, error: { code: 'broker_restarted' } });
+    await expect(closeAsRestarted(requests, done.id, clock.now())).resolves.toBeUndefined();
+    expect((await requests.get(done.id, clock.now()))?.status).toBe('MINTED');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-// The entries read their configuration at import, as on a cold start.
+// The entry reads its configuration at import, as on a cold start.
 beforeAll(() => {
   vi.stubEnv('AWS_REGION', 'eu-west-1');
   vi.stubEnv('STS_TABLE_NAME', 'stsftw-auth');
@@ -52,41 +52,5 @@ describe('api handler', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(JSON.parse(res.body).code).toBe('invalid_request');
-  });
-});
-
-describe('task handlers', () => {
-  it.each([['mint'], ['unknown'], [undefined]])('verify refuses action %s', async (action) => {
-    const { handler } = await import('../../../lambdas/handlers/verify.js');
-    await expect(handler({ action } as never)).rejects.toMatchObject({
-      name: 'InvalidRequestError',
-      message: 'This function does not run that action.',
-    });
-  });
-
-  it.each([['verifyRequester'], ['verifyApprover'], ['awaitApproval'], ['recordOutcome']])(
-    'verify passes %s on to the tasks',
-    async (action) => {
-      const { handler } = await import('../../../lambdas/handlers/verify.js');
-      // A malformed payload is refused by the task itself, before any AWS call: proof it got there.
-      await expect(handler({ action, requestId: 'nope' })).rejects.toThrow(
-        'Task payload: requestId is not a request id.',
-      );
-    },
-  );
-
-  it.each([['verifyRequester'], ['awaitApproval'], ['recordOutcome']])('mint refuses action %s', async (action) => {
-    const { handler } = await import('../../../lambdas/handlers/mint.js');
-    await expect(handler({ action })).rejects.toMatchObject({
-      name: 'InvalidRequestError',
-      message: 'This function only mints.',
-    });
-  });
-
-  it('mint passes mint on to the tasks', async () => {
-    const { handler } = await import('../../../lambdas/handlers/mint.js');
-    await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow(
-      'Task payload: requestId is not a request id.',
-    );
   });
 });

@@ -13,10 +13,25 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-describe('mint handler configuration', () => {
+describe('mint handler', () => {
+  it.each([['verifyRequester'], ['awaitApproval'], ['recordOutcome']])('mint refuses action %s', async (action) => {
+    const { handler } = await import('../../../lambdas/handlers/mint.js');
+    await expect(handler({ action })).rejects.toMatchObject({
+      name: 'InvalidRequestError',
+      message: 'This function only mints.',
+    });
+  });
+
+  it('mint passes mint on to the tasks', async () => {
+    const { handler } = await import('../../../lambdas/handlers/mint.js');
+    await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow(
+      'Task payload: requestId is not a request id.',
+    );
+  });
+
   it('starts without the key and topic it has no grant on', async () => {
     const { handler } = await import('../../../lambdas/handlers/mint.js');
-    // Reaching the task's own payload check proves the module (config, clients, tasks) loaded.
+    // Reaching the mint route's payload check proves the module (config, clients, composition) loaded.
     await expect(handler({ action: 'mint', requestId: 'nope' })).rejects.toThrow(
       'Task payload: requestId is not a request id.',
     );

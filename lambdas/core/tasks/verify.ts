@@ -1,0 +1,148 @@
+/**
+ * The verify function's tasks (docs/architecture.md, "State machine ↔ Lambdas"): check the requester and
+ * the approver, store the task token the API answers, and record how a request ended. Errors are core error
+ * classes: the state machine catches them by name. Outputs never hold TOTP codes or task tokens, since they
+ * land in the execution history.
+ */
+import { assertApproverNamed, assertMayDecide } from '../approvers.js';
+import { outcomeEvent } from '../audit-event.js';
+import { type AuditMessage, auditMessage } from '../audit-message.js';
+import { createAuthenticator } from '../authenticator.js';
+import { ConflictError, InvalidCredentialsError, InvalidRequestError, NotAnApproverError } from '../errors.js';
+import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher } from '../ports.js';
+import { type RoleConfig, resolveRoleArn } from '../roles.js';
+import { type ExecutionMode, inFlightStatuses, isTerminal, type RequestRecord } from '../types.js';
+import { type OutcomeStatus, outcomeError } from './outcome.js';
+import { loadRequest, loadRequestIn } from './records.js';
+
+/** What `createVerifyTasks` needs: the stores, and the key and audit sink the authenticator uses. */
+export interface VerifyTaskDeps {
+  auth: AuthStore;
+  requests: RequestStore;
+  cipher: SecretCipher;
+  audit: AuditSink;
+  clock: Clock;
+  /** Where bare role names live and which ARNs may be assumed: a role no ARN allows is refused here already. */
+  config: RoleConfig;
+}
+
+export interface VerifyRequesterPayload {
+  requestId: string;
+  totpCode: string;
+  secondaryAccountName?: string;
+  secondaryTotpCode?: string;
+  /** `single-shot-only`: refuse rather than wait for an approver. */
+  mode?: ExecutionMode;
+}
+export interface VerifyApproverPayload {
+  requestId: string;
+  accountName: string;
+  totpCode: string;
+}
+export interface AwaitApprovalPayload {
+  requestId: string;
+  taskToken: string;
+}
+export interface RecordOutcomePayload {
+  requestId: string;
+  status: OutcomeStatus;
+  /** The Step Functions error caught (`Error`, `Cause`); `Cause` is never copied anywhere. */
+  error?: { Error: string; Cause?: string };
+}
+
+/** The verify function's tasks. */
+export interface VerifyTasks {
+  verifyRequester(p: VerifyRequesterPayload): Promise<{ next: 'mint' | 'verifyApprover' | 'awaitApproval' }>;
+  verifyApprover(p: VerifyApproverPayload): Promise<{ approvedBy: string }>;
+  awaitApproval(p: AwaitApprovalPayload): Promise<{ stored: true }>;
+  /** `audit` is what `Publish Outcome Audit` sends: subject, and the JSON event plus e-mail text (no secret). */
+  recordOutcome(p: RecordOutcomePayload): Promise<{ audit: AuditMessage }>;
+}
+
+/** Builds the verify tasks over the ports. */
+export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
+  const { auth, requests, clock, config } = deps;
+  const authenticator = createAuthenticator(deps);
+
+  return {
+    /**
+     * Authenticates the requester, checks the role and the named approver, and picks the path: `mint` for
+     * an account without secondary authorizers (any secondary name or code is then ignored),
+     * `verifyApprover` when the approver's code came along (single-shot), else `awaitApproval` — or, for a
+     * `single-shot-only` request, InvalidCredentialsError.
+     */
+    async verifyRequester(p) {
+      const record = await loadRequestIn(requests, clock, p.requestId, 'VERIFYING');
+      if (
+        p.secondaryAccountName &&
+        record.secondaryAccountName &&
+        p.secondaryAccountName !== record.secondaryAccountName
+      ) {
+        throw new InvalidRequestError('The execution names another approver than the request.');
+      }
+      const entry = await authenticator.authenticate(record.issuer, record.accountName, p.totpCode);
+      resolveRoleArn(record.role, entry.roles, config);
+      if (entry.secondaryAuthorization.length === 0) {
+        await requests.transition(record.id, ['VERIFYING'], 'APPROVED');
+        return { next: 'mint' };
+      }
+      const named = record.secondaryAccountName ?? p.secondaryAccountName;
+      if (named !== undefined) assertMayDecide({ ...record, secondaryAccountName: named }, entry, named);
+      if (p.secondaryTotpCode !== undefined) {
+        assertApproverNamed({ secondaryAccountName: named, secondaryTotpCode: p.secondaryTotpCode });
+        return { next: 'verifyApprover' };
+      }
+      if (p.mode === 'single-shot-only') {
+        // Nobody can collect credentials after this call ends. STSFTW 1.0 refused the same way: the missing
+        // second code simply failed validation.
+        throw new InvalidCredentialsError("This account needs the secondary authorizer's TOTP code in the same call.");
+      }
+      if (named !== undefined) {
+        // Waiting for an approver who can never authenticate would only end in expiry: say so now.
+        const approver = await auth.get(record.issuer, named);
+        if (!approver?.totpSecret) throw new NotAnApproverError('The named approver has no TOTP secret enrolled.');
+      }
+      return { next: 'awaitApproval' };
+    },
+
+    /** Single-shot: authenticates the approver and applies the same rules as the API's approve. */
+    async verifyApprover(p) {
+      const record = await loadRequestIn(requests, clock, p.requestId, 'VERIFYING');
+      await authenticator.authenticate(record.issuer, p.accountName, p.totpCode);
+      assertMayDecide(record, await auth.get(record.issuer, record.accountName), p.accountName);
+      await requests.transition(record.id, ['VERIFYING'], 'APPROVED', { approvedBy: p.accountName });
+      return { approvedBy: p.accountName };
+    },
+
+    /** Stores the task token the API will answer; a retried attempt replaces the token. */
+    async awaitApproval(p) {
+      await requests.transition(p.requestId, ['VERIFYING', 'AWAITING_APPROVAL'], 'AWAITING_APPROVAL', {
+        taskToken: p.taskToken,
+      });
+      return { stored: true };
+    },
+
+    /**
+     * Moves the request to its terminal outcome (from any unfinished status, or idempotently from the same
+     * one), drops the task token, and returns the audit event for `Publish Outcome Audit`.
+     */
+    async recordOutcome(p) {
+      const error = outcomeError(p.status, p.error);
+      const now = clock.now();
+      let record: RequestRecord;
+      try {
+        record = await requests.transition(p.requestId, [...inFlightStatuses, p.status], p.status, {
+          taskToken: null,
+          ...(error && { error }),
+        });
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        // Already finished another way (e.g. closed by a broker restart): report what is recorded.
+        const current = await loadRequest(requests, clock, p.requestId);
+        if (!isTerminal(current.status)) throw e;
+        record = current;
+      }
+      return { audit: auditMessage(outcomeEvent(record, now)) };
+    },
+  };
+}
