@@ -1,10 +1,9 @@
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
-import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
 import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
 import { ConflictError } from '../../lambdas/core/errors.js';
-import type { AuthEntry, RequestRecord } from '../../lambdas/core/types.js';
+import type { AuthEntry } from '../../lambdas/core/types.js';
 import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 // The real conditional expressions against dynalite (the embedded broker's DynamoDB): what mocks cannot prove.
@@ -14,14 +13,12 @@ const clock = { now: () => now };
 let db: TcpDynalite;
 let client: DynamoDBClient;
 let auth: DynamoAuthStore;
-let requests: DynamoRequestStore;
 
 beforeAll(async () => {
   db = await startTcpDynalite();
   client = db.client;
   await ensureTables(client, names, { pollIntervalMs: 10 });
   auth = new DynamoAuthStore(client, names.authTableName, clock);
-  requests = new DynamoRequestStore(client, names.requestsTableName);
 });
 
 afterAll(async () => {
@@ -37,22 +34,6 @@ function entry(accountName: string): AuthEntry {
     totpSecret: 'Y2lwaGVydGV4dA==',
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-  };
-}
-
-function request(id: string, overrides: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id,
-    status: 'VERIFYING',
-    issuer: 'acme',
-    accountName: 'alice',
-    role: 'admin',
-    durationSeconds: 900,
-    publicKey: 'cHVibGljLWtleQ',
-    createdAt: now.toISOString(),
-    decisionDeadline: '2025-06-01T00:15:00.000Z',
-    expiresAt: Math.floor(now.getTime() / 1000) + 86_400,
-    ...overrides,
   };
 }
 
