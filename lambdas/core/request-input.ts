@@ -26,6 +26,14 @@ export function requireCode(field: string, code: unknown): string {
   return digits;
 }
 
+/**
+ * A second code must say whose it is: without the approver's name it would have to be tried against every
+ * authorizer. True when `secondaryTotpCode` is given without `secondaryAccountName` (the CLI asks before a code).
+ */
+export function secondCodeLacksName(input: { secondaryAccountName?: string; secondaryTotpCode?: string }): boolean {
+  return input.secondaryTotpCode !== undefined && input.secondaryAccountName === undefined;
+}
+
 /** Semantic checks of a new request (the API has already checked JSON types and sizes). */
 export function validateCreate(input: CreateRequestInput, maxSessionSeconds: number) {
   const issuer = validateName('issuer', input.issuer);
@@ -38,10 +46,9 @@ export function validateCreate(input: CreateRequestInput, maxSessionSeconds: num
   let secondaryTotpCode: string | undefined;
   if (input.secondaryTotpCode !== undefined) {
     secondaryTotpCode = requireCode('secondaryTotpCode', input.secondaryTotpCode);
-    // Without a name the code would have to be tried against every authorizer: refuse instead.
-    if (secondaryAccountName === undefined) {
-      throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
-    }
+  }
+  if (secondCodeLacksName({ secondaryAccountName, secondaryTotpCode })) {
+    throw new InvalidRequestError('secondaryTotpCode needs secondaryAccountName.');
   }
   if (secondaryAccountName === accountName) throw new SelfApprovalError();
   return {
