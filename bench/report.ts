@@ -1,5 +1,5 @@
 /** Turns the measurements into the terminal table and docs/benchmarks.md. */
-import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow.js';
+import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow/poll.js';
 import type { ApprovalSample } from './approval-latency.js';
 import { POLL_MS } from './approval-latency.js';
 import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeError } from '../../../cli/errors.js';
+import { describeError } from '../../../cli/sentences/describe.js';
 import { errorClasses } from '../../../lambdas/core/errors.js';
 import { type FakeBroker, startFakeBroker } from './fake-broker.js';
 import { runSts, tempHome } from './harness.js';
