@@ -3,6 +3,7 @@
  * the requester while waiting and once it ended, to the approver who cannot decide it, and to `sts wait`
  * on the machine that already finished it.
  */
+import { isTerminal } from '../../lambdas/core/types.js';
 import type { RequestStatus, RequestView } from '../client.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { FinishedRequest, PendingRequest } from '../pending-requests.js';
@@ -20,9 +21,9 @@ export const endedExitCodes: Record<EndedStatus, number> = {
   FAILED: ExitCode.failed,
 };
 
-/** True for the statuses in which a request ended without credentials. */
+/** True for the statuses in which a request ended without credentials: core's terminal ones but MINTED. */
 export function isEnded(status: RequestStatus): status is EndedStatus {
-  return Object.hasOwn(endedExitCodes, status);
+  return isTerminal(status) && status !== 'MINTED';
 }
 
 /** The requester's progress line while waiting (the spinner's text). */
@@ -128,6 +129,6 @@ export function alreadyFinished({ id, status, at }: FinishedRequest): CliError {
   }
   return new CliError(
     `Request ${id} already ended on this machine: ${status} at ${clockTime(at)}. See \`sts status ${id}\`; make a new request with \`sts request\`.`,
-    isEnded(status as RequestStatus) ? endedExitCodes[status as EndedStatus] : ExitCode.failure,
+    Object.hasOwn(endedExitCodes, status) ? endedExitCodes[status as EndedStatus] : ExitCode.failure,
   );
 }
