@@ -8,11 +8,10 @@ import { BrokerSession } from './broker-session.js';
 import type { StsContext } from './context.js';
 import { ExitCode } from './errors.js';
 import { ignoredFlagNotes } from './legacy-options.js';
-import { localEndpoint } from './local-broker.js';
 import { accountNameOption, dataDirOption, issuerOption, jsonOption, localOption, profileOption } from './options.js';
 import { type AwsHints, reportError } from './sentences/describe.js';
 import type { RequiredSetting } from './sentences/settings.js';
-import { requireSettings, resolveProfileSettings, type Settings } from './settings.js';
+import { brokerEndpoint, requireSettings, resolveProfileSettings, type Settings } from './settings.js';
 import { systemTerminal, type Terminal } from './terminal.js';
 
 /** Options a command may declare that the base reads by their field names (settings and STSFTW 1.0 flags). */
@@ -89,8 +88,10 @@ export abstract class StsCommand extends Command<StsContext> {
     ...keys: K[]
   ): Record<K, string> {
     const settings = this.settings();
-    const endpoint = settings.local && keys.includes('endpoint' as K) ? localEndpoint(settings.dataDir) : undefined;
-    return requireSettings({ ...settings, ...(endpoint ? { endpoint } : {}) }, keys);
+    return requireSettings(
+      keys.includes('endpoint' as K) ? { ...settings, endpoint: brokerEndpoint(settings) } : settings,
+      keys,
+    );
   }
 
   /** Ctrl-C, sleep, clock and broker clients for this run (opened on first use, closed at the end). */

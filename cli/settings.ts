@@ -125,8 +125,12 @@ export function saveProfile(env: Env, name: string, changes: ProfileChanges): st
 /** Flag (or its bound `STS_*` variable), then environment, then profile, then default. */
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const settings = resolveProfileSettings(flags, env);
-  // --local means "the broker in this data dir", whatever else is configured.
-  return settings.local ? { ...settings, endpoint: localEndpoint(settings.dataDir) } : settings;
+  return { ...settings, endpoint: brokerEndpoint(settings) };
+}
+
+/** The broker to talk to: in local mode the one running in the data dir, whatever else is configured. */
+export function brokerEndpoint(settings: Settings): string | undefined {
+  return settings.local ? localEndpoint(settings.dataDir) : settings.endpoint;
 }
 
 /**
