@@ -4,8 +4,7 @@ import { StsCommand } from '../command.js';
 import { CredentialOutput, formatOption, writeProfileOption } from '../credential-output.js';
 import { endpointOption } from '../options.js';
 import { loadFinished, loadPending } from '../pending-requests.js';
-import { noKeyHere } from '../sentences/request.js';
-import { alreadyFinished } from '../sentences/statuses.js';
+import { alreadyFinished, noKeyHere } from '../sentences/statuses.js';
 
 /** Waits for a pending request and prints its credentials. */
 export class WaitCommand extends StsCommand {

@@ -68,13 +68,6 @@ export function stillVerifying(id: string): CliError {
   );
 }
 
-/** `sts wait` on a machine without the request's key. */
-export function noKeyHere(id: string): CliError {
-  return new CliError(
-    `No key for ${id} on this machine: run \`sts wait\` where \`sts request\` ran (same user), or see the request with \`sts status ${id}\`.`,
-  );
-}
-
 /** A second code without the approver's name (core's rule, `secondCodeLacksName`). */
 export function secondCodeNeedsName(): CliError {
   return new CliError('--secondary-totp-code needs --secondary-authorizer NAME: whose code is it?');

@@ -1,7 +1,7 @@
 /**
  * What the CLI says about a request in each status (core's `RequestStatus`), and with which exit code: to
  * the requester while waiting and once it ended, to the approver who cannot decide it, and to `sts wait`
- * on the machine that already finished it.
+ * on a machine that already finished it (or never made it).
  */
 import { isTerminal } from '../../lambdas/core/types.js';
 import type { RequestStatus, RequestView } from '../client.js';
@@ -130,5 +130,12 @@ export function alreadyFinished({ id, status, at }: FinishedRequest): CliError {
   return new CliError(
     `Request ${id} already ended on this machine: ${status} at ${clockTime(at)}. See \`sts status ${id}\`; make a new request with \`sts request\`.`,
     Object.hasOwn(endedExitCodes, status) ? endedExitCodes[status as EndedStatus] : ExitCode.failure,
+  );
+}
+
+/** `sts wait` on a machine without the request's key. */
+export function noKeyHere(id: string): CliError {
+  return new CliError(
+    `No key for ${id} on this machine: run \`sts wait\` where \`sts request\` ran (same user), or see the request with \`sts status ${id}\`.`,
   );
 }
