@@ -1,5 +1,5 @@
 /** Turns the measurements into the terminal table and docs/benchmarks.md. */
-import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow.js';
+import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow/poll.js';
 import { POLL_MS } from './approval-latency.js';
 import { bundleLines, loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
 

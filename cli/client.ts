@@ -2,49 +2,24 @@
  * A small fetch-based client for the broker's HTTP API (DESIGN.md §4). Problem answers become an
  * `ApiError` carrying the stable `code`; transport failures a `NetworkError` saying why.
  */
-import type { CreateRequestInput } from '../lambdas/core/broker.js';
+import type { Broker, CreateRequestInput } from '../lambdas/core/broker.js';
+import type { RequestView } from '../lambdas/core/request-view.js';
+import type { RequestStatus } from '../lambdas/core/types.js';
 import { ApiError, NetworkError, type NetworkFailure } from './errors.js';
 
-/** Body of `POST /v1/requests`: the broker's own input type (type-only: nothing of core loads here). */
+// The API's shapes are core's own (type-only: nothing of core loads with the client).
+export type { RequestStatus, RequestView };
+
+/** Body of `POST /v1/requests`: the broker's own input type. */
 export type CreateRequestBody = CreateRequestInput;
 
 /** Answer of `POST /v1/requests` (202). */
-export interface CreatedRequest {
-  id: string;
-  status: string;
-  verificationCode: string;
-  decisionDeadline: string;
-}
+export type CreatedRequest = Awaited<ReturnType<Broker['createRequest']>>;
 
-/** HPKE output, both fields base64url. */
-export interface SealedCredentials {
-  enc: string;
-  ciphertext: string;
-}
-
-/** Answer of `GET /v1/requests/{id}`: the request as the API sees it. */
-export interface RequestView {
-  id: string;
-  status: string;
-  issuer: string;
-  accountName: string;
-  role: string;
-  secondaryAccountName?: string | null;
-  reason?: string | null;
-  createdAt: string;
-  decisionDeadline: string;
-  approvedBy?: string | null;
-  deniedBy?: string | null;
-  denialReason?: string | null;
-  verificationCode?: string;
-  error?: { code: string; message: string } | null;
-  credentials?: { sealed: SealedCredentials; expiration: string };
-}
-
-/** Answer of approve / deny. */
+/** Answer of approve / deny (or, after an uncertain retry, the request's status as read back). */
 export interface DecisionResult {
   id: string;
-  status: string;
+  status: RequestStatus;
 }
 
 /** How to reach the broker. */

@@ -4,18 +4,21 @@
  * the decision.
  */
 import { Option } from 'clipanion';
-import { BaseCommand } from './base-command.js';
 import type { BrokerClient, DecisionResult, RequestView } from './client.js';
-import { ApiError, CliError, ExitCode, exitCodeForProblem } from './errors.js';
-import { totpCodeOption } from './options.js';
+import { StsCommand } from './command.js';
+import { ApiError, CliError, ExitCode } from './errors.js';
+import { endpointOption, totpCodeOption } from './options.js';
+import { totpCode } from './prompts.js';
 import { withRetries } from './retry.js';
+import { notDecidable } from './sentences/statuses.js';
 import { clockTime, duration } from './time-format.js';
 
 /** How long an approver waits for a request that is still checking the requester's code. */
 const VERIFYING_PATIENCE_MS = 10_000;
 
 /** Shared by approve and deny. */
-export abstract class DecisionCommand extends BaseCommand {
+export abstract class DecisionCommand extends StsCommand {
+  endpoint = endpointOption();
   id = Option.String({ name: 'id' });
   yes = Option.Boolean('--yes,-y', false, {
     description: 'Do not ask for confirmation (check the verification code first)',
@@ -29,15 +32,13 @@ export abstract class DecisionCommand extends BaseCommand {
 
   protected async run(): Promise<number> {
     const { endpoint, accountName } = this.requireSettings('endpoint', 'accountName');
-    const client = await this.client(endpoint);
+    const client = await this.session().client(endpoint);
     const view = await this.awaitDecidable(client);
-    this.info(summary(view, this.now()));
+    this.info(summary(view, this.session().now()));
     await this.confirm(view);
-    const totpCode = await this.totp(
-      this.totpCode,
-      `${accountName}${this.settings().issuer ? ` (${this.settings().issuer})` : ''}`,
-    );
-    const result = await this.decide(client, accountName, totpCode);
+    const { issuer } = this.settings();
+    const code = await totpCode(this.terminal(), this.totpCode, `${accountName}${issuer ? ` (${issuer})` : ''}`);
+    const result = await this.decide(client, accountName, code);
     if (this.json) this.out(JSON.stringify(result));
     else
       this.out(
@@ -57,7 +58,7 @@ export abstract class DecisionCommand extends BaseCommand {
     let uncertain = false;
     try {
       return await withRetries(() => this.send(client, accountName, totpCode), {
-        sleep: (ms) => this.sleep(ms),
+        sleep: (ms) => this.session().sleep(ms),
         onRetry: (e) => {
           if (e.reason !== 'throttled') uncertain = true;
         },
@@ -73,17 +74,18 @@ export abstract class DecisionCommand extends BaseCommand {
 
   /** `GET` the request, riding out a throttled or failing gateway a few times. */
   private getRequest(client: BrokerClient): Promise<RequestView> {
-    return withRetries(() => client.getRequest(this.id), { sleep: (ms) => this.sleep(ms) });
+    return withRetries(() => client.getRequest(this.id), { sleep: (ms) => this.session().sleep(ms) });
   }
 
   /** The request once it waits for approval; a sentence if it never will. */
   private async awaitDecidable(client: BrokerClient): Promise<RequestView> {
-    const started = this.now();
+    const session = this.session();
+    const started = session.now();
     for (;;) {
       const view = await this.getRequest(client);
       if (view.status === 'AWAITING_APPROVAL') return view;
-      if (view.status === 'VERIFYING' && this.now() - started < VERIFYING_PATIENCE_MS) {
-        await this.sleep(500); // the requester's code is being checked: usually a moment
+      if (view.status === 'VERIFYING' && session.now() - started < VERIFYING_PATIENCE_MS) {
+        await session.sleep(500); // the requester's code is being checked: usually a moment
         continue;
       }
       throw notDecidable(view);
@@ -121,32 +123,4 @@ export function summary(view: RequestView, now: number): string {
     '',
   ];
   return lines.join('\n');
-}
-
-function notDecidable(view: RequestView): CliError {
-  switch (view.status) {
-    case 'EXPIRED':
-      return new CliError(
-        `Request ${view.id} expired before anyone decided: ${view.accountName} must make a new request.`,
-        exitCodeForProblem('expired'),
-      );
-    case 'VERIFYING':
-      return new CliError(
-        `Request ${view.id} is still checking ${view.accountName}'s code: try again in a moment.`,
-        ExitCode.tempFail,
-      );
-    case 'REJECTED':
-    case 'FAILED':
-      return new CliError(
-        `Request ${view.id} ended ${view.status}${view.error ? ` (${view.error.code})` : ''}: nothing to decide; ${view.accountName} must make a new request.`,
-        exitCodeForProblem('already_decided'),
-      );
-    default: {
-      const by = view.approvedBy ? ` by ${view.approvedBy}` : view.deniedBy ? ` by ${view.deniedBy}` : '';
-      return new CliError(
-        `Request ${view.id} was already decided (${view.status}${by}): nothing to do. See \`sts status ${view.id}\`.`,
-        exitCodeForProblem('already_decided'),
-      );
-    }
-  }
 }

@@ -1,10 +1,51 @@
-/** Option factories shared by the requester commands, so every command spells them the same way. */
+/** Option factories shared by the commands, so every command spells them the same way. */
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { validateReason } from '../lambdas/core/text.js';
 
 /** A TOTP code: six digits (spaces as some apps display them are accepted). */
 export const isTotpCode = t.cascade(t.isString(), [t.matchesRegExp(/^\s*(?:\d\s*){6}$/)]);
+
+/** `--issuer` / `STS_ISSUER`. */
+export const issuerOption = () =>
+  Option.String('--issuer', { env: 'STS_ISSUER', description: 'Issuer (the TOTP issuer / team name; env STS_ISSUER)' });
+
+/** `--account-name` / `STS_ACCOUNT_NAME`. */
+export const accountNameOption = () =>
+  Option.String('--account-name', {
+    env: 'STS_ACCOUNT_NAME',
+    description: 'Your account name in that issuer (env STS_ACCOUNT_NAME)',
+  });
+
+/** `--local` / `--no-local`; no default: not given, the profile decides (`sts configure --local`). */
+export const localOption = () =>
+  Option.Boolean('--local', {
+    description: 'Use the embedded broker started by `sts server` in --data-dir (its server.json)',
+  });
+
+/** `--data-dir` / `STS_DATA_DIR`. */
+export const dataDirOption = () =>
+  Option.String('--data-dir', {
+    env: 'STS_DATA_DIR',
+    description: 'Data dir of the embedded broker (env STS_DATA_DIR; default ./.stsftw)',
+  });
+
+/** `--profile` / `STS_PROFILE`. */
+export const profileOption = () =>
+  Option.String('--profile', {
+    env: 'STS_PROFILE',
+    description: 'Config-file profile to read defaults from (env STS_PROFILE; default "default")',
+  });
+
+/** `--json`. */
+export const jsonOption = () => Option.Boolean('--json', false, { description: 'Machine-readable JSON output' });
+
+/** `--endpoint` / `STS_ENDPOINT`: the broker the command talks to (the administrator commands ignore it). */
+export const endpointOption = () =>
+  Option.String('--endpoint', {
+    env: 'STS_ENDPOINT',
+    description: 'Broker URL, e.g. https://sts.example.com (env STS_ENDPOINT)',
+  });
 
 /** `--role` / `STS_ROLE`. */
 export const roleOption = () =>
@@ -71,4 +112,25 @@ export const denialReasonOption = () =>
 export const noCacheOption = () =>
   Option.Boolean('--no-cache', false, {
     description: 'Mint new credentials even if cached ones are still valid, and keep none in the cache',
+  });
+
+/** `--table-name` of the administrator commands (`STS_TABLE_NAME` is read where the setting is required). */
+export const tableNameOption = () =>
+  Option.String('--table-name', {
+    description: 'Auth table (env STS_TABLE_NAME; with --local, read from server.json)',
+  });
+
+/** `--kms-key-id` / `STS_KMS_KEY_ID` of the administrator commands. */
+export const kmsKeyIdOption = () =>
+  Option.String('--kms-key-id', {
+    env: 'STS_KMS_KEY_ID',
+    description: 'KMS key that encrypts TOTP secrets on AWS: id, ARN or alias (env STS_KMS_KEY_ID)',
+  });
+
+/** `--region` / `AWS_REGION` of the administrator commands. */
+export const awsRegionOption = () =>
+  Option.String('--region', {
+    env: 'AWS_REGION',
+    description: 'AWS region (env AWS_REGION; default: the SDK configuration)',
+    validator: t.cascade(t.isString(), t.matchesRegExp(/^[a-z0-9-]{1,32}$/)),
   });

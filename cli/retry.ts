@@ -4,7 +4,8 @@
  * balancer while the broker restarts). Such answers are retried after a backoff with jitter, or after what
  * `Retry-After` asked for. A problem+json 5xx is the broker's own answer and is not retried here.
  */
-import { CliError, describeError, ExitCode, NetworkError } from './errors.js';
+import { NetworkError } from './errors.js';
+import { gaveUp } from './sentences/network.js';
 
 /** The first backoff step; each further attempt doubles it up to BACKOFF_MAX_MS. */
 export const BACKOFF_BASE_MS = 500;
@@ -25,21 +26,6 @@ export function isBusy(e: unknown): e is NetworkError {
 export function backoffMs(attempt: number, retryAfterMs?: number, random: () => number = Math.random): number {
   const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1));
   return Math.round((retryAfterMs ?? step / 2) + random() * (step / 2));
-}
-
-/** The sentence for a call that stayed busy through all its attempts. */
-export function gaveUp(e: NetworkError, attempts: number): CliError {
-  const at = `The broker at ${e.endpoint}`;
-  if (e.reason === 'throttled') {
-    return new CliError(
-      `${at} is throttling requests (${e.detail}) and still was after ${attempts} tries: wait a minute, then run the command again.`,
-      ExitCode.tempFail,
-    );
-  }
-  return new CliError(
-    `${at} kept failing (${e.detail}) after ${attempts} tries: retry in a moment; if it persists, check the deployment and the broker's logs.`,
-    describeError(e).exitCode,
-  );
 }
 
 /** How `withRetries` retries. */

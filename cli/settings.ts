@@ -4,11 +4,18 @@
  * `{ "profiles": { "<name>": { endpoint, issuer, accountName, role, secondaryAuthorizer, local, dataDir } } }`.
  * Only node:fs here: the warm credential_process path resolves settings before loading anything heavy.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { CliError, ExitCode } from './errors.js';
 import { ensurePrivateDir, writePrivateFile } from './files.js';
+import { localEndpoint } from './local-broker.js';
 import { configDir } from './paths.js';
+import {
+  configBroken,
+  configUnreadable,
+  missingSettingsError,
+  noSuchProfile,
+  type RequiredSetting,
+} from './sentences/settings.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -67,17 +74,17 @@ export function readConfig(env: Env): ConfigFile {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { profiles: {} };
-    throw new CliError(`Cannot read ${path} (${(e as NodeJS.ErrnoException).code}): check its permissions.`);
+    throw configUnreadable(path, (e as NodeJS.ErrnoException).code);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError(`${path} is not valid JSON: fix it, or rewrite it with \`sts configure\`.`);
+    throw configBroken(path, 'json');
   }
   const profiles = (parsed as ConfigFile | null)?.profiles;
   if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {
-    throw new CliError(`${path} has no "profiles" object: fix it, or rewrite it with \`sts configure\`.`);
+    throw configBroken(path, 'profiles');
   }
   const clean: Record<string, Profile> = {};
   for (const [name, profile] of Object.entries(profiles)) {
@@ -115,33 +122,15 @@ export function saveProfile(env: Env, name: string, changes: ProfileChanges): st
   return path;
 }
 
-/** "No local broker in DIR": how to start one (exit 69, as every "broker unreachable"). */
-export function noLocalBroker(dataDir: string): CliError {
-  return new CliError(
-    `No local broker found in ${dataDir}: start one with \`sts server --data-dir ${dataDir}\`, or drop --local.`,
-    ExitCode.unavailable,
-  );
-}
-
-/** Reads `<dataDir>/server.json` (written by `sts server`) and returns its `endpoint`. */
-export function localEndpoint(dataDir: string): string {
-  const file = join(dataDir, 'server.json');
-  const missing = noLocalBroker(dataDir);
-  if (!existsSync(file)) throw missing;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as { endpoint?: unknown };
-    if (typeof info.endpoint === 'string' && info.endpoint) return info.endpoint;
-  } catch {
-    // fall through: a half-written or foreign file reads as "no broker here"
-  }
-  throw missing;
-}
-
 /** Flag (or its bound `STS_*` variable), then environment, then profile, then default. */
 export function resolveSettings(flags: SettingFlags, env: Env): Settings {
   const settings = resolveProfileSettings(flags, env);
-  // --local means "the broker in this data dir", whatever else is configured.
-  return settings.local ? { ...settings, endpoint: localEndpoint(settings.dataDir) } : settings;
+  return { ...settings, endpoint: brokerEndpoint(settings) };
+}
+
+/** The broker to talk to: in local mode the one running in the data dir, whatever else is configured. */
+export function brokerEndpoint(settings: Settings): string | undefined {
+  return settings.local ? localEndpoint(settings.dataDir) : settings.endpoint;
 }
 
 /**
@@ -155,9 +144,7 @@ export function resolveProfileSettings(flags: SettingFlags, env: Env): Settings 
   const config = readConfig(env);
   const profile = config.profiles[profileName];
   if (named !== undefined && !profile) {
-    throw new CliError(
-      `No profile "${profileName}" in ${configPath(env)}: create it with \`sts configure --profile ${profileName} --endpoint URL …\`.`,
-    );
+    throw noSuchProfile(profileName, configPath(env));
   }
   const pick = (field: (typeof profileFields)[number], variable: string): string | undefined =>
     nonEmpty(flags[field]) ?? nonEmpty(env[variable]) ?? profile?.[field];
@@ -181,4 +168,17 @@ export function resolveProfileSettings(flags: SettingFlags, env: Env): Settings 
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The values of `keys` in `values`, or one error naming every one that is unset or empty.
+ * @throws CliError (exit 64) listing all missing settings.
+ */
+export function requireSettings<K extends RequiredSetting>(
+  values: Partial<Record<RequiredSetting, string | undefined>>,
+  keys: readonly K[],
+): Record<K, string> {
+  const missing = keys.filter((key) => !values[key]);
+  if (missing.length > 0) throw missingSettingsError(missing);
+  return Object.fromEntries(keys.map((key) => [key, values[key]])) as Record<K, string>;
 }

@@ -10,9 +10,9 @@ import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js
 import { KmsCipher } from '../../lambdas/adapters/aws/kms-cipher.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
 import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
-import { readServerInfo } from '../../lambdas/adapters/local/server-info.js';
 import type { AuthStore, SecretCipher } from '../../lambdas/core/ports.js';
-import { missingSettingsError } from '../required-settings.js';
+import { localBrokerInfo } from '../local-broker.js';
+import { missingSettingsError } from '../sentences/settings.js';
 
 /** The shared administrator options, as given (flags already merged with their environment variables). */
 export interface AdminOptions {
@@ -40,12 +40,12 @@ export interface AdminBackend {
 
 /**
  * Opens the backend the options describe.
- * @throws the missing-setting CliError when no table name is given on AWS; the server-info error when
- *   `--local` finds no broker in the data directory.
+ * @throws the missing-setting CliError when no table name is given on AWS; the no-local-broker sentence
+ *   when `--local` finds no live broker in the data directory.
  */
 export async function openBackend(options: AdminOptions): Promise<AdminBackend> {
   if (options.local) {
-    const info = await readServerInfo(resolve(options.dataDir));
+    const info = await localBrokerInfo(resolve(options.dataDir));
     const dynamodb = localDynamoClient(info);
     let cipher: Promise<SecretCipher> | undefined;
     return backend(true, options.tableName ?? info.authTableName, dynamodb, () => {

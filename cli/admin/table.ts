@@ -1,4 +1,4 @@
-/** Plain-text tables for terminals: left-aligned columns separated by two spaces. */
+/** Plain text for terminals: tables (left-aligned columns separated by two spaces) and lists. */
 
 /** Formats `rows` under `headers`; every row must have as many cells as there are headers. */
 export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -9,4 +9,9 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
       .join('  ')
       .trimEnd();
   return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
+}
+
+/** "a, b" or "none". */
+export function listText(items: readonly string[]): string {
+  return items.length > 0 ? items.join(', ') : 'none';
 }

@@ -3,7 +3,7 @@ import { entryView } from '../../lambdas/core/entries.js';
 import { isAppError } from '../../lambdas/core/errors.js';
 import type { AuthStore } from '../../lambdas/core/ports.js';
 import type { AuthEntry } from '../../lambdas/core/types.js';
-import { notEnrolled } from './messages.js';
+import { notEnrolled } from '../sentences/admin.js';
 
 /**
  * Applies `changes` to an existing entry (UpdateItem with `attribute_exists`, so a typo never creates an

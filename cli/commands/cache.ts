@@ -1,7 +1,8 @@
 /** `sts cache clear`: forget the credentials `get --format credential-process` and `exec` keep. */
 import { Command } from 'clipanion';
-import { CliError, describeError, ExitCode } from '../errors.js';
+import { CliError, ExitCode } from '../errors.js';
 import { cacheDir } from '../paths.js';
+import { reportError } from '../sentences/describe.js';
 
 /** Removes every cached credential and the cache's key. */
 export class CacheClearCommand extends Command {
@@ -30,9 +31,7 @@ export class CacheClearCommand extends Command {
       const error = code
         ? new CliError(`Cannot clear ${cacheDir(this.context.env)} (${code}): check its permissions.`, ExitCode.failure)
         : e;
-      const { message, exitCode } = describeError(error, this.context.env);
-      this.context.stderr.write(`sts: ${message}\n`);
-      return exitCode;
+      return reportError(this.context.stderr, error, this.context.env);
     }
   }
 }

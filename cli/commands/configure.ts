@@ -1,7 +1,9 @@
 /** `sts configure`: write a named profile of the CLI's config file, or show the profiles. */
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../base-command.js';
+import { StsCommand } from '../command.js';
+import { CliError } from '../errors.js';
+import { noSuchProfile } from '../sentences/settings.js';
 import {
   type ConfigFile,
   configPath,
@@ -22,7 +24,7 @@ const labels: [keyof Profile, string][] = [
 ];
 
 /** Saves endpoint (or local mode), issuer, account, role and approver defaults under a profile name. */
-export class ConfigureCommand extends BaseCommand {
+export class ConfigureCommand extends StsCommand {
   static paths = [['configure']];
   static usage = Command.Usage({
     category: 'Setup',
@@ -69,12 +71,22 @@ export class ConfigureCommand extends BaseCommand {
     description: 'AWS region, saved in the profile for `sts exec`; also the region of --from-stack (else AWS_REGION)',
   });
 
+  protected override validate(): void {
+    if (this.fromStack && this.endpoint) throw new CliError('give --endpoint or --from-stack, not both.');
+    if (this.local && (this.endpoint || this.fromStack)) {
+      throw new CliError('give --local or a broker endpoint (--endpoint, --from-stack), not both.');
+    }
+    if (this.endpoint) {
+      try {
+        new URL(this.endpoint);
+      } catch {
+        throw new CliError(`"${this.endpoint}" is not a URL: pass --endpoint like https://sts.example.com.`);
+      }
+    }
+  }
+
   protected async run(): Promise<number> {
     const env = this.context.env;
-    if (this.fromStack && this.endpoint) return this.usageError('give --endpoint or --from-stack, not both.');
-    if (this.local && (this.endpoint || this.fromStack)) {
-      return this.usageError('give --local or a broker endpoint (--endpoint, --from-stack), not both.');
-    }
     const nothing = [
       this.endpoint,
       this.fromStack,
@@ -86,13 +98,6 @@ export class ConfigureCommand extends BaseCommand {
     ];
     if (nothing.every((value) => value === undefined) && this.local === undefined && this.dataDir === undefined) {
       return this.show(readConfig(env));
-    }
-    if (this.endpoint) {
-      try {
-        new URL(this.endpoint);
-      } catch {
-        return this.usageError(`"${this.endpoint}" is not a URL: pass --endpoint like https://sts.example.com.`);
-      }
     }
     let endpoint = this.endpoint;
     // The region typed here, or the one the stack was found in: where this profile's credentials are used.
@@ -131,11 +136,6 @@ export class ConfigureCommand extends BaseCommand {
     return 0;
   }
 
-  private usageError(sentence: string): number {
-    this.info(`sts: ${sentence}`);
-    return 64;
-  }
-
   /** Prints the profiles (or the one `--profile` names): each setting, and which one commands use. */
   private show(config: ConfigFile): number {
     const path = configPath(this.context.env);
@@ -145,11 +145,7 @@ export class ConfigureCommand extends BaseCommand {
       a === DEFAULT_PROFILE ? -1 : b === DEFAULT_PROFILE ? 1 : a.localeCompare(b),
     );
     if (this.profile !== undefined) {
-      if (!config.profiles[this.profile]) {
-        return this.usageError(
-          `No profile "${this.profile}" in ${path}: create it with \`sts configure --profile ${this.profile} --endpoint URL …\` (or --local).`,
-        );
-      }
+      if (!config.profiles[this.profile]) throw noSuchProfile(this.profile, path, true);
       names = [this.profile];
     }
     if (this.json) {

@@ -1,10 +1,11 @@
 import { Command, Option } from 'clipanion';
 import { newEntry, validateAuthorizers, validateRoles } from '../../lambdas/core/entries.js';
-import { InvalidRequestError, isAppError } from '../../lambdas/core/errors.js';
+import { isAppError } from '../../lambdas/core/errors.js';
 import { AdminCommand } from '../admin/admin-command.js';
 import { listOption } from '../admin/list-options.js';
-import { alreadyEnrolled, listText } from '../admin/messages.js';
+import { listText } from '../admin/table.js';
 import { warnUnknownAuthorizers } from '../admin/warnings.js';
+import { alreadyEnrolled, jsonNeedsNoVerify } from '../sentences/admin.js';
 
 /** `sts enroll`: creates an account entry with a fresh TOTP device. */
 export class EnrollCommand extends AdminCommand {
@@ -51,13 +52,12 @@ export class EnrollCommand extends AdminCommand {
 
   force = Option.Boolean('--force', false, { description: 'Replace an existing entry (and its device)' });
 
+  protected override validate(): void {
+    if (this.json && this.verify) throw jsonNeedsNoVerify();
+  }
+
   protected async run(): Promise<number> {
-    if (this.json && this.verify) {
-      throw new InvalidRequestError(
-        '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
-      );
-    }
-    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName'], { kms: true });
+    const { issuer, accountName } = this.requireAdminSettings(['issuer', 'accountName'], { kms: true });
     const roles = validateRoles(listOption(this.roles, this.context.env.STS_ROLES) ?? []);
     const authorizers = validateAuthorizers(
       accountName,

@@ -1,19 +1,10 @@
 /** `sts exec -- command …`: run one command with credentials in its environment. */
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../base-command.js';
 import { CliError } from '../errors.js';
-import {
-  durationOption,
-  noCacheOption,
-  reasonOption,
-  roleOption,
-  secondaryAuthorizerOption,
-  secondaryTotpCodeOption,
-  totpCodeOption,
-} from '../options.js';
+import { ObtainCommand } from '../obtain-command.js';
 
 /** Gets credentials like `sts get` and runs a command with them (no shell), passing its exit code through. */
-export class ExecCommand extends BaseCommand {
+export class ExecCommand extends ObtainCommand {
   static paths = [['exec']];
   static usage = Command.Usage({
     category: 'Requester',
@@ -34,37 +25,22 @@ export class ExecCommand extends BaseCommand {
     ],
   });
 
-  role = roleOption();
-  totpCode = totpCodeOption();
-  secondaryAuthorizer = secondaryAuthorizerOption();
-  secondaryTotpCode = secondaryTotpCodeOption();
-  duration = durationOption();
-  reason = reasonOption();
-  noCache = noCacheOption();
   region = Option.String('--region', {
     description:
       "AWS_REGION and AWS_DEFAULT_REGION for the command (default: the profile's region, unless the environment sets one)",
   });
   command = Option.Rest({ required: 1, name: 'command' });
 
-  protected extraSettingFlags() {
-    return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
-  }
-
-  protected async run(): Promise<number> {
+  protected override validate(): void {
     if (this.context.env.STSFTW_EXEC) {
       throw new CliError(
         'Already inside `sts exec` (STSFTW_EXEC is set): exit that shell first, or run the command there directly.',
       );
     }
-    const credentials = await this.obtainCredentials({
-      totpCode: this.totpCode,
-      secondaryTotpCode: this.secondaryTotpCode,
-      durationSeconds: this.duration,
-      reason: this.reason,
-      useCache: true,
-      noCache: this.noCache,
-    });
+  }
+
+  protected async run(): Promise<number> {
+    const credentials = await this.obtain({ useCache: true, notice: (text) => this.info(text) });
     const { credentialEnv } = await import('../output.js');
     const { runChild } = await import('../child.js');
     const [file, ...args] = this.command;

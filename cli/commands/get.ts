@@ -1,19 +1,11 @@
 /** `sts get`: STSFTW 1.0's single shot, and the credential_process entry point. */
 import { Command } from 'clipanion';
-import { CredentialCommand } from '../credential-command.js';
-import { ignoredFlagNotes, ignoredTableNameOption, logLevelOption } from '../legacy-options.js';
-import {
-  durationOption,
-  noCacheOption,
-  reasonOption,
-  roleOption,
-  secondaryAuthorizerOption,
-  secondaryTotpCodeOption,
-  totpCodeOption,
-} from '../options.js';
+import { CredentialOutput, formatOption, writeProfileOption } from '../credential-output.js';
+import { ignoredTableNameOption, logLevelOption } from '../legacy-options.js';
+import { ObtainCommand } from '../obtain-command.js';
 
 /** Gets credentials in one go (both codes given), or waits for approval like `sts request`. */
-export class GetCommand extends CredentialCommand {
+export class GetCommand extends ObtainCommand {
   static paths = [['get']];
   static usage = Command.Usage({
     category: 'Requester',
@@ -37,30 +29,15 @@ export class GetCommand extends CredentialCommand {
     ],
   });
 
-  role = roleOption();
-  totpCode = totpCodeOption();
-  secondaryAuthorizer = secondaryAuthorizerOption();
-  secondaryTotpCode = secondaryTotpCodeOption();
-  duration = durationOption();
-  reason = reasonOption();
+  format = formatOption();
+  writeProfile = writeProfileOption();
   logLevel = logLevelOption();
-  tableName = ignoredTableNameOption();
-  noCache = noCacheOption();
-
-  protected extraSettingFlags() {
-    return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
-  }
+  legacyTableName = ignoredTableNameOption();
 
   protected async run(): Promise<number> {
-    for (const note of ignoredFlagNotes({ logLevel: this.logLevel, tableName: this.tableName })) this.info(note);
-    const credentials = await this.obtainCredentials({
-      totpCode: this.totpCode,
-      secondaryTotpCode: this.secondaryTotpCode,
-      durationSeconds: this.duration,
-      reason: this.reason,
-      useCache: this.outputFormat() === 'credential-process',
-      noCache: this.noCache,
-    });
-    return this.deliver(credentials);
+    const output = new CredentialOutput(this.context, this, () => this.terminal());
+    const useCache = output.format === 'credential-process';
+    const credentials = await this.obtain({ useCache, notice: (text) => output.notice(text) });
+    return output.deliver(credentials);
   }
 }

@@ -22,7 +22,7 @@ export class ListCommand extends AdminCommand {
   });
 
   protected async run(): Promise<number> {
-    const { issuer } = this.requireSettings(['issuer']);
+    const { issuer } = this.requireAdminSettings(['issuer']);
     const backend = await this.backend();
     const views = (await backend.store.list(issuer)).map(entryView);
     if (this.json) {

@@ -29,7 +29,7 @@ export class MigrateCommand extends AdminCommand {
   });
 
   protected async run(): Promise<number> {
-    this.requireSettings([], { kms: true });
+    this.requireAdminSettings([], { kms: true });
     const backend = await this.backend();
     const cipher = await backend.cipher();
     const { migrateTable, formatReport, skipReasons } = await import('../admin/migration.js');

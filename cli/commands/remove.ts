@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { InvalidRequestError, isAppError } from '../../lambdas/core/errors.js';
 import { AdminCommand } from '../admin/admin-command.js';
-import { notEnrolled } from '../admin/messages.js';
+import { notEnrolled } from '../sentences/admin.js';
 
 /** `sts remove`: deletes an account entry (and so its TOTP device). */
 export class RemoveCommand extends AdminCommand {
@@ -24,7 +24,7 @@ export class RemoveCommand extends AdminCommand {
   yes = Option.Boolean('--yes,-y', false, { description: 'Do not ask for confirmation' });
 
   protected async run(): Promise<number> {
-    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
+    const { issuer, accountName } = this.requireAdminSettings(['issuer', 'accountName']);
     const backend = await this.backend();
     if (!(await backend.store.get(issuer, accountName))) throw notEnrolled(issuer, accountName);
 

@@ -1,10 +1,21 @@
 /** `sts request`: ask for credentials that another person approves, then wait for them. */
 import { Command, Option } from 'clipanion';
-import { CredentialCommand } from '../credential-command.js';
-import { durationOption, reasonOption, roleOption, secondaryAuthorizerOption, totpCodeOption } from '../options.js';
+import { approverCommand } from '../approver-command.js';
+import { StsCommand } from '../command.js';
+import { CredentialOutput, formatOption, writeProfileOption } from '../credential-output.js';
+import {
+  durationOption,
+  endpointOption,
+  reasonOption,
+  roleOption,
+  secondaryAuthorizerOption,
+  totpCodeOption,
+} from '../options.js';
+import { totpCode } from '../prompts.js';
+import { announcement } from '../sentences/statuses.js';
 
 /** Creates a request (fresh key pair), shows what the approver must run, waits and prints the credentials. */
-export class RequestCommand extends CredentialCommand {
+export class RequestCommand extends StsCommand {
   static paths = [['request']];
   static usage = Command.Usage({
     category: 'Requester',
@@ -29,6 +40,7 @@ export class RequestCommand extends CredentialCommand {
     ],
   });
 
+  endpoint = endpointOption();
   role = roleOption();
   secondaryAuthorizer = secondaryAuthorizerOption();
   duration = durationOption();
@@ -37,32 +49,33 @@ export class RequestCommand extends CredentialCommand {
   noWait = Option.Boolean('--no-wait', false, {
     description: 'Print the request id and return; collect the credentials later with `sts wait <id>`',
   });
-
-  protected extraSettingFlags() {
-    return { role: this.role, secondaryAuthorizer: this.secondaryAuthorizer };
-  }
+  format = formatOption();
+  writeProfile = writeProfileOption();
 
   protected async run(): Promise<number> {
     const { endpoint, issuer, accountName, role } = this.requireSettings('endpoint', 'issuer', 'accountName', 'role');
-    const totpCode = await this.totp(this.totpCode, `${accountName} (${issuer})`);
-    const { startRequest, announcement, awaitVerification, waitForCredentials } = await import('../request-flow.js');
-    const client = await this.client(endpoint);
-    const io = this.flowIo();
+    const code = await totpCode(this.terminal(), this.totpCode, `${accountName} (${issuer})`);
+    const { startRequest } = await import('../request-flow/start.js');
+    const { awaitVerification, waitForCredentials } = await import('../request-flow/wait.js');
+    const session = this.session();
+    const client = await session.client(endpoint);
+    const output = new CredentialOutput(this.context, this, () => this.terminal());
+    const io = session.flowIo((text) => output.notice(text));
     const pending = await startRequest(client, io, {
       endpoint,
       issuer,
       accountName,
       role,
-      totpCode,
+      totpCode: code,
       secondaryAccountName: this.settings().secondaryAuthorizer,
       durationSeconds: this.duration,
       reason: this.reason,
-      approveCommand: (id) => this.approveCommand(id),
+      approveCommand: (id) => approverCommand(this.settings(), id),
     });
     if (this.noWait) {
       // Only a code the broker accepted makes a request worth announcing: a refused one ends here (exit 12).
       const checked = await awaitVerification(client, io, pending);
-      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, this.now()));
+      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, session.now()));
       const collect = `collect the credentials with \`sts wait ${pending.id}\``;
       if (checked.status !== 'AWAITING_APPROVAL') io.info(`Request ${pending.id} needs no approval: ${collect}.`);
       else if (!this.json) this.info(`Once approved, ${collect}.`);
@@ -78,6 +91,6 @@ export class RequestCommand extends CredentialCommand {
     // Announced once the requester's code is accepted (AWAITING_APPROVAL): a refused request never
     // claims to need approval, and a single-factor one goes straight to its credentials.
     const credentials = await waitForCredentials(client, io, pending, { announce: true });
-    return this.deliver(credentials);
+    return output.deliver(credentials);
   }
 }

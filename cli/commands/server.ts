@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
 import * as t from 'typanion';
 import type { StsContext } from '../context.js';
-import { describeError, ExitCode } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { posixValue } from '../output.js';
+import { describeError } from '../sentences/describe.js';
 import { DEFAULT_DATA_DIR, resolveProfileSettings } from '../settings.js';
 
 const DEFAULT_PORT = 8787;

@@ -1,11 +1,12 @@
 /** `sts status <id>`: the request as the API sees it. */
 import { Command, Option } from 'clipanion';
-import { BaseCommand } from '../base-command.js';
 import type { RequestView } from '../client.js';
+import { StsCommand } from '../command.js';
+import { endpointOption } from '../options.js';
 import { clockTime } from '../time-format.js';
 
 /** Shows a request's status, parties, deadline and outcome. */
-export class StatusCommand extends BaseCommand {
+export class StatusCommand extends StsCommand {
   static paths = [['status']];
   static usage = Command.Usage({
     category: 'Requester',
@@ -19,10 +20,11 @@ export class StatusCommand extends BaseCommand {
     ],
   });
 
+  endpoint = endpointOption();
   id = Option.String({ name: 'id' });
 
   protected async run(): Promise<number> {
-    const client = await this.client();
+    const client = await this.session().client(this.requireSettings('endpoint').endpoint);
     const view = await client.getRequest(this.id);
     this.out(this.json ? JSON.stringify(view, null, 2) : describeRequest(view));
     return 0;

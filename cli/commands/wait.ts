@@ -1,12 +1,13 @@
 /** `sts wait <id>`: finish a request made on this machine (after `--no-wait` or Ctrl-C). */
 import { Command, Option } from 'clipanion';
-import { CredentialCommand } from '../credential-command.js';
-import { CliError, ExitCode } from '../errors.js';
-import { type FinishedRequest, loadFinished, loadPending } from '../pending-requests.js';
-import { clockTime } from '../time-format.js';
+import { StsCommand } from '../command.js';
+import { CredentialOutput, formatOption, writeProfileOption } from '../credential-output.js';
+import { endpointOption } from '../options.js';
+import { loadFinished, loadPending } from '../pending-requests.js';
+import { alreadyFinished, noKeyHere } from '../sentences/statuses.js';
 
 /** Waits for a pending request and prints its credentials. */
-export class WaitCommand extends CredentialCommand {
+export class WaitCommand extends StsCommand {
   static paths = [['wait']];
   static usage = Command.Usage({
     category: 'Requester',
@@ -22,42 +23,32 @@ export class WaitCommand extends CredentialCommand {
     ],
   });
 
+  endpoint = endpointOption();
   id = Option.String({ name: 'id' });
+  format = formatOption();
+  writeProfile = writeProfileOption();
 
   protected async run(): Promise<number> {
     const pending = loadPending(this.context.env, this.id);
     if (!pending) {
       const finished = loadFinished(this.context.env, this.id);
-      if (finished) throw alreadyFinished(finished);
-      throw new CliError(
-        `No key for ${this.id} on this machine: run \`sts wait\` where \`sts request\` ran (same user), or see the request with \`sts status ${this.id}\`.`,
-      );
+      throw finished ? alreadyFinished(finished) : noKeyHere(this.id);
     }
-    const { waitForCredentials } = await import('../request-flow.js');
+    const { waitForCredentials } = await import('../request-flow/wait.js');
     // The request lives on the broker that made it; an explicit --endpoint or --local (e.g. a local broker
     // restarted on another port) says where that broker is now.
-    const client = await this.client(this.endpoint || this.local ? this.requireEndpoint() : pending.endpoint);
-    const credentials = await waitForCredentials(client, this.flowIo(), pending, { announce: true });
-    return this.deliver(credentials);
-  }
-}
-
-const endedExit: Record<string, number> = {
-  DENIED: ExitCode.denied,
-  EXPIRED: ExitCode.expired,
-  REJECTED: ExitCode.rejected,
-  FAILED: ExitCode.failed,
-};
-
-/** A request this machine already finished: delivered (MINTED) or ended, with the exit code it ended with. */
-function alreadyFinished({ id, status, at }: FinishedRequest): CliError {
-  if (status === 'MINTED') {
-    return new CliError(
-      `The credentials of ${id} were already delivered on this machine (at ${clockTime(at)}): they are handed out once, and the request's key was deleted then. For new credentials run \`sts request\`.`,
+    const endpoint = this.endpoint || this.local ? this.requireSettings('endpoint').endpoint : pending.endpoint;
+    const session = this.session();
+    const client = await session.client(endpoint);
+    const output = new CredentialOutput(this.context, this, () => this.terminal());
+    const credentials = await waitForCredentials(
+      client,
+      session.flowIo((text) => output.notice(text)),
+      pending,
+      {
+        announce: true,
+      },
     );
+    return output.deliver(credentials);
   }
-  return new CliError(
-    `Request ${id} already ended on this machine: ${status} at ${clockTime(at)}. See \`sts status ${id}\`; make a new request with \`sts request\`.`,
-    endedExit[status] ?? ExitCode.failure,
-  );
 }

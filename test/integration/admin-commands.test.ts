@@ -9,7 +9,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { type AttributeValue, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
@@ -17,58 +16,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildCli } from '../../cli/cli.js';
-import type { Terminal } from '../../cli/terminal.js';
 import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
 import { type EmbeddedBroker, startEmbedded } from '../../lambdas/adapters/local/embedded.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
 import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import { generateKeyPair } from '../../lambdas/core/sealing.js';
-
-// clipanion 3's ESM build imports a directory, which Node's ESM loader refuses; give vitest its CommonJS build.
-vi.mock('clipanion', async () => await import('clipanion/lib/advanced/index.js'));
+import { runCli, ScriptedTerminal } from '../support/cli-harness.js';
 
 const ISSUER = 'acme';
-
-class Sink extends Writable {
-  text = '';
-  _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-/** A terminal that answers each prompt with `answer(question, everything said so far)`. */
-function scriptedTerminal(answer: (question: string, transcript: string) => string): Terminal & { said: string[] } {
-  const said: string[] = [];
-  return {
-    interactive: true,
-    said,
-    say: (text) => void said.push(text),
-    prompt: async (question) => answer(question, said.join('')),
-  };
-}
-
-const silentTerminal: Terminal = { interactive: false, say: () => {}, prompt: async () => '' };
-
-async function sts(
-  argv: string[],
-  options: { terminal?: Terminal; env?: Record<string, string | undefined> } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new Sink();
-  const stderr = new Sink();
-  const context = {
-    stdin: new PassThrough(),
-    stdout,
-    stderr,
-    // A HOME that does not exist: the commands read the config-file profile, never the developer's.
-    env: { HOME: join(tmpdir(), 'sts-admin-no-home'), ...options.env },
-    colorDepth: 1,
-    terminal: options.terminal ?? silentTerminal,
-  };
-  const code = await buildCli().run(argv, context);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
 
 const totp = (url: string) => OTPAuth.URI.parse(url) as OTPAuth.TOTP;
 const secretOf = (url: string) => totp(url).secret.base32;
@@ -125,7 +80,7 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('enrolls with --no-verify --json for automation', async () => {
-    const result = await sts([
+    const result = await runCli([
       'enroll',
       ...local,
       '--account-name',
@@ -151,11 +106,15 @@ describe('administrator commands against the embedded broker', () => {
     vi.setSystemTime(at);
     try {
       let asked = 0;
-      const terminal = scriptedTerminal((_question, transcript) => {
+      const terminal = new ScriptedTerminal((_question, transcript) => {
         const url = /otpauth:\/\/\S+/.exec(transcript)![0];
         return totp(url).generate({ timestamp: at.getTime() - (asked++ === 0 ? 30_000 : 0) });
       });
-      const result = await sts(['enroll', ...local, '--account-name', 'bob', '--roles', 'ReadOnly'], { terminal });
+      const result = await runCli(
+        ['enroll', ...local, '--account-name', 'bob', '--roles', 'ReadOnly'],
+        {},
+        { terminal },
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe('Enrolled bob in acme (roles: ReadOnly; secondary authorizers: none).\n');
       urls.bob = /otpauth:\/\/\S+/.exec(terminal.said.join(''))![0];
@@ -166,7 +125,7 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('lists the accounts without any secret', async () => {
-    const result = await sts(['list', ...local, '--json']);
+    const result = await runCli(['list', ...local, '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
       expect.objectContaining({
@@ -177,7 +136,7 @@ describe('administrator commands against the embedded broker', () => {
       }),
       expect.objectContaining({ accountName: 'bob', roles: ['ReadOnly'], secondaryAuthorization: [], hasSecret: true }),
     ]);
-    const table = await sts(['list', ...local]);
+    const table = await runCli(['list', ...local]);
     for (const output of [result.stdout, table.stdout]) {
       expect(output).not.toContain('otpauth');
       for (const url of Object.values(urls)) expect(output).not.toContain(secretOf(url));
@@ -194,7 +153,7 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('refuses to overwrite an entry without --force', async () => {
-    const result = await sts(['enroll', ...local, '--account-name', 'alice', '--no-verify', '--json']);
+    const result = await runCli(['enroll', ...local, '--account-name', 'alice', '--no-verify', '--json']);
     expect(result.code).toBe(6);
     expect(result.stderr).toMatch(/^sts: alice is already enrolled in acme: .*--force/);
     expect(result.stdout).toBe('');
@@ -223,14 +182,14 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('updates roles, authorizers and the device', async () => {
-    const roles = await sts(['update', 'roles', 'Admin', 'ReadOnly', ...local, '--account-name', 'alice']);
+    const roles = await runCli(['update', 'roles', 'Admin', 'ReadOnly', ...local, '--account-name', 'alice']);
     expect(roles).toMatchObject({ code: 0, stdout: 'Roles of alice in acme: Admin, ReadOnly.\n' });
-    const authorizers = await sts(['update', 'authorizers', 'bob,carol', ...local, '--account-name', 'alice']);
+    const authorizers = await runCli(['update', 'authorizers', 'bob,carol', ...local, '--account-name', 'alice']);
     expect(authorizers.code).toBe(0);
     expect(authorizers.stderr).toContain('warning: carol is not enrolled in acme yet');
 
     const before = (await rawItem('bob'))?.totp_secret;
-    const device = await sts(['update', 'device', ...local, '--account-name', 'bob', '--no-verify', '--json']);
+    const device = await runCli(['update', 'device', ...local, '--account-name', 'bob', '--no-verify', '--json']);
     expect(device.code, device.stderr).toBe(0);
     const { otpauthUrl } = JSON.parse(device.stdout);
     expect(secretOf(otpauthUrl)).not.toBe(secretOf(urls.bob));
@@ -239,7 +198,7 @@ describe('administrator commands against the embedded broker', () => {
     const stored = (await rawItem('bob'))!.totp_secret.S!;
     expect(await cipher.decrypt(stored, { issuer: ISSUER, account_name: 'bob' })).toBe(otpauthUrl);
 
-    const view = JSON.parse((await sts(['list', ...local, '--json'])).stdout);
+    const view = JSON.parse((await runCli(['list', ...local, '--json'])).stdout);
     expect(view[0]).toMatchObject({
       accountName: 'alice',
       roles: ['Admin', 'ReadOnly'],
@@ -248,10 +207,10 @@ describe('administrator commands against the embedded broker', () => {
   });
 
   it('removes an account', async () => {
-    const result = await sts(['remove', ...local, '--account-name', 'alice', '--yes']);
+    const result = await runCli(['remove', ...local, '--account-name', 'alice', '--yes']);
     expect(result).toMatchObject({ code: 0, stdout: 'Removed alice from acme.\n' });
     expect(await rawItem('alice')).toBeUndefined();
-    const again = await sts(['remove', ...local, '--account-name', 'alice', '--yes']);
+    const again = await runCli(['remove', ...local, '--account-name', 'alice', '--yes']);
     expect(again.code).toBe(5);
   });
 
@@ -290,7 +249,7 @@ describe('administrator commands against the embedded broker', () => {
       error: { code: 'invalid_credentials' },
     });
 
-    const first = await sts(['migrate', '--local', '--data-dir', dataDir]);
+    const first = await runCli(['migrate', '--local', '--data-dir', dataDir]);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^migrated 1, already done 1, skipped 1 \(no TOTP secret .*: acme\/erin\)\.\n$/);
     const raw = JSON.stringify(await rawItem('dave'));
@@ -298,7 +257,7 @@ describe('administrator commands against the embedded broker', () => {
     expect(raw).not.toContain(secretOf(url));
     expect((await rawItem('dave'))?.roles).toEqual({ L: [{ S: 'Admin' }] });
 
-    const second = await sts(['migrate', '--local', '--data-dir', dataDir, '--json']);
+    const second = await runCli(['migrate', '--local', '--data-dir', dataDir, '--json']);
     expect(JSON.parse(second.stdout)).toMatchObject({
       migrated: 0,
       alreadyDone: 2,
@@ -340,7 +299,7 @@ describe('administrator commands against the embedded broker', () => {
       'No local broker found in /nonexistent: start one with `sts server --data-dir /nonexistent`',
     ],
   ])('answers bad input %j with exit code %i and one sentence', async (argv, code, text) => {
-    const result = await sts(argv.map((arg) => (arg === '<dir>' ? dataDir : arg)));
+    const result = await runCli(argv.map((arg) => (arg === '<dir>' ? dataDir : arg)));
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(text);
     expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
@@ -370,9 +329,10 @@ describe('administrator commands against the embedded broker', () => {
         STS_TABLE_NAME: tableName,
         STS_KMS_KEY_ID: 'alias/stsftw',
       };
-      const result = await sts(['enroll', '--issuer', 'aws-team', '--account-name', 'ops', '--no-verify', '--json'], {
+      const result = await runCli(
+        ['enroll', '--issuer', 'aws-team', '--account-name', 'ops', '--no-verify', '--json'],
         env,
-      });
+      );
       expect(result.code, result.stderr).toBe(0);
       expect(kms).toReceiveCommandWith(EncryptCommand, {
         KeyId: 'alias/stsftw',

@@ -1,14 +1,445 @@
 /**
- * Runs the `sts` command line as child processes, the way people run it: `node bin/sts.mjs …` with the
- * environment of one person (their own HOME and XDG directories), against an `sts server` child process.
- * Also hands out TOTP codes the broker will accept (each time step once per account, only ±1 step).
+ * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `buildCli()` with in-memory
+ * streams and scripted seams (terminal, sleep, fetch, signal), a fake HTTP broker (`startFakeBroker`) and a
+ * local auth table on dynalite (`startLocalBroker`) for the administrator commands. As people run it:
+ * `runSts` / `spawnSts` start `node bin/sts.mjs …` child processes with one person's environment, against
+ * an `sts server` child (`startServer`), with TOTP codes the broker accepts (`CodeBook`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener,
+  type ServerResponse,
+} from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { type AttributeValue, CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
+import { afterEach, beforeEach, vi } from 'vitest';
+import { buildCli } from '../../cli/cli.js';
+import type { StsContext } from '../../cli/context.js';
+import type { Terminal } from '../../cli/terminal.js';
+import { authTableKeys, keySchemaOf } from '../../lambdas/adapters/aws/tables.js';
+import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
+import { newRequestId, verificationCode } from '../../lambdas/core/ids.js';
+import type { SecretCipher } from '../../lambdas/core/ports.js';
+import { seal } from '../../lambdas/core/sealing.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// In process: cli.run(argv, context)
+
+/** A terminal that answers prompts from a list (in order) or a function of the question and what it said. */
+export class ScriptedTerminal implements Terminal {
+  /** Every prompt, with whether it hid the typing. */
+  readonly asked: { question: string; hidden: boolean }[] = [];
+  readonly said: string[] = [];
+  constructor(
+    private readonly answer: string[] | ((question: string, transcript: string) => string) = () => '',
+    readonly interactive = true,
+  ) {}
+  async prompt(question: string, options?: { hidden?: boolean }): Promise<string> {
+    this.asked.push({ question, hidden: options?.hidden === true });
+    if (typeof this.answer === 'function') return this.answer(question, this.transcript);
+    const answer = this.answer.shift();
+    if (answer === undefined) throw new Error(`unexpected prompt: ${question}`);
+    return answer;
+  }
+  say(text: string): void {
+    this.said.push(text);
+  }
+  /** The questions asked, in order. */
+  get questions(): string[] {
+    return this.asked.map((entry) => entry.question);
+  }
+  /** Everything said, joined. */
+  get transcript(): string {
+    return this.said.join('');
+  }
+}
+
+/** A scripted terminal answering `answers` in order, with what it was asked and what it said. */
+export function fakeTerminal(answers: string[] = [], interactive = true) {
+  const terminal = new ScriptedTerminal(answers, interactive);
+  return { terminal, questions: terminal.asked, said: terminal.said };
+}
+
+/** A temporary HOME (config, state, cache and ~/.aws all go under it). */
+export function tempHome(): { home: string; cleanup(): void } {
+  const home = mkdtempSync(join(tmpdir(), 'sts-cli-'));
+  return { home, cleanup: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+class Sink extends Writable {
+  text = '';
+  _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: () => void): void {
+    this.text += chunk.toString();
+    callback();
+  }
+}
+
+/** Output of one in-process run. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A HOME that does not exist: the commands read no config-file profile, never the developer's. */
+const NO_HOME = join(tmpdir(), 'sts-cli-no-home');
+
+/**
+ * Runs `sts argv` in this process with in-memory streams. `env` is the whole environment the CLI sees (HOME
+ * defaults to one that does not exist); `context` replaces the seams: by default a terminal nobody can be
+ * asked on and sleeps that return at once.
+ */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  context: Partial<StsContext> = {},
+): Promise<RunResult> {
+  const stdout = new Sink();
+  const stderr = new Sink();
+  const code = await buildCli().run(argv, {
+    stdin: new PassThrough(),
+    stdout,
+    stderr,
+    env: { HOME: NO_HOME, ...env },
+    colorDepth: 1,
+    terminal: new ScriptedTerminal([], false),
+    sleep: async () => {},
+    ...context,
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/**
+ * A temporary HOME and a fake broker started with `options`, and the environment of alice, a requester of
+ * acme asking for admin, pointed at it. The caller closes the broker and cleans up the HOME.
+ */
+export async function requesterSetup(options: FakeBrokerOptions): Promise<{
+  home: ReturnType<typeof tempHome>;
+  broker: FakeBroker;
+  env: Record<string, string>;
+}> {
+  const home = tempHome();
+  const broker = await startFakeBroker(options);
+  const env = {
+    HOME: home.home,
+    STS_ENDPOINT: broker.url,
+    STS_ISSUER: 'acme',
+    STS_ACCOUNT_NAME: 'alice',
+    STS_ROLE: 'admin',
+  };
+  return { home, broker, env };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A fake broker: node:http on 127.0.0.1, port 0. Requests follow a scripted list of statuses (one step per
+// GET); MINTED answers carry credentials really sealed to the CLI's public key.
+
+export interface TestCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+}
+
+export interface Problem {
+  status: number;
+  code: string;
+  detail?: string;
+}
+
+/** One request as the fake keeps it. */
+export interface FakeRequest {
+  id: string;
+  body: Record<string, any>;
+  gets: number;
+  view: Record<string, any>;
+}
+
+export interface FakeBrokerOptions {
+  /** Statuses returned by successive GETs (the last one repeats). */
+  plan?: string[];
+  credentials?: TestCredentials;
+  /** `error` of the request once REJECTED / FAILED. */
+  error?: { code: string; message: string };
+  deniedBy?: string;
+  denialReason?: string;
+  /** Answer POST /v1/requests with this problem. */
+  createProblem?: Problem;
+  /** Answer approve / deny with this problem. */
+  decisionProblem?: Problem;
+  /** Called on every GET of a request (e.g. to simulate Ctrl-C at some point). */
+  onGet?: (request: FakeRequest) => void;
+  /** Override the verification code the broker answers with. */
+  verificationCode?: string;
+}
+
+export interface FakeBroker {
+  url: string;
+  /** Every HTTP call received: method, path, parsed body. */
+  calls: { method: string; path: string; body: any }[];
+  requests: Map<string, FakeRequest>;
+  /** Adds a request in a given state (for approve / deny / status). */
+  seed(view: Record<string, any>): FakeRequest;
+  close(): Promise<void>;
+}
+
+export const sampleCredentials = (expiration = new Date(Date.now() + 3600_000).toISOString()): TestCredentials => ({
+  AccessKeyId: 'ASIATESTACCESSKEY001',
+  SecretAccessKey: 'test/secret+key=0123456789abcdefghijklmn',
+  SessionToken: 'IQoJb3JpZ2luX2VjTESTSESSIONTOKEN/+=',
+  Expiration: expiration,
+});
+
+function send(res: ServerResponse, status: number, body: unknown, type = 'application/json') {
+  res.writeHead(status, { 'content-type': type });
+  res.end(JSON.stringify(body));
+}
+
+function problem(res: ServerResponse, p: Problem) {
+  send(
+    res,
+    p.status,
+    { type: 'about:blank', title: p.code, status: p.status, code: p.code, detail: p.detail ?? `problem ${p.code}` },
+    'application/problem+json',
+  );
+}
+
+async function readBody(req: IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Starts the fake on 127.0.0.1 (random port). */
+export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<FakeBroker> {
+  const plan = options.plan ?? ['VERIFYING', 'AWAITING_APPROVAL', 'APPROVED', 'MINTED'];
+  const credentials = options.credentials ?? sampleCredentials();
+  const calls: FakeBroker['calls'] = [];
+  const requests = new Map<string, FakeRequest>();
+  const deadline = () => new Date(Date.now() + 900_000).toISOString();
+
+  const server = createHttpServer(async (req, res) => {
+    const path = req.url ?? '/';
+    const body = await readBody(req);
+    calls.push({ method: req.method ?? 'GET', path, body });
+    const match = /^\/v1\/requests\/([^/]+)(?:\/(approve|deny))?$/.exec(path);
+    if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { ok: true });
+    if (req.method === 'POST' && path === '/v1/requests') {
+      if (options.createProblem) return problem(res, options.createProblem);
+      const id = newRequestId();
+      const view = {
+        id,
+        status: 'VERIFYING',
+        issuer: body.issuer,
+        accountName: body.accountName,
+        role: body.role,
+        secondaryAccountName: body.secondaryAccountName ?? null,
+        reason: body.reason ?? null,
+        createdAt: new Date().toISOString(),
+        decisionDeadline: deadline(),
+        approvedBy: null,
+        deniedBy: null,
+        verificationCode: options.verificationCode ?? verificationCode(id, body.publicKey),
+        error: null,
+      };
+      requests.set(id, { id, body, gets: 0, view });
+      return send(res, 202, {
+        id,
+        status: 'VERIFYING',
+        verificationCode: view.verificationCode,
+        decisionDeadline: view.decisionDeadline,
+      });
+    }
+    const request = match ? requests.get(decodeURIComponent(match[1])) : undefined;
+    if (!request) return problem(res, { status: 404, code: 'not_found', detail: 'No such request.' });
+    if (req.method === 'GET' && !match?.[2]) {
+      options.onGet?.(request);
+      if (request.body) {
+        const status = plan[Math.min(request.gets, plan.length - 1)];
+        request.gets++;
+        request.view.status = status;
+        if (status === 'APPROVED' || status === 'MINTED') request.view.approvedBy = 'bob';
+        if (status === 'DENIED') {
+          request.view.deniedBy = options.deniedBy ?? 'bob';
+          request.view.denialReason = options.denialReason ?? null;
+        }
+        if (status === 'REJECTED' || status === 'FAILED')
+          request.view.error = options.error ?? { code: 'internal', message: 'Internal error.' };
+        if (status === 'MINTED') {
+          const sealed = await seal(request.body.publicKey, JSON.stringify(credentials), request.id);
+          request.view.credentials = { sealed, expiration: credentials.Expiration };
+        }
+      }
+      return send(res, 200, request.view);
+    }
+    if (req.method === 'POST' && match?.[2]) {
+      if (options.decisionProblem) return problem(res, options.decisionProblem);
+      request.view.status = match[2] === 'approve' ? 'APPROVED' : 'DENIED';
+      return send(res, 200, { id: request.id, status: request.view.status });
+    }
+    return problem(res, { status: 400, code: 'invalid_request' });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    calls,
+    requests,
+    seed(view) {
+      const request: FakeRequest = { id: view.id, body: undefined as any, gets: 0, view };
+      requests.set(view.id, request);
+      return request;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+// ---------------------------------------------------------------------------------------------------------
+// The administrator commands: an in-memory dynalite, a data dir holding a hand-written server.json and a
+// real local key, and codes of the devices they enroll.
+
+export const AUTH_TABLE = 'stsftw-auth';
+
+/** The frozen time of the tests that type TOTP codes: 10 s into a time step. */
+export const NOW = new Date('2030-01-01T00:00:10.000Z');
+
+/** Freezes `Date` (only `Date`: timers keep running) at `now` for each test of the enclosing suite. */
+export function freezeDate(now: Date = NOW): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+}
+
+/** The otpauth URL a terminal transcript showed. */
+export function shownUrl(transcript: string): string {
+  const match = /otpauth:\/\/\S+/.exec(transcript);
+  if (!match) throw new Error('no otpauth URL was shown');
+  return match[0];
+}
+
+/** The code of `url` at `at`. */
+export function codeAt(url: string, at: Date): string {
+  return (OTPAuth.URI.parse(url) as OTPAuth.TOTP).generate({ timestamp: at.getTime() });
+}
+
+/**
+ * Answers code prompts with the code of the previous step first, then the current one (two different steps
+ * that the ±1 window accepts at the frozen `now`).
+ */
+export function twoStepTerminal(now: Date): ScriptedTerminal {
+  let asked = 0;
+  return new ScriptedTerminal((_question, transcript) => {
+    const url = shownUrl(transcript);
+    asked++;
+    return codeAt(url, new Date(now.getTime() - (asked === 1 ? 30_000 : 0)));
+  });
+}
+
+/** An in-memory dynalite with an auth table, a data dir describing it, and helpers to look inside. */
+export interface LocalBroker {
+  endpoint: string;
+  dataDir: string;
+  keyFile: string;
+  client: DynamoDBClient;
+  cipher: SecretCipher;
+  /** `--local --data-dir <dir>`. */
+  localArgs: string[];
+  createAuthTable(name?: string): Promise<void>;
+  rawItem(issuer: string, accountName: string, table?: string): Promise<Record<string, AttributeValue> | undefined>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts dynalite (in memory) on a Unix socket in a data dir, as the embedded broker does, and writes
+ * `<dataDir>/server.json` naming it. The same store also answers on a loopback TCP port (`endpoint`), which
+ * the AWS-mode tests reach through AWS_ENDPOINT_URL_DYNAMODB.
+ */
+export async function startLocalBroker(): Promise<LocalBroker> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'sts-admin-'));
+  const socketPath = join(dataDir, 'dynamodb.sock');
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  const tcp = createHttpServer(server.listeners('request')[0] as RequestListener);
+  await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}`;
+  const keyFile = join(dataDir, 'local.key');
+  const cipher = await createLocalCipher(keyFile);
+  await writeFile(
+    join(dataDir, 'server.json'),
+    JSON.stringify({
+      version: 2,
+      pid: process.pid, // a live process: readServerInfo refuses files left by a dead broker
+      endpoint: 'http://127.0.0.1:1',
+      dynamodbSocket: socketPath,
+      region: 'local',
+      authTableName: AUTH_TABLE,
+      requestsTableName: 'stsftw-requests',
+      keyFile,
+      auditLog: join(dataDir, 'audit.log'),
+      minter: 'local',
+      approvalTimeoutSeconds: 900,
+      startedAt: new Date().toISOString(),
+    }),
+  );
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const broker: LocalBroker = {
+    endpoint,
+    dataDir,
+    keyFile,
+    client,
+    cipher,
+    localArgs: ['--local', '--data-dir', dataDir],
+    async createAuthTable(name = AUTH_TABLE) {
+      await client.send(
+        new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', ...keySchemaOf(authTableKeys) }),
+      );
+    },
+    async rawItem(issuer, accountName, table = AUTH_TABLE) {
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: table,
+          Key: { issuer: { S: issuer }, account_name: { S: accountName } },
+          ConsistentRead: true,
+        }),
+      );
+      return Item;
+    },
+    async close() {
+      client.destroy();
+      for (const listening of [tcp, server]) {
+        listening.closeAllConnections();
+        await new Promise<void>((resolve) => listening.close(() => resolve()));
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  await broker.createAuthTable();
+  return broker;
+}
+// ---------------------------------------------------------------------------------------------------------
+// As people run it: child processes
 
 /** Repository root (where `bin/sts.mjs` lives). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

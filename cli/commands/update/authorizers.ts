@@ -3,7 +3,7 @@ import { validateAuthorizers } from '../../../lambdas/core/entries.js';
 import { InvalidRequestError } from '../../../lambdas/core/errors.js';
 import { AdminCommand } from '../../admin/admin-command.js';
 import { listOption } from '../../admin/list-options.js';
-import { listText } from '../../admin/messages.js';
+import { listText } from '../../admin/table.js';
 import { updateEntry } from '../../admin/update-entry.js';
 import { warnUnknownAuthorizers } from '../../admin/warnings.js';
 
@@ -33,13 +33,21 @@ export class UpdateAuthorizersCommand extends AdminCommand {
 
   none = Option.Boolean('--none', false, { description: 'Remove all secondary authorizers' });
 
-  protected async run(): Promise<number> {
-    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
-    const given = listOption([...this.names, ...(this.legacyNames ?? [])], undefined, 'names') ?? [];
+  private given(): string[] {
+    return listOption([...this.names, ...(this.legacyNames ?? [])], undefined, 'names') ?? [];
+  }
+
+  protected override validate(): void {
+    const given = this.given();
     if (this.none && given.length > 0) throw new InvalidRequestError('Give account names or --none, not both.');
     if (!this.none && given.length === 0) {
       throw new InvalidRequestError('Name at least one secondary authorizer (or pass --none to remove them all).');
     }
+  }
+
+  protected async run(): Promise<number> {
+    const { issuer, accountName } = this.requireAdminSettings(['issuer', 'accountName']);
+    const given = this.given();
     const authorizers = validateAuthorizers(accountName, given);
     const backend = await this.backend();
     const view = await updateEntry(backend.store, issuer, accountName, { secondaryAuthorization: authorizers });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'clipanion';
-import { InvalidRequestError, isAppError } from '../../../lambdas/core/errors.js';
+import { isAppError } from '../../../lambdas/core/errors.js';
 import { AdminCommand } from '../../admin/admin-command.js';
-import { notEnrolled } from '../../admin/messages.js';
+import { jsonNeedsNoVerify, notEnrolled } from '../../sentences/admin.js';
 
 /** `sts update device`: re-enrolls an account's TOTP device (a new secret). */
 export class UpdateDeviceCommand extends AdminCommand {
@@ -27,13 +27,12 @@ export class UpdateDeviceCommand extends AdminCommand {
     description: 'Ask for two codes to check the device (--no-verify skips it)',
   });
 
+  protected override validate(): void {
+    if (this.json && this.verify) throw jsonNeedsNoVerify();
+  }
+
   protected async run(): Promise<number> {
-    if (this.json && this.verify) {
-      throw new InvalidRequestError(
-        '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
-      );
-    }
-    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName'], { kms: true });
+    const { issuer, accountName } = this.requireAdminSettings(['issuer', 'accountName'], { kms: true });
     const backend = await this.backend();
     const cipher = await backend.cipher();
     if (!(await backend.store.get(issuer, accountName))) throw notEnrolled(issuer, accountName);

@@ -3,7 +3,7 @@ import { validateRoles } from '../../../lambdas/core/entries.js';
 import { InvalidRequestError } from '../../../lambdas/core/errors.js';
 import { AdminCommand } from '../../admin/admin-command.js';
 import { listOption } from '../../admin/list-options.js';
-import { listText } from '../../admin/messages.js';
+import { listText } from '../../admin/table.js';
 import { updateEntry } from '../../admin/update-entry.js';
 
 /** `sts update roles`: replaces the roles an account may assume. */
@@ -31,14 +31,21 @@ export class UpdateRolesCommand extends AdminCommand {
 
   none = Option.Boolean('--none', false, { description: 'Remove all roles' });
 
-  protected async run(): Promise<number> {
-    const { issuer, accountName } = this.requireSettings(['issuer', 'accountName']);
-    const given = listOption([...this.roles, ...(this.legacyRoles ?? [])], undefined) ?? [];
+  private given(): string[] {
+    return listOption([...this.roles, ...(this.legacyRoles ?? [])], undefined) ?? [];
+  }
+
+  protected override validate(): void {
+    const given = this.given();
     if (this.none && given.length > 0) throw new InvalidRequestError('Give roles or --none, not both.');
     if (!this.none && given.length === 0) {
       throw new InvalidRequestError('Name at least one role (or pass --none to remove them all).');
     }
-    const roles = validateRoles(given);
+  }
+
+  protected async run(): Promise<number> {
+    const { issuer, accountName } = this.requireAdminSettings(['issuer', 'accountName']);
+    const roles = validateRoles(this.given());
     const view = await updateEntry((await this.backend()).store, issuer, accountName, { roles });
     if (this.json) this.printJson(view);
     else this.context.stdout.write(`Roles of ${accountName} in ${issuer}: ${listText(view.roles)}.\n`);

@@ -1,6 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBroker, type FakeRequest, startFakeBroker } from './fake-broker.js';
-import { fakeTerminal, runSts, tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  type FakeRequest,
+  fakeTerminal,
+  runCli,
+  startFakeBroker,
+  tempHome,
+} from '../../support/cli-harness.js';
 
 const ID = 'r_0123456789abcdefghjkmnpqrs';
 
@@ -38,7 +44,7 @@ describe('sts approve / sts deny', () => {
 
   it('shows who asks for what, why, the code and the deadline, confirms, then asks for the TOTP code (hidden)', async () => {
     const tty = fakeTerminal(['y', '123456']);
-    const result = await runSts(['approve', ID], env, { terminal: tty.terminal });
+    const result = await runCli(['approve', ID], env, { terminal: tty.terminal });
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('alice (issuer acme) asks for role admin');
     expect(result.stderr).toContain('"deploy hotfix"');
@@ -55,27 +61,27 @@ describe('sts approve / sts deny', () => {
   });
 
   it('sends nothing when the approver answers no', async () => {
-    const result = await runSts(['approve', ID], env, { terminal: fakeTerminal(['n']).terminal });
+    const result = await runCli(['approve', ID], env, { terminal: fakeTerminal(['n']).terminal });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Nothing sent');
     expect(decisions()).toEqual([]);
   });
 
   it('without a terminal and without --yes, refuses with a sentence', async () => {
-    const result = await runSts(['approve', ID, '--totp-code', '123456'], env);
+    const result = await runCli(['approve', ID, '--totp-code', '123456'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('re-run with --yes');
     expect(decisions()).toEqual([]);
   });
 
   it('--yes --totp-code works without a terminal; --json prints the answer', async () => {
-    const result = await runSts(['approve', ID, '--yes', '--totp-code', '123456', '--json'], env);
+    const result = await runCli(['approve', ID, '--yes', '--totp-code', '123456', '--json'], env);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ id: ID, status: 'APPROVED' });
   });
 
   it('deny sends the reason', async () => {
-    const result = await runSts(['deny', ID, '--yes', '--totp-code', '123456', '--reason', 'use read-only'], env);
+    const result = await runCli(['deny', ID, '--yes', '--totp-code', '123456', '--reason', 'use read-only'], env);
     expect(result.code).toBe(0);
     expect(decisions()[0]).toEqual({
       method: 'POST',
@@ -87,7 +93,7 @@ describe('sts approve / sts deny', () => {
 
   it('needs the approver’s account name', async () => {
     const { STS_ACCOUNT_NAME: _, ...anonymous } = env;
-    const result = await runSts(['approve', ID, '--yes', '--totp-code', '123456'], anonymous);
+    const result = await runCli(['approve', ID, '--yes', '--totp-code', '123456'], anonymous);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('No account name');
   });
@@ -99,7 +105,7 @@ describe('sts approve / sts deny', () => {
     ['REJECTED', 6, 'nothing to decide'],
   ])('a request already %s is not decided again (exit %i)', async (status, code, sentence) => {
     request.view.status = status;
-    const result = await runSts(['approve', ID, '--yes', '--totp-code', '123456'], env);
+    const result = await runCli(['approve', ID, '--yes', '--totp-code', '123456'], env);
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(sentence);
     expect(decisions()).toEqual([]);
@@ -108,7 +114,7 @@ describe('sts approve / sts deny', () => {
   it('waits a moment while the requester’s code is being checked', async () => {
     request.view.status = 'VERIFYING';
     let gets = 0;
-    const result = await runSts(['approve', ID, '--yes', '--totp-code', '123456'], env, {
+    const result = await runCli(['approve', ID, '--yes', '--totp-code', '123456'], env, {
       sleep: async () => {
         if (++gets === 2) request.view.status = 'AWAITING_APPROVAL';
       },
@@ -118,7 +124,7 @@ describe('sts approve / sts deny', () => {
   });
 
   it('an unknown id: the not_found sentence, exit 5', async () => {
-    const result = await runSts(['approve', 'r_zzzzzzzzzzzzzzzzzzzzzzzzzz', '--yes', '--totp-code', '123456'], env);
+    const result = await runCli(['approve', 'r_zzzzzzzzzzzzzzzzzzzzzzzzzz', '--yes', '--totp-code', '123456'], env);
     expect(result.code).toBe(5);
     expect(result.stderr).toContain('Check the request id');
   });
@@ -149,7 +155,7 @@ describe('sts status', () => {
   });
 
   it('prints the request for people', async () => {
-    const result = await runSts(['status', ID], { HOME: home.home, STS_ENDPOINT: broker.url });
+    const result = await runCli(['status', ID], { HOME: home.home, STS_ENDPOINT: broker.url });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
       `${ID}\n  status             REJECTED\n  account            alice (issuer acme)\n  role               admin\n`,
@@ -161,7 +167,7 @@ describe('sts status', () => {
   });
 
   it('--json prints it as the API answered', async () => {
-    const result = await runSts(['status', ID, '--json'], { HOME: home.home, STS_ENDPOINT: broker.url });
+    const result = await runCli(['status', ID, '--json'], { HOME: home.home, STS_ENDPOINT: broker.url });
     expect(JSON.parse(result.stdout)).toMatchObject({
       id: ID,
       status: 'REJECTED',

@@ -6,8 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerClient, parseRetryAfter, RETRY_AFTER_CAP_MS } from '../../../cli/client.js';
 import { backoffMs, CALL_ATTEMPTS } from '../../../cli/retry.js';
-import type { FakeBroker, FakeRequest } from './fake-broker.js';
-import { requesterSetup, runSts, type tempHome } from './harness.js';
+import { type FakeBroker, type FakeRequest, requesterSetup, runCli, type tempHome } from '../../support/cli-harness.js';
 
 type Gate = (url: URL, init: RequestInit) => Response | undefined;
 
@@ -101,7 +100,7 @@ describe('waiting through a busy gateway', () => {
     let refused = 0;
     const sleeps: number[] = [];
     const fetch = gateway((_, init) => (init.method === 'GET' && refused++ < 12 ? throttled('2') : undefined));
-    const result = await runSts(['request', '--totp-code', '123456'], env, {
+    const result = await runCli(['request', '--totp-code', '123456'], env, {
       fetch,
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -114,22 +113,22 @@ describe('waiting through a busy gateway', () => {
   });
 
   it("sts wait rides out a Lambda failure's plain 503s and 500s", async () => {
-    const first = await runSts(['request', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const first = await runCli(['request', '--totp-code', '123456', '--no-wait', '--json'], env);
     const { id } = JSON.parse(first.stdout);
     let failing = 8;
     const fetch = gateway((_, init) =>
       init.method === 'GET' && failing-- > 0 ? lambdaFailure(failing % 2 ? 503 : 500) : undefined,
     );
-    const result = await runSts(['wait', id, '--format', 'json'], env, { fetch });
+    const result = await runCli(['wait', id, '--format', 'json'], env, { fetch });
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ AccessKeyId: 'ASIATESTACCESSKEY001' });
   });
 
   it('stops once the decision deadline (plus grace) has passed, saying how to resume (exit 75)', async () => {
-    const first = await runSts(['request', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const first = await runCli(['request', '--totp-code', '123456', '--no-wait', '--json'], env);
     const { id } = JSON.parse(first.stdout);
     let clock = Date.now();
-    const result = await runSts(['wait', id], env, {
+    const result = await runCli(['wait', id], env, {
       fetch: gateway((_, init) => (init.method === 'GET' ? throttled('30') : undefined)),
       now: () => clock,
       sleep: async (ms) => {
@@ -147,7 +146,7 @@ describe('waiting through a busy gateway', () => {
     const fetch = gateway((url, init) =>
       init.method === 'POST' && url.pathname === '/v1/requests' && refused++ < 2 ? throttled() : undefined,
     );
-    const result = await runSts(['request', '--totp-code', '123456'], env, { fetch });
+    const result = await runCli(['request', '--totp-code', '123456'], env, { fetch });
     expect(result.code, result.stderr).toBe(0);
     expect(broker.requests.size).toBe(1);
   });
@@ -156,7 +155,7 @@ describe('waiting through a busy gateway', () => {
     const fetch = gateway((url, init) =>
       init.method === 'POST' && url.pathname === '/v1/requests' ? lambdaFailure(502) : undefined,
     );
-    const result = await runSts(['request', '--totp-code', '123456'], env, { fetch });
+    const result = await runCli(['request', '--totp-code', '123456'], env, { fetch });
     expect(result.code).toBe(69);
     expect(result.stderr).toContain('is unavailable (HTTP 502: Internal server error)');
   });
@@ -193,7 +192,7 @@ describe('sts approve / deny against a busy gateway', () => {
   it('retries a throttled approve and succeeds', async () => {
     let refused = 0;
     const fetch = gateway((_, init) => (init.method === 'POST' && refused++ < 2 ? throttled('1') : undefined));
-    const result = await runSts(argv, env, { fetch });
+    const result = await runCli(argv, env, { fetch });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Approved ${ID}`);
     expect(posts()).toHaveLength(1); // the two throttled ones never reached the broker
@@ -206,7 +205,7 @@ describe('sts approve / deny against a busy gateway', () => {
       tries++;
       return throttled();
     });
-    const result = await runSts(['deny', ID, '--yes', '--totp-code', '123456'], env, { fetch });
+    const result = await runCli(['deny', ID, '--yes', '--totp-code', '123456'], env, { fetch });
     expect(result.code).toBe(75);
     expect(tries).toBe(CALL_ATTEMPTS);
     expect(result.stderr.trim().split('\n').at(-1)).toBe(
@@ -217,7 +216,7 @@ describe('sts approve / deny against a busy gateway', () => {
 
   it('gives up on a gateway that keeps failing with its own 502 (exit 69)', async () => {
     const fetch = gateway((_, init) => (init.method === 'POST' ? lambdaFailure(502) : undefined));
-    const result = await runSts(argv, env, { fetch });
+    const result = await runCli(argv, env, { fetch });
     expect(result.code).toBe(69);
     expect(result.stderr).toContain(`kept failing (HTTP 502: Internal server error) after ${CALL_ATTEMPTS} tries`);
   });
@@ -234,7 +233,7 @@ describe('sts approve / deny against a busy gateway', () => {
       }
       return alreadyDecided();
     }) as typeof globalThis.fetch;
-    const result = await runSts(argv, env, { fetch });
+    const result = await runCli(argv, env, { fetch });
     expect(result.code, result.stderr).toBe(0);
     expect(posts).toBe(2);
     expect(result.stdout).toContain(`Approved ${ID}`);
@@ -251,7 +250,7 @@ describe('sts approve / deny against a busy gateway', () => {
       }
       return alreadyDecided();
     }) as typeof globalThis.fetch;
-    const result = await runSts(argv, env, { fetch });
+    const result = await runCli(argv, env, { fetch });
     expect(result.code).toBe(6);
     expect(result.stderr).toContain('(already_decided)');
   });
@@ -266,7 +265,7 @@ describe('sts approve / deny against a busy gateway', () => {
         headers: { 'content-type': 'application/problem+json' },
       });
     });
-    const result = await runSts(argv, env, { fetch });
+    const result = await runCli(argv, env, { fetch });
     expect(tries).toBe(1);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('(internal)');

@@ -2,8 +2,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { configPath, resolveSettings } from '../../../cli/settings.js';
-import { type FakeBroker, startFakeBroker } from './fake-broker.js';
-import { runSts, tempHome } from './harness.js';
+import { type FakeBroker, runCli, startFakeBroker, tempHome } from '../../support/cli-harness.js';
 
 describe('configuration precedence', () => {
   let home: ReturnType<typeof tempHome>;
@@ -77,11 +76,11 @@ describe('configuration precedence', () => {
     it('uses the profile endpoint, unless STS_ENDPOINT, unless --endpoint', async () => {
       writeConfig({ default: { endpoint: profileBroker.url } });
       const id = 'r_0123456789abcdefghjkmnpqrs';
-      await runSts(['status', id], env);
+      await runCli(['status', id], env);
       expect(profileBroker.calls).toHaveLength(1);
-      await runSts(['status', id], { ...env, STS_ENDPOINT: envBroker.url });
+      await runCli(['status', id], { ...env, STS_ENDPOINT: envBroker.url });
       expect(envBroker.calls).toHaveLength(1);
-      await runSts(['status', id, '--endpoint', profileBroker.url], { ...env, STS_ENDPOINT: envBroker.url });
+      await runCli(['status', id, '--endpoint', profileBroker.url], { ...env, STS_ENDPOINT: envBroker.url });
       expect(profileBroker.calls).toHaveLength(2);
       expect(envBroker.calls).toHaveLength(1);
     });
@@ -89,14 +88,14 @@ describe('configuration precedence', () => {
 
   describe('sts configure', () => {
     it('writes the profile (0600), merging with what is there, without copying STS_* variables', async () => {
-      const first = await runSts(
+      const first = await runCli(
         ['configure', '--endpoint', 'https://sts.example.com', '--issuer', 'acme', '--account-name', 'alice'],
         { ...env, STS_ROLE: 'from-env' },
       );
       expect(first.code).toBe(0);
-      const second = await runSts(['configure', '--role', 'admin'], env);
+      const second = await runCli(['configure', '--role', 'admin'], env);
       expect(second.code).toBe(0);
-      await runSts(['configure', '--profile', 'staging', '--endpoint', 'https://staging.example.com'], env);
+      await runCli(['configure', '--profile', 'staging', '--endpoint', 'https://staging.example.com'], env);
       const path = configPath(env);
       expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({
         profiles: {
@@ -108,9 +107,9 @@ describe('configuration precedence', () => {
     });
 
     it("saves a typed --region in the profile, never the environment's AWS_REGION", async () => {
-      await runSts(['configure', '--issuer', 'acme'], { ...env, AWS_REGION: 'us-east-2' });
+      await runCli(['configure', '--issuer', 'acme'], { ...env, AWS_REGION: 'us-east-2' });
       expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({ issuer: 'acme' });
-      expect((await runSts(['configure', '--region', 'eu-west-1'], env)).code).toBe(0);
+      expect((await runCli(['configure', '--region', 'eu-west-1'], env)).code).toBe(0);
       expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
         issuer: 'acme',
         region: 'eu-west-1',
@@ -118,15 +117,15 @@ describe('configuration precedence', () => {
     });
 
     it('refuses a malformed endpoint', async () => {
-      const bad = await runSts(['configure', '--endpoint', 'not a url'], env);
+      const bad = await runCli(['configure', '--endpoint', 'not a url'], env);
       expect(bad.code).toBe(64);
       expect(bad.stderr).toContain('is not a URL');
     });
 
     it('with no arguments shows the profiles, each setting, and which one is used by default', async () => {
-      await runSts(['configure', '--endpoint', 'https://sts.example.com', '--issuer', 'acme'], env);
-      await runSts(['configure', '--profile', 'lab', '--local', '--data-dir', join(home.home, 'lab')], env);
-      const shown = await runSts(['configure'], env);
+      await runCli(['configure', '--endpoint', 'https://sts.example.com', '--issuer', 'acme'], env);
+      await runCli(['configure', '--profile', 'lab', '--local', '--data-dir', join(home.home, 'lab')], env);
+      const shown = await runCli(['configure'], env);
       expect(shown.code, shown.stderr).toBe(0);
       expect(shown.stdout).toContain(configPath(env));
       expect(shown.stdout).toMatch(/^default \(used when no --profile or STS_PROFILE is given\)$/m);
@@ -136,9 +135,9 @@ describe('configuration precedence', () => {
       expect(shown.stdout).toMatch(new RegExp(`^ {2}local +yes, broker data in ${join(home.home, 'lab')}$`, 'm'));
       expect(shown.stdout).not.toContain('Nothing to change');
 
-      const selected = await runSts(['configure'], { ...env, STS_PROFILE: 'lab' });
+      const selected = await runCli(['configure'], { ...env, STS_PROFILE: 'lab' });
       expect(selected.stdout).toMatch(/^lab \(selected by STS_PROFILE\)$/m);
-      const json = await runSts(['configure', '--json'], env);
+      const json = await runCli(['configure', '--json'], env);
       expect(JSON.parse(json.stdout)).toMatchObject({
         path: configPath(env),
         selected: 'default',
@@ -147,7 +146,7 @@ describe('configuration precedence', () => {
     });
 
     it('with no profiles yet says how to make one', async () => {
-      const shown = await runSts(['configure'], env);
+      const shown = await runCli(['configure'], env);
       expect(shown.code).toBe(0);
       expect(shown.stdout).toContain('No profiles yet');
       expect(shown.stdout).toContain('sts configure --local');
@@ -173,7 +172,7 @@ describe('configuration precedence', () => {
     it('stores local mode and the absolute data dir, and later commands use that broker from anywhere', async () => {
       const dataDir = join(home.home, 'broker');
       startLocal(dataDir);
-      const saved = await runSts(
+      const saved = await runCli(
         ['configure', '--local', '--data-dir', dataDir, '--issuer', 'demo', '--account-name', 'alice'],
         env,
       );
@@ -184,13 +183,13 @@ describe('configuration precedence', () => {
         local: true,
         dataDir,
       });
-      const status = await runSts(['status', id], env);
+      const status = await runCli(['status', id], env);
       expect(status.stderr).not.toContain('No broker endpoint');
       expect(broker.calls.map((call) => call.path)).toEqual([`/v1/requests/${id}`]);
     });
 
     it('without --data-dir stores the default data dir, resolved where configure ran', async () => {
-      const saved = await runSts(['configure', '--local'], env);
+      const saved = await runCli(['configure', '--local'], env);
       expect(saved.code, saved.stderr).toBe(0);
       expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
         local: true,
@@ -201,18 +200,18 @@ describe('configuration precedence', () => {
     it('an explicit endpoint (flag or STS_ENDPOINT) wins over the profile, and --endpoint switches it back', async () => {
       const dataDir = join(home.home, 'broker');
       startLocal(dataDir);
-      await runSts(['configure', '--local', '--data-dir', dataDir], env);
+      await runCli(['configure', '--local', '--data-dir', dataDir], env);
       const other = await startFakeBroker();
       try {
-        await runSts(['status', id], { ...env, STS_ENDPOINT: other.url });
+        await runCli(['status', id], { ...env, STS_ENDPOINT: other.url });
         expect(other.calls).toHaveLength(1);
         expect(broker.calls).toHaveLength(0);
-        await runSts(['configure', '--endpoint', other.url], env);
+        await runCli(['configure', '--endpoint', other.url], env);
         expect(JSON.parse(readFileSync(configPath(env), 'utf8')).profiles.default).toEqual({
           endpoint: other.url,
           dataDir,
         });
-        await runSts(['status', id], env);
+        await runCli(['status', id], env);
         expect(other.calls).toHaveLength(2);
         expect(broker.calls).toHaveLength(0);
       } finally {
@@ -221,7 +220,7 @@ describe('configuration precedence', () => {
     });
 
     it('refuses --local together with --endpoint', async () => {
-      const result = await runSts(['configure', '--local', '--endpoint', 'https://sts.example.com'], env);
+      const result = await runCli(['configure', '--local', '--endpoint', 'https://sts.example.com'], env);
       expect(result.code).toBe(64);
       expect(result.stderr).toContain('not both');
     });

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runSts, tempHome } from './harness.js';
+import { runCli, tempHome } from '../../support/cli-harness.js';
 
 const cfn = mockClient(CloudFormationClient);
 
@@ -45,7 +45,7 @@ describe('sts configure --from-stack', () => {
         },
       ],
     });
-    const result = await runSts(
+    const result = await runCli(
       ['configure', '--from-stack', 'stsftw', '--issuer', 'acme', '--account-name', 'alice'],
       env,
     );
@@ -61,7 +61,7 @@ describe('sts configure --from-stack', () => {
 
   it('names the stack and region when the stack does not exist', async () => {
     cfn.on(DescribeStacksCommand).rejects(validationError('Stack with id nope does not exist'));
-    const result = await runSts(['configure', '--from-stack', 'nope'], env);
+    const result = await runCli(['configure', '--from-stack', 'nope'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('No stack named nope in eu-west-1');
     expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -71,13 +71,13 @@ describe('sts configure --from-stack', () => {
     cfn.on(DescribeStacksCommand).resolves({
       Stacks: [{ StackName: 'other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
     });
-    const result = await runSts(['configure', '--from-stack', 'other'], env);
+    const result = await runCli(['configure', '--from-stack', 'other'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('has no Endpoint output');
   });
 
   it('refuses --endpoint together with --from-stack without calling AWS', async () => {
-    const result = await runSts(['configure', '--from-stack', 'stsftw', '--endpoint', 'https://x.example.com'], env);
+    const result = await runCli(['configure', '--from-stack', 'stsftw', '--endpoint', 'https://x.example.com'], env);
     expect(result.code).toBe(64);
     expect(cfn.calls()).toHaveLength(0);
   });

@@ -1,10 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeError } from '../../../cli/errors.js';
+import { describeError } from '../../../cli/sentences/describe.js';
 import { errorClasses } from '../../../lambdas/core/errors.js';
-import { type FakeBroker, startFakeBroker } from './fake-broker.js';
-import { runSts, tempHome } from './harness.js';
+import { type FakeBroker, runCli, startFakeBroker, tempHome } from '../../support/cli-harness.js';
 
 describe('errors → sentence and exit code', () => {
   let broker: FakeBroker | undefined;
@@ -25,7 +24,7 @@ describe('errors → sentence and exit code', () => {
     'problem %s exits with its class’s exit code and says what to do next',
     async (code, error) => {
       broker = await startFakeBroker({ createProblem: { status: error.status, code, detail: error.message } });
-      const result = await runSts(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: broker.url });
+      const result = await runCli(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: broker.url });
       expect(result.code).toBe(error.exitCode);
       expect(result.stderr).toContain(error.message);
       expect(result.stderr).toContain(`(${code})`);
@@ -36,7 +35,7 @@ describe('errors → sentence and exit code', () => {
 
   it('an unknown problem code exits 1', async () => {
     broker = await startFakeBroker({ createProblem: { status: 418, code: 'teapot', detail: 'Short and stout.' } });
-    const result = await runSts(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: broker.url });
+    const result = await runCli(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: broker.url });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Short and stout.');
   });
@@ -52,7 +51,7 @@ describe('errors → sentence and exit code', () => {
       createdAt: new Date().toISOString(),
       decisionDeadline: new Date(Date.now() + 600_000).toISOString(),
     });
-    const result = await runSts(['approve', 'r_0123456789abcdefghjkmnpqrs', '--yes', '--totp-code', '123456'], {
+    const result = await runCli(['approve', 'r_0123456789abcdefghjkmnpqrs', '--yes', '--totp-code', '123456'], {
       ...env,
       STS_ENDPOINT: broker.url,
     });
@@ -65,7 +64,7 @@ describe('errors → sentence and exit code', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise((resolve) => server.close(resolve));
-    const result = await runSts(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: `http://127.0.0.1:${port}` });
+    const result = await runCli(['get', '--totp-code', '123456'], { ...env, STS_ENDPOINT: `http://127.0.0.1:${port}` });
     expect(result.code).toBe(69);
     expect(result.stderr).toBe(
       `sts: Cannot reach the broker at http://127.0.0.1:${port} (connection refused): check --endpoint / STS_ENDPOINT, or start a local broker with \`sts server\`.\n`,
@@ -102,7 +101,7 @@ describe('errors → sentence and exit code', () => {
       'connection refused',
     ],
   ])('%s failure: a sentence and exit 69', async (_, error, sentence) => {
-    const result = await runSts(
+    const result = await runCli(
       ['status', 'r_0123456789abcdefghjkmnpqrs'],
       { ...env, STS_ENDPOINT: 'https://sts.example.com' },
       {
@@ -126,7 +125,7 @@ describe('errors → sentence and exit code', () => {
   it('a gateway error without a problem body reads as unavailable (69)', async () => {
     const gateway = (async () =>
       new Response('<html>Bad Gateway</html>', { status: 502, statusText: 'Bad Gateway' })) as typeof fetch;
-    const result = await runSts(
+    const result = await runCli(
       ['status', 'r_0123456789abcdefghjkmnpqrs'],
       { ...env, STS_ENDPOINT: 'https://sts.example.com' },
       {
@@ -139,7 +138,7 @@ describe('errors → sentence and exit code', () => {
 
   it('something that is not a broker says so (69)', async () => {
     const html = (async () => new Response('<html>hello</html>', { status: 404 })) as typeof fetch;
-    const result = await runSts(
+    const result = await runCli(
       ['status', 'r_0123456789abcdefghjkmnpqrs'],
       { ...env, STS_ENDPOINT: 'https://example.com' },
       {
@@ -154,7 +153,7 @@ describe('errors → sentence and exit code', () => {
     const broken = (async () => {
       throw new RangeError('boom');
     }) as unknown as typeof fetch;
-    const result = await runSts(
+    const result = await runCli(
       ['status', 'r_0123456789abcdefghjkmnpqrs'],
       { ...env, STS_ENDPOINT: 'https://sts.example.com' },
       {

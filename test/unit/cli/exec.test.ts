@@ -1,8 +1,13 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBroker, sampleCredentials } from './fake-broker.js';
-import { requesterSetup, runSts, type tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  requesterSetup,
+  runCli,
+  sampleCredentials,
+  type tempHome,
+} from '../../support/cli-harness.js';
 
 const EXPIRATION = '2030-01-01T00:00:00.000Z';
 const node = process.execPath;
@@ -23,7 +28,7 @@ describe('sts exec', () => {
   it('runs the command with the credentials and STSFTW_EXEC=1 in its environment', async () => {
     const script =
       'const e = process.env; console.log(JSON.stringify([e.AWS_ACCESS_KEY_ID, e.AWS_SECRET_ACCESS_KEY, e.AWS_SESSION_TOKEN, e.AWS_CREDENTIAL_EXPIRATION, e.STSFTW_EXEC]))';
-    const result = await runSts(['exec', '--totp-code', '123456', '--', node, '-e', script], env);
+    const result = await runCli(['exec', '--totp-code', '123456', '--', node, '-e', script], env);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
       'ASIATESTACCESSKEY001',
@@ -35,12 +40,12 @@ describe('sts exec', () => {
   });
 
   it('passes the exit code through', async () => {
-    const result = await runSts(['exec', '--totp-code', '123456', '--', node, '-e', 'process.exit(7)'], env);
+    const result = await runCli(['exec', '--totp-code', '123456', '--', node, '-e', 'process.exit(7)'], env);
     expect(result.code).toBe(7);
   });
 
   it('turns a signal into 128 + its number', async () => {
-    const result = await runSts(
+    const result = await runCli(
       ['exec', '--totp-code', '123456', '--', node, '-e', "process.kill(process.pid, 'SIGTERM')"],
       env,
     );
@@ -48,7 +53,7 @@ describe('sts exec', () => {
   });
 
   it('runs without a shell: arguments stay literal', async () => {
-    const result = await runSts(
+    const result = await runCli(
       ['exec', '--totp-code', '123456', '--', node, '-e', 'console.log(process.argv[1])', '$HOME; echo hi'],
       env,
     );
@@ -56,22 +61,22 @@ describe('sts exec', () => {
   });
 
   it('refuses to nest inside another sts exec, before asking the broker', async () => {
-    const result = await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], { ...env, STSFTW_EXEC: '1' });
+    const result = await runCli(['exec', '--totp-code', '123456', '--', node, '-e', '0'], { ...env, STSFTW_EXEC: '1' });
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('Already inside `sts exec`');
     expect(broker.calls).toEqual([]);
   });
 
   it('says when the command does not exist', async () => {
-    const result = await runSts(['exec', '--totp-code', '123456', '--', 'no-such-command-sts-test'], env);
+    const result = await runCli(['exec', '--totp-code', '123456', '--', 'no-such-command-sts-test'], env);
     expect(result.code).toBe(127);
     expect(result.stderr).toContain('command not found');
   });
 
   it('reuses cached credentials for the next command', async () => {
-    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    await runCli(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
     const calls = broker.calls.length;
-    const second = await runSts(['exec', '--', node, '-e', '0'], env);
+    const second = await runCli(['exec', '--', node, '-e', '0'], env);
     expect(second.code).toBe(0);
     expect(broker.calls.length).toBe(calls);
   });
@@ -86,9 +91,9 @@ describe('sts exec', () => {
   };
 
   it('mints afresh when a --reason is given, so the reason reaches the approver and the audit', async () => {
-    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    await runCli(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
     expect(creates()).toHaveLength(1);
-    const second = await runSts(
+    const second = await runCli(
       ['exec', '--totp-code', '654321', '--reason', 'rotate keys', '--', node, '-e', '0'],
       env,
     );
@@ -98,19 +103,19 @@ describe('sts exec', () => {
   });
 
   it('--no-cache mints afresh and keeps nothing in the cache', async () => {
-    const first = await runSts(['exec', '--no-cache', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    const first = await runCli(['exec', '--no-cache', '--totp-code', '123456', '--', node, '-e', '0'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(cacheEntries()).toEqual([]);
-    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    await runCli(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
     expect(cacheEntries()).toHaveLength(1);
-    const third = await runSts(['exec', '--no-cache', '--totp-code', '654321', '--', node, '-e', '0'], env);
+    const third = await runCli(['exec', '--no-cache', '--totp-code', '654321', '--', node, '-e', '0'], env);
     expect(third.code, third.stderr).toBe(0);
     expect(creates()).toHaveLength(3);
   });
 
   it('says so when it reuses cached credentials although a code was given', async () => {
-    await runSts(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
-    const second = await runSts(['exec', '--totp-code', '654321', '--', node, '-e', '0'], env);
+    await runCli(['exec', '--totp-code', '123456', '--', node, '-e', '0'], env);
+    const second = await runCli(['exec', '--totp-code', '654321', '--', node, '-e', '0'], env);
     expect(second.code).toBe(0);
     expect(creates()).toHaveLength(1);
     expect(second.stderr).toContain(`Using cached credentials for admin (valid until`);
@@ -129,7 +134,7 @@ describe('sts exec', () => {
       );
     };
     const regions = async (argv: string[], extraEnv: Record<string, string> = {}) => {
-      const result = await runSts(['exec', '--totp-code', '123456', ...argv, '--', node, '-e', printRegion], {
+      const result = await runCli(['exec', '--totp-code', '123456', ...argv, '--', node, '-e', printRegion], {
         ...env,
         ...extraEnv,
       });

@@ -3,8 +3,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CACHE_MARGIN_MS } from '../../../cli/credential-cache.js';
 import { warmCredentialProcess } from '../../../cli/fast-path.js';
-import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { fakeTerminal, requesterSetup, runSts, type tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  fakeTerminal,
+  requesterSetup,
+  runCli,
+  sampleCredentials,
+  startFakeBroker,
+  type tempHome,
+} from '../../support/cli-harness.js';
 
 const EXPIRATION = '2030-01-01T00:00:00.000Z';
 
@@ -27,7 +34,7 @@ describe('sts get', () => {
   const creates = () => broker.calls.filter((call) => call.method === 'POST' && call.path === '/v1/requests');
 
   it('prints STSFTW 1.0 export lines (plus the expiration) by default', async () => {
-    const result = await runSts(['get', '--totp-code', '123456'], env);
+    const result = await runCli(['get', '--totp-code', '123456'], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
       'export AWS_ACCESS_KEY_ID=ASIATESTACCESSKEY001\n' +
@@ -40,7 +47,7 @@ describe('sts get', () => {
   });
 
   it('sends both codes in one call for a single shot', async () => {
-    const result = await runSts(
+    const result = await runCli(
       ['get', '--totp-code', '123456', '--secondary-authorizer', 'bob', '--secondary-totp-code', '654321'],
       env,
     );
@@ -53,7 +60,7 @@ describe('sts get', () => {
   });
 
   it('refuses a secondary code without saying whose it is', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--secondary-totp-code', '654321'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--secondary-totp-code', '654321'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('--secondary-authorizer');
     expect(creates()).toHaveLength(0);
@@ -63,7 +70,7 @@ describe('sts get', () => {
     await broker.close();
     broker = await startFakeBroker({ plan: ['VERIFYING', 'AWAITING_APPROVAL', 'MINTED'] });
     env.STS_ENDPOINT = broker.url;
-    const result = await runSts(['get', '--totp-code', '123456'], env);
+    const result = await runCli(['get', '--totp-code', '123456'], env);
     const [request] = broker.requests.values();
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`sts approve ${request.id}`);
@@ -87,29 +94,29 @@ describe('sts get', () => {
         `$Env:AWS_CREDENTIAL_EXPIRATION = '${EXPIRATION}'\n`,
     ],
   ])('--format %s', async (format, expected) => {
-    const result = await runSts(['get', '--totp-code', '123456', '--format', format], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--format', format], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(expected);
   });
 
   it('--format json prints the credentials object', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--format', 'json'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--format', 'json'], env);
     expect(JSON.parse(result.stdout)).toEqual(sampleCredentials(EXPIRATION));
   });
 
   it('--json alone means --format json', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--json'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--json'], env);
     expect(JSON.parse(result.stdout)).toEqual(sampleCredentials(EXPIRATION));
   });
 
   it('--format credential-process prints the AWS document, Version 1', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--format', 'credential-process'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--format', 'credential-process'], env);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ Version: 1, ...sampleCredentials(EXPIRATION) });
   });
 
   it('rejects an unknown --format before doing anything', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--format', 'yaml'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--format', 'yaml'], env);
     expect(result.code).toBe(1);
     expect(creates()).toHaveLength(0);
   });
@@ -119,12 +126,12 @@ describe('sts get', () => {
     const argv = ['get', '--format', 'credential-process'];
 
     it('answers the second call from the cache: no HTTP request, no prompt', async () => {
-      const first = await runSts(argv, env, { now: () => now, terminal: fakeTerminal(['123456']).terminal });
+      const first = await runCli(argv, env, { now: () => now, terminal: fakeTerminal(['123456']).terminal });
       expect(first.code).toBe(0);
       const callsAfterFirst = broker.calls.length;
 
       const tty = fakeTerminal([]);
-      const second = await runSts(argv, env, { now: () => now + 30 * 60_000, terminal: tty.terminal });
+      const second = await runCli(argv, env, { now: () => now + 30 * 60_000, terminal: tty.terminal });
       expect(second.code).toBe(0);
       expect(second.stdout).toBe(first.stdout);
       expect(broker.calls.length).toBe(callsAfterFirst);
@@ -132,7 +139,7 @@ describe('sts get', () => {
     });
 
     it('stores the cache encrypted, files mode 0600', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
       const dir = join(home.home, '.cache', 'stsftw', 'credentials');
       const [file] = readdirSync(dir);
       expect(statSync(join(dir, file)).mode & 0o777).toBe(0o600);
@@ -144,14 +151,14 @@ describe('sts get', () => {
     });
 
     it('is not used within five minutes of expiry', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
       const expires = Date.parse(EXPIRATION);
-      const justInside = await runSts([...argv, '--totp-code', '123456'], env, {
+      const justInside = await runCli([...argv, '--totp-code', '123456'], env, {
         now: () => expires - CACHE_MARGIN_MS - 1000,
       });
       expect(justInside.code).toBe(0);
       expect(creates()).toHaveLength(1);
-      const tooLate = await runSts([...argv, '--totp-code', '123456'], env, {
+      const tooLate = await runCli([...argv, '--totp-code', '123456'], env, {
         now: () => expires - CACHE_MARGIN_MS + 1000,
       });
       expect(tooLate.code).toBe(0);
@@ -161,7 +168,7 @@ describe('sts get', () => {
     it('still prints the credentials when the cache cannot be written, and says why', async () => {
       writeFileSync(join(home.home, '.cache'), 'not a directory');
       const tty = fakeTerminal([]);
-      const result = await runSts([...argv, '--totp-code', '123456'], env, { now: () => now, terminal: tty.terminal });
+      const result = await runCli([...argv, '--totp-code', '123456'], env, { now: () => now, terminal: tty.terminal });
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toEqual({ Version: 1, ...sampleCredentials(EXPIRATION) });
       // credential_process captures stderr: the person is told on the terminal
@@ -169,20 +176,20 @@ describe('sts get', () => {
     });
 
     it('is keyed by role', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
-      await runSts([...argv, '--totp-code', '123456', '--role', 'readonly'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456', '--role', 'readonly'], env, { now: () => now });
       expect(creates()).toHaveLength(2);
     });
 
     it('is not read for other formats', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
-      await runSts(['get', '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli(['get', '--totp-code', '123456'], env, { now: () => now });
       expect(creates()).toHaveLength(2);
     });
 
     it('a --reason means new credentials: the cache is not read, but refreshed', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
-      const fresh = await runSts([...argv, '--totp-code', '654321', '--reason', 'incident 42'], env, {
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
+      const fresh = await runCli([...argv, '--totp-code', '654321', '--reason', 'incident 42'], env, {
         now: () => now,
       });
       expect(fresh.code, fresh.stderr).toBe(0);
@@ -196,29 +203,29 @@ describe('sts get', () => {
     });
 
     it('--no-cache neither reads nor writes it', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
-      const result = await runSts([...argv, '--totp-code', '654321', '--no-cache'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
+      const result = await runCli([...argv, '--totp-code', '654321', '--no-cache'], env, { now: () => now });
       expect(result.code, result.stderr).toBe(0);
       expect(creates()).toHaveLength(2);
     });
 
     it('sts cache clear forgets every cached credential; the next call mints', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
-      await runSts([...argv, '--totp-code', '123456', '--role', 'readonly'], env, { now: () => now });
-      const cleared = await runSts(['cache', 'clear'], env);
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456', '--role', 'readonly'], env, { now: () => now });
+      const cleared = await runCli(['cache', 'clear'], env);
       expect(cleared.code, cleared.stderr).toBe(0);
       expect(cleared.stdout).toBe('Removed 2 cached credentials.\n');
       expect(warmCredentialProcess(argv, env, now)).toBeUndefined();
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
       expect(creates()).toHaveLength(3);
-      const again = await runSts(['cache', 'clear'], { HOME: home.home });
+      const again = await runCli(['cache', 'clear'], { HOME: home.home });
       expect(again.code).toBe(0);
       expect(again.stdout).toBe('Removed 1 cached credential.\n');
-      expect((await runSts(['cache', 'clear'], env)).stdout).toBe('No cached credentials.\n');
+      expect((await runCli(['cache', 'clear'], env)).stdout).toBe('No cached credentials.\n');
     });
 
     it('the warm path in main answers without the CLI, and declines what it does not understand', async () => {
-      await runSts([...argv, '--totp-code', '123456'], env, { now: () => now });
+      await runCli([...argv, '--totp-code', '123456'], env, { now: () => now });
       const warm = warmCredentialProcess(['get', '--format=credential-process'], env, now);
       expect(JSON.parse(warm!)).toEqual({ Version: 1, ...sampleCredentials(EXPIRATION) });
       expect(

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runSts } from './harness.js';
+import { runCli } from '../../support/cli-harness.js';
 
 describe('help', () => {
   it('sts --help lists the requester and approver commands by category', async () => {
-    const result = await runSts(['--help'], {});
+    const result = await runCli(['--help'], {});
     expect(result.code).toBe(0);
     for (const text of [
       'Requester',
@@ -27,7 +27,7 @@ describe('help', () => {
   it.each(['request', 'wait', 'status', 'get', 'exec', 'approve', 'deny', 'configure'])(
     'sts %s --help shows details and examples',
     async (command) => {
-      const result = await runSts([command, '--help'], {});
+      const result = await runCli([command, '--help'], {});
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('Details');
       expect(result.stdout).toContain('Examples');
@@ -36,16 +36,16 @@ describe('help', () => {
   );
 
   it('sts update --help lists its subcommands; sts update alone is a usage error', async () => {
-    const help = await runSts(['update', '--help'], {});
+    const help = await runCli(['update', '--help'], {});
     expect(help.code).toBe(0);
     for (const sub of ['update roles', 'update authorizers', 'update device']) expect(help.stdout).toContain(sub);
-    const bare = await runSts(['update'], {});
+    const bare = await runCli(['update'], {});
     expect(bare.code).toBe(64);
     expect(bare.stderr).toContain('needs a subcommand');
   });
 
   it("sts deny --help describes the reason as the approver's", async () => {
-    const result = await runSts(['deny', '--help'], {});
+    const result = await runCli(['deny', '--help'], {});
     expect(result.stdout).toContain('Why you deny it');
   });
 });

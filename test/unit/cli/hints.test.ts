@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { nextSteps } from '../../../cli/commands/server.js';
-import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { runSts, tempHome } from './harness.js';
+import { type FakeBroker, runCli, sampleCredentials, startFakeBroker, tempHome } from '../../support/cli-harness.js';
 
 /**
  * Issue 7 item 11: every command the tools print runs as printed where `sts` is installed (plain `sts`, never
@@ -27,14 +26,14 @@ describe("the approver's command that sts request prints", () => {
   const approverLine = (stderr: string) => /approver runs {7}(.*)$/m.exec(stderr)?.[1];
 
   it('has an --account-name <you> placeholder when no approver was named', async () => {
-    const result = await runSts(['request', '--issuer', 'acme', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--issuer', 'acme', '--totp-code', '123456'], env);
     expect(result.code, result.stderr).toBe(0);
     const [request] = broker.requests.values();
     expect(approverLine(result.stderr)).toBe(`sts approve ${request.id} --issuer acme --account-name <you>`);
   });
 
   it('quotes names a shell would split (1.0 allowed issuers like "Some Account")', async () => {
-    const result = await runSts(
+    const result = await runCli(
       ['request', '--issuer', 'Some Account', '--secondary-authorizer', 'bob', '--totp-code', '123456'],
       env,
     );

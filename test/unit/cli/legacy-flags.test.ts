@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBroker, sampleCredentials } from './fake-broker.js';
-import { requesterSetup, runSts, type tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  requesterSetup,
+  runCli,
+  sampleCredentials,
+  type tempHome,
+} from '../../support/cli-harness.js';
 
 /**
  * Issue 7 item 10: the flags STSFTW 1.0's `sts` took on every command (cmd/root.go: `--table-name`,
@@ -24,7 +29,7 @@ describe('STSFTW 1.0 flags', () => {
   });
 
   it('sts get takes --log-level and --table-name, notes once each that they are ignored, and delivers', async () => {
-    const result = await runSts(
+    const result = await runCli(
       [
         'get',
         '--log-level',
@@ -50,7 +55,7 @@ describe('STSFTW 1.0 flags', () => {
   });
 
   it('says nothing when the 1.0 flags are not given', async () => {
-    const result = await runSts(
+    const result = await runCli(
       ['get', '--secondary-authorizer', 'bob', '--totp-code', '123456', '--secondary-totp-code', '654321'],
       env,
     );
@@ -65,7 +70,7 @@ describe('STSFTW 1.0 flags', () => {
     ['update', 'authorizers', '--account-name', 'alice', 'bob'],
   ])('sts %s accepts --log-level and --endpoint, as 1.0 did', async (...argv) => {
     // No auth table anywhere: the command gets as far as asking for it, past the option parser.
-    const result = await runSts(
+    const result = await runCli(
       [...argv, '--issuer', 'acme', '--log-level', 'warn', '--endpoint', 'https://sts.example.com'],
       env,
     );

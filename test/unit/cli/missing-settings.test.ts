@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runSts, tempHome } from './harness.js';
+import { runCli, tempHome } from '../../support/cli-harness.js';
 
 /**
  * Issue 7 item 14: one exit code (64) for a missing setting across all commands, and every missing setting
@@ -41,7 +41,7 @@ describe('missing settings', () => {
     { argv: ['update', 'device', '--no-verify', '--json'], names: ['issuer', 'account name', 'auth table', 'KMS key'] },
     { argv: ['migrate'], names: ['auth table', 'KMS key'] },
   ])('sts $argv names every missing setting in one line, exit 64', async ({ argv, names }) => {
-    const result = await runSts(argv, env);
+    const result = await runCli(argv, env);
     expect(result.code, result.stderr).toBe(64);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
@@ -61,7 +61,7 @@ describe('missing settings', () => {
   });
 
   it('says the single missing setting the way it always did', async () => {
-    const result = await runSts(['request', '--totp-code', '123456'], {
+    const result = await runCli(['request', '--totp-code', '123456'], {
       ...env,
       STS_ENDPOINT: 'http://127.0.0.1:9',
       STS_ISSUER: 'acme',
@@ -74,7 +74,7 @@ describe('missing settings', () => {
   });
 
   it('the auth table sentence mentions --local', async () => {
-    const result = await runSts(['list', '--issuer', 'acme'], env);
+    const result = await runCli(['list', '--issuer', 'acme'], env);
     expect(result).toMatchObject({
       code: 64,
       stderr:

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_REASON_LENGTH } from '../../../lambdas/core/text.js';
-import { runSts, tempHome } from './harness.js';
+import { runCli, tempHome } from '../../support/cli-harness.js';
 
 /** One limit for a reason, core's, on the CLI as at the broker: checked before anyone is asked for a code. */
 describe('--reason', () => {
@@ -18,7 +18,7 @@ describe('--reason', () => {
   ])('%s refuses one character more than core allows, in core’s words, before any prompt', async (_name, argv) => {
     const home = tempHome();
     try {
-      const result = await runSts([...argv, '--reason', 'é'.repeat(MAX_REASON_LENGTH + 1)], env(home.home));
+      const result = await runCli([...argv, '--reason', 'é'.repeat(MAX_REASON_LENGTH + 1)], env(home.home));
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`at most ${MAX_REASON_LENGTH} printable characters`);
       expect(result.stderr).not.toContain('TOTP code');
@@ -31,7 +31,7 @@ describe('--reason', () => {
     const home = tempHome();
     try {
       // Astral characters are two UTF-16 units each: the CLI must not refuse what core accepts.
-      const result = await runSts(['request', '--reason', '𝒳'.repeat(MAX_REASON_LENGTH)], env(home.home));
+      const result = await runCli(['request', '--reason', '𝒳'.repeat(MAX_REASON_LENGTH)], env(home.home));
       expect(result.stderr).not.toContain('Invalid value for --reason');
     } finally {
       home.cleanup();

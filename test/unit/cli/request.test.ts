@@ -1,8 +1,14 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { fakeTerminal, runSts, tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  fakeTerminal,
+  runCli,
+  sampleCredentials,
+  startFakeBroker,
+  tempHome,
+} from '../../support/cli-harness.js';
 
 describe('sts request', () => {
   let broker: FakeBroker | undefined;
@@ -29,7 +35,7 @@ describe('sts request', () => {
   it('prints the id, verification code and approver command, then the credentials once approved', async () => {
     const credentials = sampleCredentials('2030-01-01T00:00:00.000Z');
     await start({ credentials, plan: ['VERIFYING', 'AWAITING_APPROVAL', 'AWAITING_APPROVAL', 'APPROVED', 'MINTED'] });
-    const result = await runSts(['request', '--role', 'admin', '--reason', 'deploy', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--role', 'admin', '--reason', 'deploy', '--totp-code', '123456'], env);
 
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
@@ -62,7 +68,7 @@ describe('sts request', () => {
   it('asks for the TOTP code on the terminal, hidden, when no --totp-code is given', async () => {
     await start({ plan: ['MINTED'] });
     const tty = fakeTerminal(['654 321']);
-    const result = await runSts(['request', '--role', 'admin'], env, { terminal: tty.terminal });
+    const result = await runCli(['request', '--role', 'admin'], env, { terminal: tty.terminal });
     expect(result.code).toBe(0);
     expect(tty.questions).toEqual([{ question: 'TOTP code for alice (acme): ', hidden: true }]);
     expect([...broker!.requests.values()][0].body.totpCode).toBe('654321');
@@ -70,7 +76,7 @@ describe('sts request', () => {
 
   it('refuses with a sentence when there is neither --totp-code nor a terminal', async () => {
     await start();
-    const result = await runSts(['request', '--role', 'admin'], env);
+    const result = await runCli(['request', '--role', 'admin'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('pass --totp-code');
     expect(broker!.calls).toEqual([]);
@@ -91,7 +97,7 @@ describe('sts request', () => {
           ? { code: 'invalid_credentials', message: 'The account name or TOTP code is not valid.' }
           : { code: 'sts_failed', message: 'AssumeRole failed.' },
     });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env);
     expect(result.code).toBe(code);
     expect(result.stderr).toContain(sentence);
     if (status === 'REJECTED') expect(result.stderr).toContain('(invalid_credentials)');
@@ -101,14 +107,14 @@ describe('sts request', () => {
 
   it('says the broker restarted when a request failed with broker_restarted', async () => {
     await start({ plan: ['FAILED'], error: { code: 'broker_restarted', message: 'The broker restarted.' } });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env);
     expect(result.code).toBe(13);
     expect(result.stderr).toContain('the broker restarted while it was open');
   });
 
   it('--no-wait --json prints {id, verificationCode, decisionDeadline} and keeps the key (0600) for sts wait', async () => {
     await start({ plan: ['AWAITING_APPROVAL', 'AWAITING_APPROVAL', 'MINTED'] });
-    const first = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const first = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
     expect(first.code).toBe(0);
     const printed = JSON.parse(first.stdout);
     const [request] = broker!.requests.values();
@@ -123,7 +129,7 @@ describe('sts request', () => {
 
     // `sts wait` uses the saved endpoint even without STS_ENDPOINT
     const { STS_ENDPOINT: _, ...withoutEndpoint } = env;
-    const second = await runSts(['wait', request.id, '--format', 'json'], withoutEndpoint);
+    const second = await runCli(['wait', request.id, '--format', 'json'], withoutEndpoint);
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ AccessKeyId: 'ASIATESTACCESSKEY001' });
     expect(existsSync(keyFile)).toBe(false);
@@ -131,7 +137,7 @@ describe('sts request', () => {
 
   it('--no-wait without --json prints the id alone on stdout', async () => {
     await start();
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env);
     const [request] = broker!.requests.values();
     expect(result.stdout).toBe(`${request.id}\n`);
     expect(result.stderr).toContain(`sts wait ${request.id}`);
@@ -142,7 +148,7 @@ describe('sts request', () => {
       plan: ['VERIFYING', 'VERIFYING', 'REJECTED'],
       error: { code: 'invalid_credentials', message: 'The account name or TOTP code is not valid.' },
     });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
     expect(result.code).toBe(12);
     expect(result.stderr).toContain('was rejected: The account name or TOTP code is not valid.');
     expect(result.stderr).toContain('(invalid_credentials)');
@@ -155,7 +161,7 @@ describe('sts request', () => {
 
   it('--no-wait for an account that needs no approver says so, prints the id and keeps the key for sts wait', async () => {
     await start({ plan: ['VERIFYING', 'MINTED'] });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env);
     const [request] = broker!.requests.values();
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${request.id}\n`);
@@ -163,7 +169,7 @@ describe('sts request', () => {
     expect(result.stderr).not.toContain('sts approve');
     expect(result.stderr).not.toContain('needs approval');
     expect(result.stderr).not.toContain('once approved');
-    const waited = await runSts(['wait', request.id, '--format', 'json'], env);
+    const waited = await runCli(['wait', request.id, '--format', 'json'], env);
     expect(waited.code).toBe(0);
     expect(JSON.parse(waited.stdout)).toMatchObject({ AccessKeyId: 'ASIATESTACCESSKEY001' });
   });
@@ -171,7 +177,7 @@ describe('sts request', () => {
   it('--no-wait gives up (exit 75, key kept) when the code is still being checked long after', async () => {
     await start({ plan: ['VERIFYING'] });
     let clock = Date.now();
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env, {
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait'], env, {
       now: () => clock,
       sleep: async (ms) => {
         clock += ms;
@@ -193,7 +199,7 @@ describe('sts request', () => {
         if (request.gets === 2) interrupt.abort();
       },
     });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, {
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env, {
       signal: interrupt.signal,
     });
     const [request] = broker!.requests.values();
@@ -204,20 +210,20 @@ describe('sts request', () => {
 
   it('sts wait without a key on this machine says where to run it', async () => {
     await start();
-    const result = await runSts(['wait', 'r_0123456789abcdefghjkmnpqrs'], env);
+    const result = await runCli(['wait', 'r_0123456789abcdefghjkmnpqrs'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('No key for r_0123456789abcdefghjkmnpqrs on this machine');
   });
 
   it('sts wait refuses something that is not a request id', async () => {
-    const result = await runSts(['wait', '../../etc/passwd'], env);
+    const result = await runCli(['wait', '../../etc/passwd'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('is not a request id');
   });
 
   it('refuses a broker whose verification code does not match our key', async () => {
     await start({ verificationCode: 'AAA-AAA' });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('does not match');
     expect(result.stdout).toBe('');
@@ -225,7 +231,7 @@ describe('sts request', () => {
 
   it("announces the approver command only once the requester's code was accepted", async () => {
     await start({ plan: ['REJECTED'] });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env);
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env);
     expect(result.code).toBe(12);
     expect(result.stderr).not.toContain('needs approval');
     expect(result.stderr).not.toContain('sts approve');
@@ -233,7 +239,7 @@ describe('sts request', () => {
 
   it("names the issuer and the asked-for approver in the approver's command", async () => {
     await start({ plan: ['AWAITING_APPROVAL', 'MINTED'] });
-    const result = await runSts(
+    const result = await runCli(
       ['request', '--role', 'admin', '--secondary-authorizer', 'bob', '--totp-code', '123456'],
       env,
     );
@@ -250,7 +256,7 @@ describe('sts request', () => {
         setImmediate(() => void fake.close());
       },
     });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, {
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env, {
       sleep: async () => undefined,
     });
     const [request] = fake.requests.values();
@@ -264,11 +270,11 @@ describe('sts request', () => {
 
   it('sts wait goes to an explicit --endpoint rather than the saved one', async () => {
     await start({ plan: ['AWAITING_APPROVAL'] });
-    const first = await runSts(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
+    const first = await runCli(['request', '--role', 'admin', '--totp-code', '123456', '--no-wait', '--json'], env);
     const { id } = JSON.parse(first.stdout);
     const { STS_ENDPOINT: _, ...withoutEndpoint } = env;
     const elsewhere = 'http://127.0.0.1:9';
-    const result = await runSts(['wait', id, '--endpoint', elsewhere], withoutEndpoint, {
+    const result = await runCli(['wait', id, '--endpoint', elsewhere], withoutEndpoint, {
       sleep: async () => undefined,
     });
     expect(result.code).toBe(69);
@@ -277,7 +283,7 @@ describe('sts request', () => {
   });
 
   it('names the missing setting', async () => {
-    const result = await runSts(['request', '--totp-code', '123456'], { HOME: home.home });
+    const result = await runCli(['request', '--totp-code', '123456'], { HOME: home.home });
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('No broker endpoint');
   });
@@ -289,7 +295,7 @@ describe('sts request', () => {
     mkdirSync(dataDir);
     writeFileSync(join(dataDir, 'server.json'), JSON.stringify({ version: 1, endpoint: broker!.url }));
     const { STS_ENDPOINT: _, ...localEnv } = env;
-    const result = await runSts(
+    const result = await runCli(
       ['request', '--local', '--data-dir', dataDir, '--role', 'admin', '--totp-code', '123456'],
       localEnv,
     );
@@ -299,7 +305,7 @@ describe('sts request', () => {
   });
 
   it('--local without a running broker says how to start one', async () => {
-    const result = await runSts(['request', '--local', '--data-dir', join(home.home, 'none'), '--role', 'a'], env);
+    const result = await runCli(['request', '--local', '--data-dir', join(home.home, 'none'), '--role', 'a'], env);
     expect(result.code).toBe(69);
     expect(result.stderr).toContain('sts server --data-dir');
   });
@@ -307,7 +313,7 @@ describe('sts request', () => {
   it('stops waiting (exit 75) when a request stays unsettled long past its deadline', async () => {
     await start({ plan: ['AWAITING_APPROVAL'] });
     let clock = Date.now();
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, {
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env, {
       now: () => clock,
       sleep: async () => {
         clock += 60_000;
@@ -325,7 +331,7 @@ describe('sts request', () => {
       if (init.method === 'GET' && failures++ < 2) return new Response('', { status: 503 });
       return realFetch(url, init);
     }) as typeof fetch;
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, { fetch: flaky });
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env, { fetch: flaky });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('AWS_ACCESS_KEY_ID');
   });
@@ -338,7 +344,7 @@ describe('sts request', () => {
     stderr.on('data', (chunk) => {
       text += chunk;
     });
-    const result = await runSts(['request', '--role', 'admin', '--totp-code', '123456'], env, { stderr });
+    const result = await runCli(['request', '--role', 'admin', '--totp-code', '123456'], env, { stderr });
     expect(result.code).toBe(0);
     expect(text).toContain('\x1b[2K');
     expect(text).toMatch(/Checking your code for r_\w+ — 0:00/);

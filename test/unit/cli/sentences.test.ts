@@ -5,8 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deletePending, loadFinished } from '../../../cli/pending-requests.js';
 import { readStackOutputs } from '../../../cli/stack-outputs.js';
-import { type FakeBroker, sampleCredentials, startFakeBroker } from './fake-broker.js';
-import { runSts, tempHome } from './harness.js';
+import { type FakeBroker, runCli, sampleCredentials, startFakeBroker, tempHome } from '../../support/cli-harness.js';
 
 /** Issue 7 item 16: sentences that told people the wrong thing. */
 describe('sentences that say what happened', () => {
@@ -34,10 +33,10 @@ describe('sentences that say what happened', () => {
   describe('sts wait after the credentials were delivered', () => {
     it('says they were already delivered, not that there is no key', async () => {
       await start({ plan: ['AWAITING_APPROVAL', 'MINTED'], credentials: sampleCredentials() });
-      const first = await runSts(['request', '--totp-code', '123456'], env);
+      const first = await runCli(['request', '--totp-code', '123456'], env);
       expect(first.code, first.stderr).toBe(0);
       const [request] = broker!.requests.values();
-      const again = await runSts(['wait', request.id], env);
+      const again = await runCli(['wait', request.id], env);
       expect(again.code).toBe(64);
       expect(again.stderr).toMatch(
         new RegExp(
@@ -50,7 +49,7 @@ describe('sentences that say what happened', () => {
 
     it('keeps only a marker without any secret', async () => {
       await start({ plan: ['MINTED'], credentials: sampleCredentials() });
-      const first = await runSts(['request', '--totp-code', '123456'], env);
+      const first = await runCli(['request', '--totp-code', '123456'], env);
       expect(first.code, first.stderr).toBe(0);
       const [request] = broker!.requests.values();
       // The key is gone; the marker stays, beside the keys of requests in flight.
@@ -76,16 +75,16 @@ describe('sentences that say what happened', () => {
 
     it('a request that ended otherwise is reported with its status and exit code', async () => {
       await start({ plan: ['AWAITING_APPROVAL', 'DENIED'], deniedBy: 'bob' });
-      const first = await runSts(['request', '--totp-code', '123456'], env);
+      const first = await runCli(['request', '--totp-code', '123456'], env);
       expect(first.code).toBe(10);
       const [request] = broker!.requests.values();
-      const again = await runSts(['wait', request.id], env);
+      const again = await runCli(['wait', request.id], env);
       expect(again.code).toBe(10);
       expect(again.stderr).toContain(`Request ${request.id} already ended on this machine: DENIED`);
     });
 
     it('an unknown id still says where to run it', async () => {
-      const result = await runSts(['wait', 'r_0123456789abcdefghjkmnpqrs'], env);
+      const result = await runCli(['wait', 'r_0123456789abcdefghjkmnpqrs'], env);
       expect(result.code).toBe(64);
       expect(result.stderr).toContain('No key for r_0123456789abcdefghjkmnpqrs on this machine');
     });
@@ -97,7 +96,7 @@ describe('sentences that say what happened', () => {
         plan: ['REJECTED'],
         error: { code: 'not_an_approver', message: 'This account may not approve this request.' },
       });
-      const result = await runSts(['request', '--secondary-authorizer', 'mallory', '--totp-code', '123456'], env);
+      const result = await runCli(['request', '--secondary-authorizer', 'mallory', '--totp-code', '123456'], env);
       expect(result.code).toBe(12);
       expect(result.stderr).not.toContain('Ask the requester');
       expect(result.stderr).toContain(
@@ -122,7 +121,7 @@ describe('sentences that say what happened', () => {
         approvedBy: null,
         error: null,
       });
-      const result = await runSts(['approve', seeded.id, '--yes', '--totp-code', '123456'], {
+      const result = await runCli(['approve', seeded.id, '--yes', '--totp-code', '123456'], {
         ...env,
         STS_ACCOUNT_NAME: 'mallory',
       });
@@ -168,7 +167,7 @@ describe('sts configure --from-stack without a region', () => {
     // What the SDK rejects with when it resolves no region (the test above checks the real one).
     cfn.on(DescribeStacksCommand).rejects(new Error('Region is missing'));
     try {
-      const result = await runSts(['configure', '--from-stack', 'stsftw'], { HOME: home.home });
+      const result = await runCli(['configure', '--from-stack', 'stsftw'], { HOME: home.home });
       expect(result).toMatchObject({
         code: 64,
         stderr:

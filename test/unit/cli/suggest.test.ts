@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { editDistance, nearest } from '../../../cli/suggest.js';
-import { runSts } from './harness.js';
+import { runCli } from '../../support/cli-harness.js';
 
 const ID = 'r_0123456789abcdefghjkmnpqrs';
 
 /** The one sentence a typo gets: on stderr (stdout may be `$(…)`), exit 1 as for any flag that does not parse. */
 async function typo(argv: string[]) {
-  const result = await runSts(argv, {});
+  const result = await runCli(argv, {});
   expect(result.code).toBe(1);
   expect(result.stdout).toBe('');
   expect(result.stderr).toMatch(/^sts: /);

@@ -2,8 +2,13 @@ import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSyn
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setProfile } from '../../../cli/aws-profile.js';
-import { type FakeBroker, sampleCredentials } from './fake-broker.js';
-import { requesterSetup, runSts, type tempHome } from './harness.js';
+import {
+  type FakeBroker,
+  requesterSetup,
+  runCli,
+  sampleCredentials,
+  type tempHome,
+} from '../../support/cli-harness.js';
 
 const EXPIRATION = '2030-01-01T00:00:00.000Z';
 
@@ -41,7 +46,7 @@ describe('--write-profile', () => {
     mkdirSync(join(home.home, '.aws'));
     writeFileSync(file, existing);
     chmodSync(file, 0o644);
-    const result = await runSts(['get', '--totp-code', '123456', '--write-profile', 'work-admin'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--write-profile', 'work-admin'], env);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(''); // only the profile was asked for
     expect(result.stderr).toContain('Saved profile work-admin');
@@ -68,7 +73,7 @@ aws_secret_access_key = othersecret
 
   it('respects AWS_SHARED_CREDENTIALS_FILE, creates the file, and still prints a --format if asked', async () => {
     const file = join(home.home, 'elsewhere', 'creds');
-    const result = await runSts(['get', '--totp-code', '123456', '--write-profile', 'p1', '--format', 'json'], {
+    const result = await runCli(['get', '--totp-code', '123456', '--write-profile', 'p1', '--format', 'json'], {
       ...env,
       AWS_SHARED_CREDENTIALS_FILE: file,
     });
@@ -81,7 +86,7 @@ aws_secret_access_key = othersecret
   });
 
   it('refuses a profile name the AWS CLI could not read', async () => {
-    const result = await runSts(['get', '--totp-code', '123456', '--write-profile', 'bad]name'], env);
+    const result = await runCli(['get', '--totp-code', '123456', '--write-profile', 'bad]name'], env);
     expect(result.code).toBe(1);
     expect(broker.calls).toEqual([]);
   });

@@ -3,7 +3,13 @@ import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { EncryptCommand, KMSClient, NotFoundException } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AUTH_TABLE, type LocalBroker, run, ScriptedTerminal, startLocalBroker } from './harness.js';
+import {
+  AUTH_TABLE,
+  type LocalBroker,
+  runCli,
+  ScriptedTerminal,
+  startLocalBroker,
+} from '../../../support/cli-harness.js';
 
 /**
  * Against "AWS": DynamoDB is dynalite reached through AWS_ENDPOINT_URL_DYNAMODB (which the SDK applies itself,
@@ -34,9 +40,9 @@ describe('administrator commands on AWS (KMS)', () => {
   });
 
   it('encrypts the secret with KMS under the {issuer, account_name} context', async () => {
-    const result = await run(
+    const result = await runCli(
       ['enroll', '--issuer', 'acme', '--account-name', 'alice', '--roles', 'admin', '--no-verify', '--json'],
-      { env },
+      env,
     );
     expect(result.code, result.stderr).toBe(0);
     const { otpauthUrl } = JSON.parse(result.stdout);
@@ -62,16 +68,17 @@ describe('administrator commands on AWS (KMS)', () => {
       '--region',
       'eu-west-1',
     ];
-    expect((await run([...argv, ...flags])).code).toBe(0);
+    expect((await runCli([...argv, ...flags])).code).toBe(0);
     expect(kms).toReceiveCommandWith(EncryptCommand, { KeyId: 'arn:aws:kms:eu-west-1:123456789012:key/k' });
   });
 
   it('requires a KMS key before showing anything', async () => {
     const terminal = new ScriptedTerminal(() => '000000');
-    const result = await run(['enroll', '--issuer', 'acme', '--account-name', 'carol'], {
-      env: { ...env, STS_KMS_KEY_ID: undefined },
-      terminal,
-    });
+    const result = await runCli(
+      ['enroll', '--issuer', 'acme', '--account-name', 'carol'],
+      { ...env, STS_KMS_KEY_ID: undefined },
+      { terminal },
+    );
     expect(result.code).toBe(64);
     expect(result.stderr).toBe(
       'sts: No KMS key for the TOTP secrets: pass --kms-key-id KEY, set STS_KMS_KEY_ID (a stack output names it), or use --local for the embedded broker (`sts server`).\n',
@@ -81,7 +88,7 @@ describe('administrator commands on AWS (KMS)', () => {
   });
 
   it('requires a table name', async () => {
-    const result = await run(['list', '--issuer', 'acme'], { env: { AWS_REGION: 'eu-west-1' } });
+    const result = await runCli(['list', '--issuer', 'acme'], { AWS_REGION: 'eu-west-1' });
     expect(result).toMatchObject({
       code: 64,
       stderr:
@@ -90,7 +97,7 @@ describe('administrator commands on AWS (KMS)', () => {
   });
 
   it('lists without touching KMS', async () => {
-    const result = await run(['list', '--issuer', 'acme', '--json'], { env: { ...env, STS_KMS_KEY_ID: undefined } });
+    const result = await runCli(['list', '--issuer', 'acme', '--json'], { ...env, STS_KMS_KEY_ID: undefined });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).length).toBeGreaterThan(0);
     expect(kms).toHaveReceivedCommandTimes(EncryptCommand, 0);
@@ -100,9 +107,7 @@ describe('administrator commands on AWS (KMS)', () => {
     kms
       .on(EncryptCommand)
       .rejects(new NotFoundException({ $metadata: {}, message: 'Alias arn:secret-detail is not found.' }));
-    const result = await run(['enroll', '--issuer', 'acme', '--account-name', 'dave', '--no-verify', '--json'], {
-      env,
-    });
+    const result = await runCli(['enroll', '--issuer', 'acme', '--account-name', 'dave', '--no-verify', '--json'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('sts: Encryption of the TOTP secret failed (NotFoundException).\n');
     expect(result.stderr).not.toContain('secret-detail');
@@ -123,7 +128,7 @@ describe('administrator commands on AWS (KMS)', () => {
         }),
       );
     }
-    const result = await run(['migrate', '--table-name', 'sts-v1'], { env });
+    const result = await runCli(['migrate', '--table-name', 'sts-v1'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('migrated 2, already done 0, skipped 0.\n');
     expect(kms).toReceiveCommandWith(EncryptCommand, { EncryptionContext: { issuer: 'acme', account_name: 'x' } });

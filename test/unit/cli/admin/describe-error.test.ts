@@ -1,7 +1,7 @@
 import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { describeError } from '../../../../cli/admin/describe-error.js';
 import { CliError, InterruptedError } from '../../../../cli/errors.js';
+import { describeError } from '../../../../cli/sentences/describe.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../../../lambdas/core/errors.js';
 
 const sdkError = (name: string, message = 'detail that may quote a value') =>
@@ -15,7 +15,7 @@ describe('describeError', () => {
     [new CliError('Usage.', 64), 'Usage.', 64],
     [new InterruptedError(), 'Interrupted.', 130],
   ])('keeps the message and exit code of %s', (error, message, exitCode) => {
-    expect(describeError(error)).toEqual({ message, exitCode });
+    expect(describeError(error, {}, {})).toEqual({ message, exitCode });
   });
 
   it.each([
@@ -39,18 +39,18 @@ describe('describeError', () => {
     ],
     [new Error('Region is missing'), {}, 'No AWS region: pass --region or set AWS_REGION.'],
   ])('explains %s', (error, hints, text) => {
-    const { message, exitCode } = describeError(error, hints);
+    const { message, exitCode } = describeError(error, {}, hints);
     expect(message).toContain(text);
     expect(exitCode).toBe(1);
   });
 
   it('never copies an unknown SDK message, nor a stack', () => {
-    const { message } = describeError(sdkError('ValidationException', 'value JBSWY3DP is invalid'));
+    const { message } = describeError(sdkError('ValidationException', 'value JBSWY3DP is invalid'), {}, {});
     expect(message).toBe('Unexpected error (ValidationException).');
   });
 
   it('shows the first line of our own errors', () => {
-    expect(describeError(new Error('the key file /k is readable by other users\n  at x')).message).toBe(
+    expect(describeError(new Error('the key file /k is readable by other users\n  at x'), {}, {}).message).toBe(
       'the key file /k is readable by other users.',
     );
   });

@@ -5,12 +5,12 @@ import {
   freezeDate,
   type LocalBroker,
   NOW,
-  run,
+  runCli,
   ScriptedTerminal,
   shownUrl,
   startLocalBroker,
   twoStepTerminal,
-} from './harness.js';
+} from '../../../support/cli-harness.js';
 
 describe('sts enroll', () => {
   let broker: LocalBroker;
@@ -31,7 +31,7 @@ describe('sts enroll', () => {
   });
 
   it('prints the otpauth URL as JSON with --no-verify --json and stores only ciphertext', async () => {
-    const result = await run([
+    const result = await runCli([
       ...args,
       '--roles',
       'admin, readonly',
@@ -63,7 +63,7 @@ describe('sts enroll', () => {
 
   it('shows a QR code and accepts two codes from different steps, marking the last one used', async () => {
     const terminal = twoStepTerminal(NOW);
-    const result = await run([...args, '--roles', 'admin'], { terminal });
+    const result = await runCli([...args, '--roles', 'admin'], {}, { terminal });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`Enrolled ${account} in acme (roles: admin; secondary authorizers: none).\n`);
     expect(terminal.transcript).toContain('Scan this QR code');
@@ -87,7 +87,7 @@ describe('sts enroll', () => {
       answers.push(code);
       return code;
     });
-    const result = await run(args, { terminal });
+    const result = await runCli(args, {}, { terminal });
     expect(result.code, result.stderr).toBe(0);
     expect(terminal.questions).toHaveLength(3);
     expect(terminal.transcript).toContain('same 30-second window');
@@ -96,7 +96,7 @@ describe('sts enroll', () => {
 
   it('gives up after five wrong codes and stores nothing', async () => {
     const terminal = new ScriptedTerminal(() => '000000');
-    const result = await run(args, { terminal });
+    const result = await runCli(args, {}, { terminal });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^sts: Too many wrong codes/);
     expect(terminal.questions).toHaveLength(5);
@@ -104,14 +104,14 @@ describe('sts enroll', () => {
   });
 
   it('refuses to prompt without a terminal', async () => {
-    const result = await run(args, { terminal: new ScriptedTerminal(() => '', false) });
+    const result = await runCli(args, {}, { terminal: new ScriptedTerminal(() => '', false) });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('pass --no-verify');
     expect(await broker.rawItem('acme', account)).toBeUndefined();
   });
 
   it('refuses --json without --no-verify', async () => {
-    const result = await run([...args, '--json']);
+    const result = await runCli([...args, '--json']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'sts: --json cannot prompt for codes: add --no-verify (the owner checks the device later).\n',
@@ -119,15 +119,15 @@ describe('sts enroll', () => {
   });
 
   it('refuses to overwrite an entry unless --force', async () => {
-    const first = await run([...args, '--roles', 'a', '--no-verify', '--json']);
+    const first = await runCli([...args, '--roles', 'a', '--no-verify', '--json']);
     expect(first.code).toBe(0);
-    const again = await run([...args, '--roles', 'b', '--no-verify', '--json']);
+    const again = await runCli([...args, '--roles', 'b', '--no-verify', '--json']);
     expect(again.code).toBe(6);
     expect(again.stderr).toContain(`${account} is already enrolled in acme`);
     expect(again.stdout).toBe('');
     expect((await broker.rawItem('acme', account))?.roles).toEqual({ L: [{ S: 'a' }] });
 
-    const forced = await run([...args, '--roles', 'b', '--no-verify', '--json', '--force']);
+    const forced = await runCli([...args, '--roles', 'b', '--no-verify', '--json', '--force']);
     expect(forced.code).toBe(0);
     expect((await broker.rawItem('acme', account))?.roles).toEqual({ L: [{ S: 'b' }] });
     const url = JSON.parse(forced.stdout).otpauthUrl;
@@ -136,19 +136,19 @@ describe('sts enroll', () => {
 
   it('reads lists from STS_ROLES and STS_SECONDARY_AUTHORIZERS and repeated flags', async () => {
     const env = { STS_ROLES: 'r1 r2', STS_SECONDARY_AUTHORIZERS: 'x,y' };
-    expect((await run([...args, '--no-verify', '--json'], { env })).code).toBe(0);
+    expect((await runCli([...args, '--no-verify', '--json'], env)).code).toBe(0);
     const item = await broker.rawItem('acme', account);
     expect(item?.roles).toEqual({ L: [{ S: 'r1' }, { S: 'r2' }] });
     expect(item?.secondary_authorization).toEqual({ L: [{ S: 'x' }, { S: 'y' }] });
 
     const other = `${account}b`;
     const flags = ['enroll', ...broker.localArgs, '--issuer', 'acme', '--account-name', other, '--no-verify', '--json'];
-    expect((await run([...flags, '--roles', 'a', '--roles', 'b,c'], { env })).code).toBe(0);
+    expect((await runCli([...flags, '--roles', 'a', '--roles', 'b,c'], env)).code).toBe(0);
     expect((await broker.rawItem('acme', other))?.roles).toEqual({ L: [{ S: 'a' }, { S: 'b' }, { S: 'c' }] });
   });
 
   it('enrolls names with inner spaces, as STSFTW 1.0 allowed, keeping comma-separated names whole', async () => {
-    const result = await run([
+    const result = await runCli([
       'enroll',
       ...broker.localArgs,
       '--issuer',
@@ -175,14 +175,14 @@ describe('sts enroll', () => {
     [['--secondary-authorizers', 'SELF'], 'cannot be its own secondary authorizer'],
   ])('refuses bad input %j with exit code 2', async (extra, message) => {
     const argv = [...args, '--no-verify', '--json', ...extra].map((a) => (a === 'SELF' ? account : a));
-    const result = await run(argv);
+    const result = await runCli(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('says how to give a missing issuer', async () => {
-    const result = await run(['enroll', ...broker.localArgs, '--account-name', account, '--no-verify', '--json']);
+    const result = await runCli(['enroll', ...broker.localArgs, '--account-name', account, '--no-verify', '--json']);
     expect(result).toMatchObject({
       code: 64,
       stderr: 'sts: No issuer: pass --issuer NAME, set STS_ISSUER, or run `sts configure --issuer NAME`.\n',

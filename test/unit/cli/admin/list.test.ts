@@ -1,6 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUTH_TABLE, type LocalBroker, run, startLocalBroker } from './harness.js';
+import { AUTH_TABLE, type LocalBroker, runCli, startLocalBroker } from '../../../support/cli-harness.js';
 
 describe('sts list', () => {
   let broker: LocalBroker;
@@ -13,7 +13,7 @@ describe('sts list', () => {
       ['bob', 'readonly', ''],
     ]) {
       const argv = ['enroll', ...broker.localArgs, '--issuer', 'acme', '--account-name', name, '--no-verify', '--json'];
-      const result = await run([
+      const result = await runCli([
         ...argv,
         '--roles',
         roles,
@@ -21,7 +21,16 @@ describe('sts list', () => {
       ]);
       enrolled[name] = JSON.parse(result.stdout).otpauthUrl;
     }
-    await run(['enroll', ...broker.localArgs, '--issuer', 'other', '--account-name', 'zed', '--no-verify', '--json']);
+    await runCli([
+      'enroll',
+      ...broker.localArgs,
+      '--issuer',
+      'other',
+      '--account-name',
+      'zed',
+      '--no-verify',
+      '--json',
+    ]);
     // Locked until far in the future, and an entry without a secret (as STSFTW 1.0 allowed).
     await broker.client.send(
       new PutItemCommand({
@@ -40,7 +49,7 @@ describe('sts list', () => {
   });
 
   it('prints a table of the issuer without secrets', async () => {
-    const result = await run(['list', ...broker.localArgs, '--issuer', 'acme']);
+    const result = await runCli(['list', ...broker.localArgs, '--issuer', 'acme']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^ACCOUNT\s+ROLES\s+AUTHORIZERS\s+DEVICE\s+LOCKED UNTIL$/);
@@ -53,7 +62,7 @@ describe('sts list', () => {
   });
 
   it('prints JSON views, never the secret', async () => {
-    const result = await run(['list', ...broker.localArgs, '--issuer', 'acme', '--json']);
+    const result = await runCli(['list', ...broker.localArgs, '--issuer', 'acme', '--json']);
     expect(result.code).toBe(0);
     const views = JSON.parse(result.stdout);
     expect(views.map((v: { accountName: string }) => v.accountName)).toEqual(['alice', 'bob', 'carol']);
@@ -66,12 +75,12 @@ describe('sts list', () => {
   });
 
   it('says so when an issuer has no accounts', async () => {
-    const result = await run(['list', ...broker.localArgs, '--issuer', 'nobody']);
+    const result = await runCli(['list', ...broker.localArgs, '--issuer', 'nobody']);
     expect(result).toEqual({ code: 0, stdout: '', stderr: 'No accounts are enrolled in nobody.\n' });
   });
 
   it('explains a missing broker in the data dir', async () => {
-    const result = await run(['list', '--local', '--data-dir', '/nonexistent/stsftw', '--issuer', 'acme']);
+    const result = await runCli(['list', '--local', '--data-dir', '/nonexistent/stsftw', '--issuer', 'acme']);
     expect(result.code).toBe(69); // as `sts get` etc. say for a broker they cannot reach
     // The CLI's own sentence, the same as `sts request --local` prints, with a command that runs as printed.
     expect(result.stderr).toBe(
@@ -80,7 +89,7 @@ describe('sts list', () => {
   });
 
   it('explains a missing table', async () => {
-    const result = await run(['list', ...broker.localArgs, '--table-name', 'nope', '--issuer', 'acme']);
+    const result = await runCli(['list', ...broker.localArgs, '--table-name', 'nope', '--issuer', 'acme']);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'sts: Table "nope" does not exist in the local broker: check --table-name or restart `sts server`.\n',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { skipReasons } from '../../../../cli/admin/migration.js';
-import { type LocalBroker, run, startLocalBroker } from './harness.js';
+import { type LocalBroker, runCli, startLocalBroker } from '../../../support/cli-harness.js';
 
 // Only the report is faked: a concurrent change cannot be provoked from outside the command's own cipher.
 vi.mock('../../../../cli/admin/migration.js', async (importOriginal) => {
@@ -26,7 +26,7 @@ describe('sts migrate exit code', () => {
   });
 
   it('fails when an entry still holds a plaintext secret after the run', async () => {
-    const result = await run(['migrate', ...broker.localArgs]);
+    const result = await runCli(['migrate', ...broker.localArgs]);
     expect(result.stdout).toBe(`migrated 1, already done 0, skipped 1 (${skipReasons.changed}: acme/frank).\n`);
     expect(result.stderr).toBe(
       'sts: 1 entry changed during the migration and still holds a plaintext secret: run `sts migrate` again.\n',

@@ -3,7 +3,7 @@ import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrateTable, skipReasons } from '../../../../cli/admin/migration.js';
 import type { SecretCipher } from '../../../../lambdas/core/ports.js';
-import { type LocalBroker, run, startLocalBroker } from './harness.js';
+import { type LocalBroker, runCli, startLocalBroker } from '../../../support/cli-harness.js';
 
 const OLD = 'sts-v1';
 
@@ -52,7 +52,7 @@ describe('sts migrate', () => {
   });
 
   it('encrypts every plaintext url, removes it, and reports the counts', async () => {
-    const result = await run(['migrate', ...broker.localArgs, '--table-name', OLD]);
+    const result = await runCli(['migrate', ...broker.localArgs, '--table-name', OLD]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(
       `migrated 3, already done 1, skipped 1 (${skipReasons.noSecret}: acme/carol), cannot carry over 1.\n`,
@@ -81,7 +81,7 @@ describe('sts migrate', () => {
   });
 
   it('is idempotent', async () => {
-    const result = await run(['migrate', ...broker.localArgs, '--table-name', OLD, '--json']);
+    const result = await runCli(['migrate', ...broker.localArgs, '--table-name', OLD, '--json']);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({
       migrated: 0,
@@ -117,7 +117,7 @@ describe('sts migrate', () => {
     expect(report.skipped).toContainEqual({ issuer: 'acme', accountName: 'frank', reason: skipReasons.changed });
     expect((await broker.rawItem('acme', 'frank', OLD))?.url).toEqual({ S: replaced });
 
-    const again = await run(['migrate', ...broker.localArgs, '--table-name', OLD]);
+    const again = await runCli(['migrate', ...broker.localArgs, '--table-name', OLD]);
     expect(again.stdout).toMatch(/^migrated 1, already done 4, skipped 1 /);
     const frank = await broker.rawItem('acme', 'frank', OLD);
     expect(frank?.url).toBeUndefined();
@@ -147,7 +147,7 @@ describe('sts migrate', () => {
     await item('Some Account', 'roles', { roles: { L: [{ S: 'not a role' }, { N: '1' }] } });
     await item('Some Account', 'selfie', { secondary_authorization: { L: [{ S: 'selfie' }] } });
 
-    const result = await run(['migrate', ...broker.localArgs, '--table-name', table, '--json']);
+    const result = await runCli(['migrate', ...broker.localArgs, '--table-name', table, '--json']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.migrated).toBe(6);
@@ -181,7 +181,15 @@ describe('sts migrate', () => {
     // Encrypted all the same: no plaintext seed stays behind.
     expect((await broker.rawItem('Some Account', ' padded', table))?.url).toBeUndefined();
     // The entry with spaces is a normal 2.0 entry now: sts list shows it.
-    const list = await run(['list', ...broker.localArgs, '--table-name', table, '--issuer', 'Some Account', '--json']);
+    const list = await runCli([
+      'list',
+      ...broker.localArgs,
+      '--table-name',
+      table,
+      '--issuer',
+      'Some Account',
+      '--json',
+    ]);
     expect(list.code, list.stderr).toBe(0);
     expect(list.stdout).toContain('Bob Smith');
   });

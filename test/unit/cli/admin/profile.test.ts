@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type LocalBroker, run, startLocalBroker } from './harness.js';
+import { type LocalBroker, runCli, startLocalBroker } from '../../../support/cli-harness.js';
 
 /** Issue 7 item 14: the administrator commands read the same settings as every other command. */
 describe('administrator commands and the config-file profile', () => {
@@ -17,7 +17,7 @@ describe('administrator commands and the config-file profile', () => {
 
   beforeAll(async () => {
     broker = await startLocalBroker();
-    const enrolled = await run([
+    const enrolled = await runCli([
       'enroll',
       ...broker.localArgs,
       '--issuer',
@@ -40,7 +40,7 @@ describe('administrator commands and the config-file profile', () => {
 
   it('sts list takes the issuer, local mode and data dir from the default profile', async () => {
     writeProfiles({ default: { issuer: 'acme', local: true, dataDir: broker.dataDir } });
-    const result = await run(['list', '--json'], { env });
+    const result = await runCli(['list', '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).map((view: { accountName: string }) => view.accountName)).toEqual(['alice']);
   });
@@ -50,24 +50,24 @@ describe('administrator commands and the config-file profile', () => {
       default: { issuer: 'nobody', local: true, dataDir: broker.dataDir },
       work: { issuer: 'acme', local: true, dataDir: broker.dataDir },
     });
-    const named = await run(['list', '--profile', 'work', '--json'], { env });
+    const named = await runCli(['list', '--profile', 'work', '--json'], env);
     expect(named.code, named.stderr).toBe(0);
     expect(JSON.parse(named.stdout)).toHaveLength(1);
-    const fromEnv = await run(['list', '--json'], { env: { ...env, STS_PROFILE: 'work' } });
+    const fromEnv = await runCli(['list', '--json'], { ...env, STS_PROFILE: 'work' });
     expect(JSON.parse(fromEnv.stdout)).toHaveLength(1);
-    const flag = await run(['list', '--profile', 'work', '--issuer', 'nobody', '--json'], { env });
+    const flag = await runCli(['list', '--profile', 'work', '--issuer', 'nobody', '--json'], env);
     expect(JSON.parse(flag.stdout)).toEqual([]);
   });
 
   it('sts remove finds the account named in the profile', async () => {
     writeProfiles({ default: { issuer: 'acme', accountName: 'ghost', local: true, dataDir: broker.dataDir } });
-    const result = await run(['remove', '--yes'], { env });
+    const result = await runCli(['remove', '--yes'], env);
     expect(result).toMatchObject({ code: 5 });
     expect(result.stderr).toContain('ghost is not enrolled in acme');
   });
 
   it('an unknown --profile is a usage error that says how to create it', async () => {
-    const result = await run(['list', '--profile', 'nope'], { env });
+    const result = await runCli(['list', '--profile', 'nope'], env);
     expect(result.code).toBe(64);
     expect(result.stderr).toContain('sts configure --profile nope');
   });

@@ -5,12 +5,12 @@ import {
   freezeDate,
   type LocalBroker,
   NOW,
-  run,
+  runCli,
   ScriptedTerminal,
   shownUrl,
   startLocalBroker,
   twoStepTerminal,
-} from './harness.js';
+} from '../../../support/cli-harness.js';
 
 describe('sts update', () => {
   let broker: LocalBroker;
@@ -29,7 +29,7 @@ describe('sts update', () => {
   beforeEach(async () => {
     account = `user${++n}`;
     who = [...broker.localArgs, '--issuer', 'acme', '--account-name', account];
-    const enrolled = await run([
+    const enrolled = await runCli([
       'enroll',
       ...who,
       '--roles',
@@ -44,7 +44,7 @@ describe('sts update', () => {
 
   describe('roles', () => {
     it('replaces the roles (positional, commas or spaces)', async () => {
-      const result = await run(['update', 'roles', 'readonly,deploy', 'arn:aws:iam::123456789012:role/x', ...who]);
+      const result = await runCli(['update', 'roles', 'readonly,deploy', 'arn:aws:iam::123456789012:role/x', ...who]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`Roles of ${account} in acme: readonly, deploy, arn:aws:iam::123456789012:role/x.\n`);
       expect((await broker.rawItem('acme', account))?.roles).toEqual({
@@ -53,28 +53,28 @@ describe('sts update', () => {
     });
 
     it('accepts the STSFTW 1.0 --roles flag and prints JSON', async () => {
-      const result = await run(['update', 'roles', '--roles', 'ops', ...who, '--json']);
+      const result = await runCli(['update', 'roles', '--roles', 'ops', ...who, '--json']);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ accountName: account, roles: ['ops'], hasSecret: true });
     });
 
     it('removes all roles only with --none', async () => {
-      expect(await run(['update', 'roles', ...who])).toMatchObject({
+      expect(await runCli(['update', 'roles', ...who])).toMatchObject({
         code: 2,
         stderr: expect.stringContaining('--none'),
       });
-      expect((await run(['update', 'roles', '--none', ...who])).code).toBe(0);
+      expect((await runCli(['update', 'roles', '--none', ...who])).code).toBe(0);
       expect((await broker.rawItem('acme', account))?.roles).toEqual({ L: [] });
     });
 
     it('refuses a bad role and changes nothing', async () => {
-      const result = await run(['update', 'roles', 'bad role!', ...who]);
+      const result = await runCli(['update', 'roles', 'bad role!', ...who]);
       expect(result.code).toBe(2);
       expect((await broker.rawItem('acme', account))?.roles).toEqual({ L: [{ S: 'admin' }] });
     });
 
     it('never creates an entry (STSFTW 1.0 did)', async () => {
-      const result = await run([
+      const result = await runCli([
         'update',
         'roles',
         'admin',
@@ -92,7 +92,7 @@ describe('sts update', () => {
 
   describe('authorizers', () => {
     it('replaces the secondary authorizers and warns about unknown ones', async () => {
-      const result = await run(['update', 'authorizers', 'carol', 'dave', ...who]);
+      const result = await runCli(['update', 'authorizers', 'carol', 'dave', ...who]);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`Secondary authorizers of ${account} in acme: carol, dave.\n`);
       expect(result.stderr).toContain('warning: carol is not enrolled in acme yet');
@@ -102,12 +102,12 @@ describe('sts update', () => {
     });
 
     it('refuses the account itself', async () => {
-      const result = await run(['update', 'authorizers', account, ...who]);
+      const result = await runCli(['update', 'authorizers', account, ...who]);
       expect(result).toMatchObject({ code: 2, stderr: 'sts: An account cannot be its own secondary authorizer.\n' });
     });
 
     it('clears them with --none', async () => {
-      expect((await run(['update', 'authorizers', '--none', ...who])).code).toBe(0);
+      expect((await runCli(['update', 'authorizers', '--none', ...who])).code).toBe(0);
       expect((await broker.rawItem('acme', account))?.secondary_authorization).toEqual({ L: [] });
     });
   });
@@ -124,7 +124,7 @@ describe('sts update', () => {
         }),
       );
       const terminal = twoStepTerminal(NOW);
-      const result = await run(['update', 'device', ...who], { terminal });
+      const result = await runCli(['update', 'device', ...who], {}, { terminal });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toBe(`Replaced the TOTP device of ${account} in acme.\n`);
       const newUrl = shownUrl(terminal.transcript);
@@ -142,13 +142,13 @@ describe('sts update', () => {
 
     it('keeps the old secret when verification fails', async () => {
       const before = (await broker.rawItem('acme', account))?.totp_secret;
-      const result = await run(['update', 'device', ...who], { terminal: new ScriptedTerminal(() => '123') });
+      const result = await runCli(['update', 'device', ...who], {}, { terminal: new ScriptedTerminal(() => '123') });
       expect(result.code).toBe(3);
       expect((await broker.rawItem('acme', account))?.totp_secret).toEqual(before);
     });
 
     it('prints the new URL with --json --no-verify', async () => {
-      const result = await run(['update', 'device', ...who, '--json', '--no-verify']);
+      const result = await runCli(['update', 'device', ...who, '--json', '--no-verify']);
       expect(result.code).toBe(0);
       const { otpauthUrl } = JSON.parse(result.stdout);
       const item = await broker.rawItem('acme', account);
@@ -160,7 +160,7 @@ describe('sts update', () => {
     it('refuses an account that is not enrolled before showing anything', async () => {
       const terminal = new ScriptedTerminal(() => '000000');
       const args = ['update', 'device', ...broker.localArgs, '--issuer', 'acme', '--account-name', 'ghost'];
-      const result = await run(args, { terminal });
+      const result = await runCli(args, {}, { terminal });
       expect(result.code).toBe(5);
       expect(terminal.said).toEqual([]);
     });

@@ -1,15 +1,20 @@
 /**
- * Turns anything an administrator command can throw into one sentence and an exit code. Domain errors keep
- * their message and `exitCode`; AWS SDK failures are recognised by name and explained without copying the
- * SDK's message (it may quote request values); other errors show their first line. Never a stack.
+ * What the administrator commands say. They talk to the auth table directly with the operator's AWS
+ * credentials (or the embedded broker's DynamoDB): domain errors keep their message and exit code; AWS SDK
+ * failures are recognised by name and explained without copying the SDK's message (it may quote request
+ * values); other errors of our own show their first line. Never a stack.
  */
-import { isAwsError } from '../../lambdas/adapters/aws/aws-errors.js';
-import { InternalError, isAppError } from '../../lambdas/core/errors.js';
-import { CliError, ExitCode, InterruptedError } from '../errors.js';
-import { noLocalBroker } from '../settings.js';
+import { awsErrorName, isAwsError } from '../../lambdas/adapters/aws/aws-errors.js';
+import {
+  ConflictError,
+  InternalError,
+  InvalidRequestError,
+  isAppError,
+  NotFoundError,
+} from '../../lambdas/core/errors.js';
 
 /** What the failing command was talking to, so the sentence can name it. */
-export interface ErrorHints {
+export interface AwsHints {
   tableName?: string;
   kmsKeyId?: string;
   local?: boolean;
@@ -22,12 +27,26 @@ export interface DescribedError {
   exitCode: number;
 }
 
-const internalExit = new InternalError().exitCode;
-
-function errorName(error: unknown): string {
-  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && /^[\w.:-]{1,100}$/.test(name) ? name : 'UnknownError';
+/** The entry to change or remove does not exist. */
+export function notEnrolled(issuer: string, accountName: string): NotFoundError {
+  return new NotFoundError(`${accountName} is not enrolled in ${issuer}: check the names, or run \`sts enroll\`.`);
 }
+
+/** `sts enroll` without `--force` found an entry. */
+export function alreadyEnrolled(issuer: string, accountName: string): ConflictError {
+  return new ConflictError(
+    `${accountName} is already enrolled in ${issuer}: use \`sts update\` to change it, or pass --force to replace it (and its device).`,
+  );
+}
+
+/** `--json` (no prompts) with the device check that prompts for codes. */
+export function jsonNeedsNoVerify(): InvalidRequestError {
+  return new InvalidRequestError(
+    '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
+  );
+}
+
+const internalExit = new InternalError().exitCode;
 
 function networkCode(error: unknown): string | undefined {
   for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 4; depth++) {
@@ -38,12 +57,9 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Maps `error` to a message (no trailing newline) and an exit code. */
-export function describeError(error: unknown, hints: ErrorHints = {}): DescribedError {
-  // The embedded broker's own sentence names `npx sts`, which outside the clone is someone else's package.
-  if (isAppError(error) && error.code === 'no_broker' && hints.dataDir) error = noLocalBroker(hints.dataDir);
-  if (isAppError(error) || error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  if (error instanceof InterruptedError) return { message: 'Interrupted.', exitCode: ExitCode.interrupted };
+/** An administrator command's failure (after the CLI's own errors): its sentence and exit code. */
+export function describeAwsError(error: unknown, hints: AwsHints): DescribedError {
+  if (isAppError(error)) return { message: error.message, exitCode: error.exitCode };
   const table = hints.tableName ? `"${hints.tableName}"` : 'the auth table';
   const fail = (message: string): DescribedError => ({ message, exitCode: internalExit });
 
@@ -61,13 +77,13 @@ export function describeError(error: unknown, hints: ErrorHints = {}): Described
     return fail('Your AWS session has expired: refresh your credentials and try again.');
   }
   if (isAwsError(error, 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException')) {
-    return fail(`AWS refused the call (${errorName(error)}): check your credentials and IAM permissions.`);
+    return fail(`AWS refused the call (${awsErrorName(error)}): check your credentials and IAM permissions.`);
   }
   if (
     isAwsError(error, 'NotFoundException', 'DisabledException', 'KMSInvalidStateException', 'InvalidKeyUsageException')
   ) {
     const key = hints.kmsKeyId ? `"${hints.kmsKeyId}"` : 'given';
-    return fail(`The KMS key ${key} cannot be used (${errorName(error)}): check --kms-key-id and the key's state.`);
+    return fail(`The KMS key ${key} cannot be used (${awsErrorName(error)}): check --kms-key-id and the key's state.`);
   }
   if (error instanceof Error && /region is missing/i.test(error.message)) {
     return fail('No AWS region: pass --region or set AWS_REGION.');
@@ -85,5 +101,5 @@ export function describeError(error: unknown, hints: ErrorHints = {}): Described
   if (error instanceof Error && !('$metadata' in error) && error.message) {
     return fail(`${error.message.split('\n')[0].replace(/\.?$/, '.')}`);
   }
-  return fail(`Unexpected error (${errorName(error)}).`);
+  return fail(`Unexpected error (${awsErrorName(error)}).`);
 }

@@ -1,9 +1,10 @@
 /**
- * The one sentence for missing settings, shared by every command (requester, approver, administrator):
- * each missing setting is named with its flag, its `STS_*` variable and, where a profile can hold it,
- * `sts configure`; all of them in one message, exit 64 (sysexits EX_USAGE).
+ * What the CLI says about its settings: the one sentence for missing settings, shared by every command
+ * (requester, approver, administrator: each missing setting named with its flag, its `STS_*` variable and,
+ * where a profile can hold it, `sts configure`; all in one message, exit 64), the config file's problems,
+ * and no local broker in the data dir. Loaded by the warm credential_process path: plain strings only.
  */
-import { CliError, ExitCode } from './errors.js';
+import { CliError, ExitCode } from '../errors.js';
 
 /** A setting a command may need. */
 export type RequiredSetting = 'endpoint' | 'issuer' | 'accountName' | 'role' | 'tableName' | 'kmsKeyId';
@@ -72,15 +73,28 @@ export function missingSettingsError(missing: readonly RequiredSetting[]): CliEr
   return new CliError(`${head.charAt(0).toUpperCase()}${head.slice(1)}: ${each}.`, ExitCode.usage);
 }
 
-/**
- * The values of `keys` in `values`, or one error naming every one that is unset or empty.
- * @throws CliError (exit 64) listing all missing settings.
- */
-export function requireSettings<K extends RequiredSetting>(
-  values: Partial<Record<RequiredSetting, string | undefined>>,
-  keys: readonly K[],
-): Record<K, string> {
-  const missing = keys.filter((key) => !values[key]);
-  if (missing.length > 0) throw missingSettingsError(missing);
-  return Object.fromEntries(keys.map((key) => [key, values[key]])) as Record<K, string>;
+/** "No local broker in DIR": how to start one (exit 69, as every "broker unreachable"). */
+export function noLocalBroker(dataDir: string): CliError {
+  return new CliError(
+    `No local broker found in ${dataDir}: start one with \`sts server --data-dir ${dataDir}\`, or drop --local.`,
+    ExitCode.unavailable,
+  );
+}
+
+/** The config file exists but cannot be read. */
+export function configUnreadable(path: string, code: string | undefined): CliError {
+  return new CliError(`Cannot read ${path} (${code}): check its permissions.`);
+}
+
+/** The config file is not JSON, or has no `profiles` object. */
+export function configBroken(path: string, problem: 'json' | 'profiles'): CliError {
+  const what = problem === 'json' ? 'is not valid JSON' : 'has no "profiles" object';
+  return new CliError(`${path} ${what}: fix it, or rewrite it with \`sts configure\`.`);
+}
+
+/** `--profile` / `STS_PROFILE` names a profile the file does not have (`sts configure` alone adds "or --local"). */
+export function noSuchProfile(name: string, path: string, orLocal = false): CliError {
+  return new CliError(
+    `No profile "${name}" in ${path}: create it with \`sts configure --profile ${name} --endpoint URL …\`${orLocal ? ' (or --local)' : ''}.`,
+  );
 }

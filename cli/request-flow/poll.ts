@@ -1,0 +1,102 @@
+/**
+ * The one poll loop behind `waitForCredentials` and `awaitVerification`: the spinner, the backoff that
+ * resets on each status change, riding out a busy or briefly absent broker, the ended sentence, Ctrl-C.
+ */
+import type { BrokerClient, RequestView } from '../client.js';
+import { ApiError, type CliError, InterruptedError, NetworkError } from '../errors.js';
+import { deletePending, type PendingRequest } from '../pending-requests.js';
+import { backoffMs, isBusy } from '../retry.js';
+import { describeError } from '../sentences/describe.js';
+import { brokerGoneMidWait, stoppedWaiting } from '../sentences/request.js';
+import { endedError, isEnded, progressText } from '../sentences/statuses.js';
+import { startSpinner } from '../spinner.js';
+import type { FlowIo } from './io.js';
+
+/** Polling starts fast (credentials usually follow approval within a second) and slows to this cap. */
+export const POLL_START_MS = 250;
+export const POLL_MAX_MS = 1000;
+const POLL_FACTOR = 1.5;
+/** Consecutive failures of the broker itself (timeouts, refused, problem+json 5xx) tolerated while polling. */
+const MAX_TRANSIENT_FAILURES = 5;
+
+/** What one poll loop looks for. */
+export interface PollGoal<T> {
+  /** The answer once `view` settles it, else undefined (keep polling); may throw. */
+  settle(view: RequestView, say: (text: string) => void): Promise<T | undefined> | T | undefined;
+  /** How long (ms, our own clock) to keep polling, given the last view (none yet when the broker is busy). */
+  patience(view: RequestView | undefined, started: number): number;
+  /** The sentence when patience runs out on a request that answered. */
+  tooLong(view: RequestView): CliError;
+}
+
+/** The broker (not what stands in front of it) failed in a way that may pass: retried a few times. */
+function isTransient(e: unknown): boolean {
+  if (e instanceof NetworkError) return e.reason !== 'not_broker';
+  return e instanceof ApiError && e.status >= 500;
+}
+
+/**
+ * Polls request `pending.id` until `goal` settles it. A request that ended without credentials deletes its
+ * key file and throws the ended sentence; Ctrl-C and a broker gone for good say how to resume.
+ */
+export async function pollRequest<T>(
+  client: BrokerClient,
+  io: FlowIo,
+  pending: PendingRequest,
+  goal: PollGoal<T>,
+): Promise<T> {
+  const started = io.now();
+  let view: RequestView | undefined;
+  let interval = POLL_START_MS;
+  let failures = 0;
+  let busy = 0;
+  const spin = () =>
+    io.spinnerStream
+      ? startSpinner(io.spinnerStream, () => progressText(view, pending, io.now() - started, busy > 0))
+      : undefined;
+  let spinner = spin();
+  const say = (text: string) => {
+    spinner?.stop();
+    io.info(text);
+    spinner = spin();
+  };
+  try {
+    for (;;) {
+      let next: RequestView;
+      try {
+        next = await client.getRequest(pending.id);
+        failures = 0;
+        busy = 0;
+      } catch (e) {
+        if (isBusy(e)) {
+          // Throttled or failing in front of the broker: keep waiting, as long as the request may still settle.
+          if (io.now() - started > goal.patience(view, started)) throw e;
+          await io.sleep(backoffMs(++busy, e.retryAfterMs));
+          continue;
+        }
+        if (!isTransient(e) || ++failures > MAX_TRANSIENT_FAILURES) throw e;
+        await io.sleep(POLL_MAX_MS);
+        continue;
+      }
+      if (next.status !== view?.status) interval = POLL_START_MS; // a change: the next one usually follows fast
+      view = next;
+      if (isEnded(view.status)) {
+        deletePending(io.env, pending.id, view.status);
+        throw endedError({ ...view, status: view.status });
+      }
+      const answer = await goal.settle(view, say);
+      if (answer !== undefined) return answer;
+      if (io.now() - started > goal.patience(view, started)) throw goal.tooLong(view);
+      await io.sleep(interval);
+      interval = Math.min(POLL_MAX_MS, Math.round(interval * POLL_FACTOR));
+    }
+  } catch (e) {
+    spinner?.stop();
+    if (e instanceof InterruptedError || (e instanceof Error && e.name === 'AbortError')) throw stoppedWaiting(pending);
+    // The broker went away, or stayed busy, mid-wait: the request (and our key) may well survive it.
+    if (isBusy(e) || isTransient(e)) throw brokerGoneMidWait(describeError(e, io.env), pending);
+    throw e;
+  } finally {
+    spinner?.stop();
+  }
+}
