@@ -30,7 +30,12 @@ export interface ServerInfo {
 export class NoBrokerError extends AppError {
   constructor(dataDir: string) {
     // 69 (EX_UNAVAILABLE), as every other "broker unreachable" of the CLI.
-    super('no_broker', 503, 69, `no broker is running in ${resolve(dataDir)} — start one with \`npx sts server\``);
+    super(
+      'no_broker',
+      503,
+      69,
+      `no broker is running in ${resolve(dataDir)} — start one with \`sts server --data-dir ${resolve(dataDir)}\``,
+    );
     this.name = 'NoBrokerError';
   }
 }
@@ -39,7 +44,7 @@ export class NoBrokerError extends AppError {
 export class OutdatedBrokerError extends AppError {
   constructor(dataDir: string, pid: number, version: unknown) {
     super(
-      'no_broker',
+      'outdated_broker',
       503,
       69,
       `the broker running in ${resolve(dataDir)} (pid ${pid}) was started by another version of stsftw (server.json version ${String(version)}) — stop it and start it again with \`sts server\``,

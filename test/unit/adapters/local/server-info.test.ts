@@ -52,7 +52,7 @@ describe('server info', () => {
   it('says how to start a broker when there is none', async () => {
     const error = await readServerInfo(dir).catch((e) => e);
     expect(error).toBeInstanceOf(NoBrokerError);
-    expect(error.message).toBe(`no broker is running in ${dir} — start one with \`npx sts server\``);
+    expect(error.message).toBe(`no broker is running in ${dir} — start one with \`sts server --data-dir ${dir}\``);
   });
 
   it('treats a file left by a dead process as no broker', async () => {
