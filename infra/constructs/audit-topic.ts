@@ -1,10 +1,11 @@
 /** The SNS topic every mint, denial, expiry, rejection, failure and lockout is announced on. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { rotatingKey } from './rotating-key.js';
 
 /** Props of {@link AuditTopic}. */
 export interface AuditTopicProps {
@@ -23,12 +24,8 @@ export class AuditTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AuditTopicProps) {
     super(scope, id);
-    this.key = new kms.Key(this, 'Key', {
-      description: `${props.appName}: encrypts the audit topic`,
-      enableKeyRotation: true,
-      // Nothing at rest depends on it once messages are delivered.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // Nothing at rest depends on it once messages are delivered.
+    this.key = rotatingKey(this, `${props.appName}: encrypts the audit topic`, RemovalPolicy.DESTROY);
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.appName} audit`,
       masterKey: this.key,

@@ -1,9 +1,10 @@
 /** The KMS key that encrypts TOTP secrets in the auth table. */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { DECOY_CONTEXT } from '../../lambdas/core/authenticator.js';
+import { rotatingKey } from './rotating-key.js';
 
 /** Props of {@link SecretsKey}. */
 export interface SecretsKeyProps {
@@ -22,11 +23,11 @@ export class SecretsKey extends Construct {
 
   constructor(scope: Construct, id: string, props: SecretsKeyProps) {
     super(scope, id);
-    this.key = new kms.Key(this, 'Key', {
-      description: `${props.appName}: encrypts enrolled TOTP secrets (context issuer + account_name)`,
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    this.key = rotatingKey(
+      this,
+      `${props.appName}: encrypts enrolled TOTP secrets (context issuer + account_name)`,
+      RemovalPolicy.RETAIN,
+    );
     this.alias = this.key.addAlias(`alias/${props.appName}-totp-secrets`);
   }
 
