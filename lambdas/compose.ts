@@ -46,6 +46,7 @@ export function compose(dynamodb: DynamoDBClient, tables: TableNames, clock: Clo
         clock,
         ...adapters,
         config: {
+          ...roleConfig(settings),
           approvalTimeoutSeconds: settings.approvalTimeoutSeconds,
           maxSessionSeconds: settings.maxSessionSeconds,
           requestRetentionSeconds: settings.requestRetentionSeconds,

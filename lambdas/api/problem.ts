@@ -31,6 +31,8 @@ const titles: Record<string, string> = {
   role_not_permitted: 'Role not permitted',
   not_found: 'Not found',
   already_decided: 'Already decided',
+  already_approved: 'Already approved',
+  approvals_required: 'More approvals required',
   expired: 'Expired',
   locked_out: 'Locked out',
   internal: 'Internal error',

@@ -1,21 +1,26 @@
 /** Who may decide a request (DESIGN.md §6 "Approver rules"), shared by the API and the workflow. */
+import type { Quorum } from './approval-rules.js';
 import { InvalidRequestError, NotAnApproverError, SelfApprovalError } from './errors.js';
-import type { AuthEntry, RequestRecord } from './types.js';
+import type { RequestRecord } from './types.js';
 
 /**
  * Checks that the already **authenticated** `approver` may approve or deny `request`: not the requester,
- * listed in the requester's current `secondaryAuthorization`, and the named one if the request named one.
- * @param requester the requester's entry as it is now (undefined if it was removed: nobody may decide).
+ * one of the eligible approvers of the requester's current rule for the role, and — when the role needs a
+ * single approval and the request named one — the named one. (With a quorum of two or more, the named
+ * approver is only whose code came with the request.)
+ * @param quorum the requester's current quorum for the request's role (undefined if the entry was removed:
+ *   nobody may decide).
  * @throws SelfApprovalError or NotAnApproverError.
  */
 export function assertMayDecide(
-  request: Pick<RequestRecord, 'accountName' | 'secondaryAccountName'>,
-  requester: Pick<AuthEntry, 'secondaryAuthorization'> | undefined,
+  request: Pick<RequestRecord, 'accountName' | 'secondaryAccountName' | 'approvalsRequired'>,
+  quorum: Pick<Quorum, 'required' | 'approvers'> | undefined,
   approver: string,
 ): void {
   if (approver === request.accountName) throw new SelfApprovalError();
-  if (!requester?.secondaryAuthorization?.includes(approver)) throw new NotAnApproverError();
-  if (request.secondaryAccountName && request.secondaryAccountName !== approver) {
+  if (!quorum?.approvers.includes(approver)) throw new NotAnApproverError();
+  const required = request.approvalsRequired ?? quorum.required;
+  if (required <= 1 && request.secondaryAccountName && request.secondaryAccountName !== approver) {
     throw new NotAnApproverError('This request names another account as its approver.');
   }
 }

@@ -16,9 +16,15 @@ function requestEvent(type: AuditEvent['type'], record: RequestRecord, at: Date)
   };
 }
 
+/** Everyone who approved, in order: the recorded approvals, or (a request decided by an older broker) `approved_by`. */
+export function approversOf(record: Pick<RequestRecord, 'approvals' | 'approvedBy'>): string[] {
+  if (record.approvals?.length) return record.approvals.map((approval) => approval.accountName);
+  return record.approvedBy ? [record.approvedBy] : [];
+}
+
 /**
  * `request.minted`: `role` as the requester named it, like every other event of the request, and the ARN
- * assumed beside it; `approvedBy` is `none` for a single-factor account.
+ * assumed beside it; `approvedBy` lists every approver (`[]` when the role needed none).
  */
 export function mintedEvent(
   record: RequestRecord,
@@ -28,7 +34,7 @@ export function mintedEvent(
   const event: AuditEvent = {
     ...requestEvent('request.minted', record, at),
     roleArn: minted.roleArn,
-    approvedBy: record.approvedBy ?? 'none',
+    approvedBy: approversOf(record),
     expiration: minted.expiration,
   };
   if (record.reason) event.reason = record.reason;
@@ -41,9 +47,21 @@ export function mintedEvent(
  */
 export function outcomeEvent(record: RequestRecord, at: Date): AuditEvent {
   const event = requestEvent(`request.${record.status.toLowerCase()}` as AuditEvent['type'], record, at);
-  if (record.approvedBy) event.approvedBy = record.approvedBy;
+  const approvers = approversOf(record);
+  if (approvers.length > 0) event.approvedBy = approvers;
   if (record.deniedBy) event.deniedBy = record.deniedBy;
   if (record.denialReason) event.reason = record.denialReason;
   if (record.error) event.error = { code: record.error.code, message: record.error.message };
   return event;
+}
+
+/** `request.approved`: one approval counted; `approvedBy` lists the approvals so far, the newest last. */
+export function approvedEvent(record: RequestRecord, at: Date): AuditEvent {
+  const approvers = approversOf(record);
+  return {
+    ...requestEvent('request.approved', record, at),
+    approvedBy: approvers,
+    approvalCount: approvers.length,
+    approvalsRequired: record.approvalsRequired ?? 1,
+  };
 }

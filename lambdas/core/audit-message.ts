@@ -21,6 +21,7 @@ export interface AuditMessage {
 type EventType = AuditEvent['type'];
 
 const subjects: Record<EventType, string> = {
+  'request.approved': 'Credentials Request Approval Counted',
   'request.minted': 'Credentials Minted For Account',
   'request.denied': 'Credentials Request Denied',
   'request.expired': 'Credentials Request Expired',
@@ -31,6 +32,7 @@ const subjects: Record<EventType, string> = {
 const FALLBACK_SUBJECT = 'STSFTW Audit Event';
 
 const headlines: Record<EventType, string> = {
+  'request.approved': 'STSFTW counted an approval toward a request for STS credentials.',
   'request.minted': 'STSFTW has minted STS credentials for an account.',
   'request.denied': 'STSFTW: the approver denied a request for STS credentials; none were issued.',
   'request.expired': 'STSFTW: a request for STS credentials expired before anyone decided; none were issued.',
@@ -58,6 +60,13 @@ export function auditSubject(event: Pick<AuditEvent, 'type'>): string {
   return known(event.type) ? subjects[event.type] : FALLBACK_SUBJECT;
 }
 
+/** `bob, carol`; a mint without approvers says why there were none. */
+function approvedByText(event: AuditEvent): string | undefined {
+  if (!Array.isArray(event.approvedBy)) return undefined;
+  if (event.approvedBy.length > 0) return event.approvedBy.join(', ');
+  return event.type === 'request.minted' ? 'none (the role needs no approval)' : undefined;
+}
+
 /** The `Label: value` lines of the fields an event has, in a fixed order. */
 function fieldLines(event: AuditEvent): string[] {
   const lines: [string, unknown][] = [
@@ -65,7 +74,13 @@ function fieldLines(event: AuditEvent): string[] {
     ['Account Name', event.accountName],
     ['AWS Role', event.role],
     ['Role ARN', event.roleArn],
-    ['Approved By', event.approvedBy === 'none' ? 'none (single-factor account)' : event.approvedBy],
+    ['Approved By', approvedByText(event)],
+    [
+      'Approvals',
+      event.approvalCount !== undefined && event.approvalsRequired !== undefined
+        ? `${event.approvalCount} of ${event.approvalsRequired}`
+        : undefined,
+    ],
     ['Denied By', event.deniedBy],
     // A denial's reason is the approver's; a mint's is the requester's; a lockout's says why.
     [event.type === 'request.denied' ? 'Denial Reason' : 'Reason', event.reason],

@@ -1,6 +1,6 @@
 /** Enrollment entries (auth table items): validation of names, roles and authorizers, and the public view. */
 import { InvalidRequestError } from './errors.js';
-import type { AuthEntry } from './types.js';
+import type { ApprovalRule, AuthEntry } from './types.js';
 
 /** Kinds of name `validateName` checks; the kind is named in the error message. */
 export type NameKind = 'issuer' | 'account name';
@@ -28,6 +28,8 @@ export interface EntryView {
   accountName: string;
   roles: string[];
   secondaryAuthorization: string[];
+  /** Per-role quorums (approval-rules.ts); `[]` when every role keeps the 1.0 default. */
+  approvalRules: ApprovalRule[];
   hasSecret: boolean;
   lockedUntil: string | null;
   createdAt: string;
@@ -148,6 +150,10 @@ export function entryView(entry: AuthEntry): EntryView {
     accountName: entry.accountName,
     roles: [...(entry.roles ?? [])],
     secondaryAuthorization: [...(entry.secondaryAuthorization ?? [])],
+    approvalRules: (entry.approvalRules ?? []).map((rule) => ({
+      ...rule,
+      ...(rule.approvers && { approvers: [...rule.approvers] }),
+    })),
     hasSecret: typeof entry.totpSecret === 'string' && entry.totpSecret !== '',
     lockedUntil: entry.lockedUntil ?? null,
     createdAt: entry.createdAt,

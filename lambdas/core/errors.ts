@@ -31,6 +31,8 @@ export const errorCodes = {
   role_not_permitted: { status: 403, exitCode: 4 },
   not_found: { status: 404, exitCode: 5 },
   already_decided: { status: 409, exitCode: 6 },
+  already_approved: { status: 409, exitCode: 6 },
+  approvals_required: { status: 403, exitCode: 4 },
   expired: { status: 410, exitCode: 7 },
   locked_out: { status: 429, exitCode: 8 },
   internal: { status: 500, exitCode: 1 },
@@ -103,6 +105,22 @@ export class AlreadyDecidedError extends DomainError {
   }
 }
 
+/** This approver's approval is already counted toward the request's quorum (not a TOTP failure). */
+export class AlreadyApprovedError extends DomainError {
+  constructor(message = 'Your approval of this request is already counted; it is waiting for the other approvers.') {
+    super('already_approved', message);
+    this.name = 'AlreadyApprovedError';
+  }
+}
+
+/** The role needs more approvals than a call that cannot wait can carry (`sts get`, STSFTW 1.0's `POST /`). */
+export class ApprovalsRequiredError extends DomainError {
+  constructor(message = 'This role needs two or more approvals: ask for it with `sts request`, which waits for them.') {
+    super('approvals_required', message);
+    this.name = 'ApprovalsRequiredError';
+  }
+}
+
 export class ExpiredError extends DomainError {
   constructor(message = 'This request has expired.') {
     super('expired', message);
@@ -144,6 +162,8 @@ export const errorClasses = {
   role_not_permitted: RoleNotPermittedError,
   not_found: NotFoundError,
   already_decided: AlreadyDecidedError,
+  already_approved: AlreadyApprovedError,
+  approvals_required: ApprovalsRequiredError,
   expired: ExpiredError,
   locked_out: LockedOutError,
   internal: InternalError,
@@ -157,6 +177,7 @@ export const rejectionErrorNames = [
   'SelfApprovalError',
   'RoleNotPermittedError',
   'LockedOutError',
+  'ApprovalsRequiredError',
 ] as const;
 
 export function isAppError(e: unknown): e is AppError {

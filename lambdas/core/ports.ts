@@ -4,7 +4,22 @@
  * (ConditionalCheckFailedException → ConflictError, TaskTimedOut/InvalidToken/TaskDoesNotExist →
  * AlreadyDecidedError, ExecutionAlreadyExists → ConflictError).
  */
-import type { AuditEvent, AuthEntry, Credentials, ExecutionInput, RequestRecord, RequestStatus } from './types.js';
+import type {
+  Approval,
+  AuditEvent,
+  AuthEntry,
+  Credentials,
+  ExecutionInput,
+  RequestRecord,
+  RequestStatus,
+} from './types.js';
+
+/** What `AuthStore.update` may change; `approvalRules: []` removes the rules. */
+export type EntryChanges = Partial<
+  Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'totpSecret' | 'approvalRules'>
+> & {
+  resetCounters?: boolean;
+};
 
 export interface AuthStore {
   /** GetItem (consistent read). */
@@ -14,11 +29,7 @@ export interface AuthStore {
   /** PutItem; without `overwrite`, ConflictError if the entry exists. */
   put(entry: AuthEntry, options?: { overwrite?: boolean }): Promise<void>;
   /** UpdateItem of the given fields (and updated_at); NotFoundError-free: ConflictError if the entry is missing. */
-  update(
-    issuer: string,
-    accountName: string,
-    changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'totpSecret'>> & { resetCounters?: boolean },
-  ): Promise<void>;
+  update(issuer: string, accountName: string, changes: EntryChanges): Promise<void>;
   /** DeleteItem; ConflictError if the entry is missing. */
   remove(issuer: string, accountName: string): Promise<void>;
   /**
@@ -71,6 +82,15 @@ export interface RequestStore {
     to: RequestStatus,
     changes?: RequestChanges,
   ): Promise<RequestRecord>;
+  /**
+   * Counts one approval toward the quorum, as one conditional UpdateItem: appends `approval` to `approvals`
+   * (and its name to `approver_names`) and sets `approved_by`, only while the status is one of `from`, this
+   * approver is not counted yet and fewer than `required` approvals are recorded. Concurrent approvals by
+   * different approvers each count exactly once.
+   * @returns the record after the write.
+   * @throws ConflictError when the condition fails (or the item is missing): the caller re-reads to say why.
+   */
+  addApproval(id: string, from: readonly RequestStatus[], approval: Approval, required: number): Promise<RequestRecord>;
 }
 
 /** Encrypts TOTP secrets at rest: KMS on AWS, AES-256-GCM with a local key file embedded. */
@@ -88,7 +108,10 @@ export interface SecretCipher {
 export interface Workflow {
   /** StartExecution named after the request id; ConflictError if it already exists. */
   start(input: ExecutionInput): Promise<void>;
-  /** SendTaskSuccess; AlreadyDecidedError for TaskTimedOut / InvalidToken / TaskDoesNotExist. */
+  /**
+   * SendTaskSuccess, once the quorum is complete (`approvedBy`: the approval that completed it; the record
+   * holds them all); AlreadyDecidedError for TaskTimedOut / InvalidToken / TaskDoesNotExist.
+   */
   approve(taskToken: string, output: { approvedBy: string }): Promise<void>;
   /** SendTaskFailure with error `Denied`; same error mapping as approve. */
   deny(taskToken: string, detail: { deniedBy: string; reason?: string }): Promise<void>;

@@ -13,7 +13,12 @@ export interface RequestView {
   reason: string | null;
   createdAt: string;
   decisionDeadline: string;
+  /** The last approver (what clients before quorums read). */
   approvedBy: string | null;
+  /** Distinct approvals the request needs (0 until the requester is verified, or when the role needs none). */
+  approvalsRequired: number;
+  /** The approvals counted so far, in order. */
+  approvals: { accountName: string; approvedAt: string }[];
   deniedBy: string | null;
   /** The approver's reason, when the request was denied with one. */
   denialReason: string | null;
@@ -21,6 +26,15 @@ export interface RequestView {
   error: RequestErrorInfo | null;
   /** Only once MINTED. */
   credentials?: { sealed: Sealed; expiration: string };
+}
+
+/**
+ * `approvals_required` as stored; a request verified by a broker before quorums holds none: it needed one
+ * approval if it waited for or got one.
+ */
+function requiredOf(record: RequestRecord): number {
+  if (record.approvalsRequired !== undefined) return record.approvalsRequired;
+  return record.approvedBy || record.taskToken || record.status === 'AWAITING_APPROVAL' ? 1 : 0;
 }
 
 /** The view of `record`: no task token, no public key; credentials only once MINTED. */
@@ -36,6 +50,8 @@ export function toView(record: RequestRecord): RequestView {
     createdAt: record.createdAt,
     decisionDeadline: record.decisionDeadline,
     approvedBy: record.approvedBy ?? null,
+    approvalsRequired: requiredOf(record),
+    approvals: (record.approvals ?? []).map(({ accountName, approvedAt }) => ({ accountName, approvedAt })),
     deniedBy: record.deniedBy ?? null,
     denialReason: record.denialReason ?? null,
     verificationCode: verificationCode(record.id, record.publicKey),

@@ -69,6 +69,20 @@ export function globMatches(glob: string, value: string): boolean {
 }
 
 /**
+ * The entry's roles (as the entry spells them) that the role a request names stands for: the same name,
+ * the same ARN, or an ARN whose role name is the bare name requested. Approval rules are keyed by these.
+ */
+export function matchingEntryRoles(requested: string, entryRoles: readonly string[], cfg: RoleConfig): string[] {
+  const requestedIsArn = ARN_PATTERN.test(requested);
+  return entryRoles.filter((role) => {
+    const listed = parseRole(role, cfg);
+    return requestedIsArn
+      ? listed.arn === requested
+      : role === requested || (ARN_PATTERN.test(role) && listed.name === requested);
+  });
+}
+
+/**
  * Resolves the role a request names against the entry's roles. A request may name a role by its name
  * or by its full ARN; a bare entry role lives in `cfg.roleAccountId`.
  * @returns the role ARN to assume.
@@ -76,15 +90,10 @@ export function globMatches(glob: string, value: string): boolean {
  *   cannot be placed in an account, or when the ARN falls outside `cfg.allowedRolePattern`.
  */
 export function resolveRoleArn(requested: string, entryRoles: readonly string[], cfg: RoleConfig): string {
-  const requestedIsArn = ARN_PATTERN.test(requested);
   const candidates = new Set<string>();
   let bareWithoutAccount = false;
-  for (const role of entryRoles) {
+  for (const role of matchingEntryRoles(requested, entryRoles, cfg)) {
     const listed = parseRole(role, cfg);
-    const matches = requestedIsArn
-      ? listed.arn === requested
-      : role === requested || (ARN_PATTERN.test(role) && listed.name === requested);
-    if (!matches) continue;
     if (listed.arn) candidates.add(listed.arn);
     else bareWithoutAccount = true;
   }
@@ -146,13 +155,39 @@ export function sourceIdentity(accountName: string): string {
   return sanitizeStsName(accountName);
 }
 
-/** Session tags naming the approver (`none` for single-factor accounts) and the request. */
+/** Longest session tag value STS accepts. */
+export const MAX_TAG_VALUE_LENGTH = 256;
+
+/**
+ * `stsftw:approvers`: every approver, sanitised, joined with `:` (which no account name may hold). When they
+ * do not fit STS's 256 characters, each is cut to an equal share with the hash suffix of
+ * {@link sanitizeTagValue}, so distinct approvers stay distinct. `none` when there were none.
+ */
+export function approversTagValue(approvers: readonly string[]): string {
+  if (approvers.length === 0) return 'none';
+  const safe = approvers.map(sanitizeTagValue);
+  const joined = safe.join(':');
+  if (joined.length <= MAX_TAG_VALUE_LENGTH) return joined;
+  const share = Math.floor((MAX_TAG_VALUE_LENGTH - (approvers.length - 1)) / approvers.length);
+  return approvers
+    .map((name, index) =>
+      safe[index].length <= share ? safe[index] : `${safe[index].slice(0, share - 9)}-${shortHash(name)}`,
+    )
+    .join(':');
+}
+
+/**
+ * Session tags naming the approvers and the request: `stsftw:approver` the one that completed the quorum
+ * (`none` when the role needed no approval; what 1.0-era policies read), `stsftw:approvers` all of them.
+ */
 export function sessionTags(input: {
-  approvedBy?: string | null;
+  approvers: readonly string[];
   requestId: string;
 }): { Key: string; Value: string }[] {
+  const last = input.approvers.at(-1);
   return [
-    { Key: 'stsftw:approver', Value: input.approvedBy ? sanitizeTagValue(input.approvedBy) : 'none' },
+    { Key: 'stsftw:approver', Value: last ? sanitizeTagValue(last) : 'none' },
+    { Key: 'stsftw:approvers', Value: approversTagValue(input.approvers) },
     { Key: 'stsftw:request-id', Value: input.requestId },
   ];
 }

@@ -18,12 +18,31 @@ export function isTerminal(status: RequestStatus): boolean {
 /** Statuses only a live execution moves on from. */
 export const inFlightStatuses: readonly RequestStatus[] = requestStatuses.filter((status) => !isTerminal(status));
 
+/**
+ * How many distinct approvers requests for `role` need, and optionally who they may be (otherwise the
+ * entry's `secondaryAuthorization`). `role` is one of the entry's roles as the entry names it, or `*`.
+ * [approval_rules] a list of maps `{role, approvals, approvers?}`.
+ */
+export interface ApprovalRule {
+  role: string;
+  approvals: number;
+  approvers?: string[];
+}
+
+/** One approval counted toward a request's quorum. [approvals] a list of maps `{account_name, approved_at}`. */
+export interface Approval {
+  accountName: string;
+  approvedAt: string; // ISO 8601
+}
+
 /** One enrolled account (auth table item; DynamoDB names in brackets). */
 export interface AuthEntry {
   issuer: string; // [issuer] partition key
   accountName: string; // [account_name] sort key
   roles: string[]; // [roles] role names or full role ARNs
   secondaryAuthorization: string[]; // [secondary_authorization] account names, same issuer
+  /** [approval_rules] per-role quorums (approval-rules.ts); absent on 1.0 entries and entries without rules. */
+  approvalRules?: ApprovalRule[];
   /** [totp_secret] the otpauth URL, encrypted by a SecretCipher (base64). Absent or empty: can never authenticate. */
   totpSecret?: string;
   lastStep?: number; // [last_step] last accepted TOTP time step
@@ -57,7 +76,11 @@ export interface RequestRecord {
   publicKey: string; // [public_key] base64url raw X25519
   reason?: string; // [reason]
   taskToken?: string; // [task_token] never returned by the API
-  approvedBy?: string; // [approved_by]
+  approvedBy?: string; // [approved_by] the latest approver (older clients read only this)
+  /** [approvals_required] distinct approvals the request needs, fixed when the requester is verified. */
+  approvalsRequired?: number;
+  /** [approvals] (+ [approver_names], a list of the same names for the once-per-approver condition), in order. */
+  approvals?: Approval[];
   deniedBy?: string; // [denied_by]
   denialReason?: string; // [denial_reason]
   sealedCredentials?: Sealed; // [sealed_credentials] JSON string of Sealed
@@ -99,6 +122,7 @@ export type ExecutionMode = 'single-shot-only';
 /** One audit event (SNS message body, JSON; embedded: one line of the audit log). */
 export interface AuditEvent {
   type:
+    | 'request.approved'
     | 'request.minted'
     | 'request.denied'
     | 'request.expired'
@@ -113,7 +137,11 @@ export interface AuditEvent {
   role?: string;
   /** The role ARN actually assumed (`request.minted` only). */
   roleArn?: string;
-  approvedBy?: string;
+  /** Every approver so far, in order (`[]`: the role needed none). */
+  approvedBy?: string[];
+  /** `request.approved`: approvals counted so far, and how many the request needs. */
+  approvalCount?: number;
+  approvalsRequired?: number;
   deniedBy?: string;
   reason?: string;
   error?: RequestErrorInfo;

@@ -11,6 +11,7 @@ import type {
   AuditSink,
   AuthStore,
   Clock,
+  EntryChanges,
   Minter,
   RequestChanges,
   RequestStore,
@@ -18,6 +19,7 @@ import type {
   Workflow,
 } from '../../lambdas/core/ports.js';
 import type {
+  Approval,
   AuditEvent,
   AuthEntry,
   Credentials,
@@ -79,14 +81,12 @@ export class MemoryAuthStore implements AuthStore {
     this.entries.set(key, clone(entry));
   }
 
-  async update(
-    issuer: string,
-    accountName: string,
-    changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'totpSecret'>> & { resetCounters?: boolean },
-  ): Promise<void> {
+  async update(issuer: string, accountName: string, changes: EntryChanges): Promise<void> {
     const entry = this.peek(issuer, accountName);
     if (!entry) throw new ConflictError('The entry does not exist.');
-    const { resetCounters, ...fields } = changes;
+    const { resetCounters, approvalRules, ...fields } = changes;
+    if (approvalRules?.length) entry.approvalRules = clone(approvalRules);
+    else if (approvalRules !== undefined) delete entry.approvalRules;
     for (const [k, v] of Object.entries(fields)) {
       if (v !== undefined) (entry as any)[k] = clone(v);
     }
@@ -181,6 +181,27 @@ export class MemoryRequestStore implements RequestStore {
       if (v === null) delete (record as any)[k];
       else if (v !== undefined) (record as any)[k] = clone(v);
     }
+    return clone(record);
+  }
+
+  async addApproval(
+    id: string,
+    from: readonly RequestStatus[],
+    approval: Approval,
+    required: number,
+  ): Promise<RequestRecord> {
+    const record = this.records.get(id);
+    const approvals = record?.approvals ?? [];
+    if (
+      !record ||
+      !from.includes(record.status) ||
+      approvals.some((counted) => counted.accountName === approval.accountName) ||
+      approvals.length >= required
+    ) {
+      throw new ConflictError('The approval cannot be counted.');
+    }
+    record.approvals = [...approvals, { ...approval }];
+    record.approvedBy = approval.accountName;
     return clone(record);
   }
 }

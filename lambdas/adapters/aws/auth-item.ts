@@ -1,6 +1,30 @@
 /** The auth table's item shape (DESIGN.md §3) and its mapping to and from core's AuthEntry. */
-import type { AuthEntry } from '../../core/types.js';
+import type { ApprovalRule, AuthEntry } from '../../core/types.js';
 import { optionalNumber, optionalString, stringList } from './item-values.js';
+
+/** `approval_rules` items: `{role, approvals, approvers?}` maps. */
+export function approvalRulesToItem(rules: readonly ApprovalRule[]): Record<string, unknown>[] {
+  return rules.map((rule) => ({
+    role: rule.role,
+    approvals: rule.approvals,
+    ...(rule.approvers && { approvers: [...rule.approvers] }),
+  }));
+}
+
+/** Reads `approval_rules` leniently: a map without a role or a whole number of approvals is skipped. */
+export function approvalRulesFromItem(value: unknown): ApprovalRule[] {
+  if (!Array.isArray(value)) return [];
+  const rules: ApprovalRule[] = [];
+  for (const item of value) {
+    const role = optionalString(item?.role);
+    const approvals = optionalNumber(item?.approvals);
+    if (role === undefined || approvals === undefined || !Number.isInteger(approvals) || approvals < 0) continue;
+    const rule: ApprovalRule = { role, approvals };
+    if (item.approvers !== undefined) rule.approvers = stringList(item.approvers);
+    rules.push(rule);
+  }
+  return rules;
+}
 
 /** An auth table item as lib-dynamodb reads and writes it (snake_case attribute names, DESIGN.md §3). */
 export type AuthItem = Record<string, unknown>;
@@ -12,6 +36,7 @@ export function authEntryToItem(entry: AuthEntry): AuthItem {
     account_name: entry.accountName,
     roles: [...entry.roles],
     secondary_authorization: [...entry.secondaryAuthorization],
+    approval_rules: entry.approvalRules?.length ? approvalRulesToItem(entry.approvalRules) : undefined,
     totp_secret: entry.totpSecret,
     last_step: entry.lastStep,
     failed_attempts: entry.failedAttempts,
@@ -32,6 +57,8 @@ export function authEntryFromItem(item: AuthItem): AuthEntry {
     createdAt: optionalString(item.created_at) ?? '',
     updatedAt: optionalString(item.updated_at) ?? optionalString(item.created_at) ?? '',
   };
+  const approvalRules = approvalRulesFromItem(item.approval_rules);
+  if (approvalRules.length > 0) entry.approvalRules = approvalRules;
   const totpSecret = optionalString(item.totp_secret);
   const lastStep = optionalNumber(item.last_step);
   const failedAttempts = optionalNumber(item.failed_attempts);

@@ -9,9 +9,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InternalError } from '../../core/errors.js';
-import { type AuthStore, type Clock, systemClock } from '../../core/ports.js';
+import { type AuthStore, type Clock, type EntryChanges, systemClock } from '../../core/ports.js';
 import type { AuthEntry } from '../../core/types.js';
-import { authEntryFromItem, authEntryToItem } from './auth-item.js';
+import { approvalRulesToItem, authEntryFromItem, authEntryToItem } from './auth-item.js';
 import { isAwsError } from './aws-errors.js';
 import { optionalNumber } from './item-values.js';
 
@@ -93,11 +93,7 @@ export class DynamoAuthStore implements AuthStore {
     );
   }
 
-  async update(
-    issuer: string,
-    accountName: string,
-    changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'totpSecret'>> & { resetCounters?: boolean },
-  ): Promise<void> {
+  async update(issuer: string, accountName: string, changes: EntryChanges): Promise<void> {
     const set = ['updated_at = :now'];
     const remove: string[] = [];
     const values: Record<string, unknown> = { ':now': this.clock.now().toISOString() };
@@ -113,6 +109,8 @@ export class DynamoAuthStore implements AuthStore {
       assign('secondary_authorization', [...changes.secondaryAuthorization]);
     }
     if (changes.totpSecret !== undefined) assign('totp_secret', changes.totpSecret);
+    if (changes.approvalRules?.length) assign('approval_rules', approvalRulesToItem(changes.approvalRules));
+    else if (changes.approvalRules !== undefined) remove.push('approval_rules');
     if (changes.resetCounters) {
       // Unlocks the account. last_step stays: it is the replay guard and TOTP steps only move forward.
       assign('failed_attempts', 0);

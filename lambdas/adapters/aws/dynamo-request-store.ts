@@ -2,7 +2,13 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InternalError } from '../../core/errors.js';
 import type { RequestChanges, RequestStore } from '../../core/ports.js';
-import { type RequestRecord, type RequestStatus, requestStatuses, type Sealed } from '../../core/types.js';
+import {
+  type Approval,
+  type RequestRecord,
+  type RequestStatus,
+  requestStatuses,
+  type Sealed,
+} from '../../core/types.js';
 import { isAwsError } from './aws-errors.js';
 import { optionalNumber, optionalString } from './item-values.js';
 
@@ -10,8 +16,9 @@ import { optionalNumber, optionalString } from './item-values.js';
 export type RequestItem = Record<string, unknown>;
 
 /**
- * Record fields stored one-to-one, with their attribute names. `sealedCredentials` (a JSON string) and
- * `error` (`error_code` + `error_message`) are mapped separately.
+ * Record fields stored one-to-one, with their attribute names. `sealedCredentials` (a JSON string),
+ * `error` (`error_code` + `error_message`) and `approvals` (`approvals` + `approver_names`) are mapped
+ * separately.
  */
 export const requestAttributeNames = {
   issuer: 'issuer',
@@ -23,6 +30,7 @@ export const requestAttributeNames = {
   reason: 'reason',
   taskToken: 'task_token',
   approvedBy: 'approved_by',
+  approvalsRequired: 'approvals_required',
   deniedBy: 'denied_by',
   denialReason: 'denial_reason',
   expiration: 'expiration',
@@ -53,12 +61,30 @@ export function requestChangesToAttributes(changes: RequestChanges): { set: Requ
       ciphertext: changes.sealedCredentials.ciphertext,
     });
   }
+  if (changes.approvals === null) remove.push('approvals', 'approver_names');
+  else if (changes.approvals !== undefined) {
+    set.approvals = changes.approvals.map(approvalToItem);
+    set.approver_names = changes.approvals.map((approval) => approval.accountName);
+  }
   if (changes.error === null) remove.push('error_code', 'error_message');
   else if (changes.error !== undefined) {
     set.error_code = changes.error.code;
     set.error_message = changes.error.message;
   }
   return { set, remove };
+}
+
+function approvalToItem(approval: Approval): RequestItem {
+  return { account_name: approval.accountName, approved_at: approval.approvedAt };
+}
+
+/** Reads `approvals` leniently: entries without a name are skipped. */
+function approvalsFromItem(value: unknown): Approval[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item) => {
+    const accountName = optionalString(item?.account_name);
+    return accountName === undefined ? [] : [{ accountName, approvedAt: optionalString(item.approved_at) ?? '' }];
+  });
 }
 
 /** Maps a request record to its requests table item; unset optional fields are left out. */
@@ -112,6 +138,10 @@ export function requestFromItem(item: RequestItem): RequestRecord {
     const value = optionalString(item[requestAttributeNames[field]]);
     if (value !== undefined) record[field] = value;
   }
+  const approvalsRequired = optionalNumber(item.approvals_required);
+  if (approvalsRequired !== undefined) record.approvalsRequired = approvalsRequired;
+  const approvals = approvalsFromItem(item.approvals);
+  if (approvals.length > 0) record.approvals = approvals;
   if (item.sealed_credentials !== undefined) record.sealedCredentials = parseSealed(item.sealed_credentials);
   const code = optionalString(item.error_code);
   if (code !== undefined) record.error = { code, message: optionalString(item.error_message) ?? '' };
@@ -200,6 +230,52 @@ export class DynamoRequestStore implements RequestStore {
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailedException')) {
         throw new ConflictError('The request is not in a status that allows this change.');
+      }
+      throw error;
+    }
+  }
+
+  async addApproval(
+    id: string,
+    from: readonly RequestStatus[],
+    approval: Approval,
+    required: number,
+  ): Promise<RequestRecord> {
+    if (from.length === 0) throw new InternalError('An approval needs at least one source status.');
+    const values: Record<string, unknown> = {
+      ':approval': [approvalToItem(approval)],
+      ':name': [approval.accountName],
+      ':approver': approval.accountName,
+      ':required': required,
+      ':none': [],
+    };
+    const sources = from.map((status, index) => {
+      values[`:f${index}`] = status;
+      return `:f${index}`;
+    });
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { id },
+          UpdateExpression:
+            'SET approvals = list_append(if_not_exists(approvals, :none), :approval), ' +
+            'approver_names = list_append(if_not_exists(approver_names, :none), :name), approved_by = :approver',
+          // One write decides everything: the status, this approver not counted yet, room left in the quorum.
+          ConditionExpression:
+            `#status IN (${sources.join(', ')}) AND ` +
+            '(attribute_not_exists(approver_names) OR NOT contains(approver_names, :approver)) AND ' +
+            '(attribute_not_exists(approvals) OR size(approvals) < :required)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      if (!Attributes) throw new InternalError('DynamoDB did not return the updated request.');
+      return requestFromItem(Attributes);
+    } catch (error) {
+      if (isAwsError(error, 'ConditionalCheckFailedException')) {
+        throw new ConflictError('The approval cannot be counted (status, approver or quorum).');
       }
       throw error;
     }

@@ -18,9 +18,13 @@ export function formatAuditLine(event: Partial<AuditEvent>): string {
   if (event.accountName !== undefined) parts.push(clean(event.accountName));
   if (event.role !== undefined) parts.push(`→ ${clean(event.role)}`);
   const notes: string[] = [];
-  // Single-factor mints carry approvedBy 'none' (as the session tag does).
-  if (event.approvedBy === 'none') notes.push('single factor');
-  else if (event.approvedBy) notes.push(`approved by ${clean(event.approvedBy)}`);
+  // A mint without approvers carries approvedBy [] (its session tag says `none`).
+  const approvers = Array.isArray(event.approvedBy) ? event.approvedBy : [];
+  if (event.type === 'request.minted' && approvers.length === 0) notes.push('no approval needed');
+  else if (approvers.length > 0) notes.push(`approved by ${approvers.map(clean).join(', ')}`);
+  if (event.approvalCount !== undefined && event.approvalsRequired !== undefined) {
+    notes.push(`${event.approvalCount} of ${event.approvalsRequired}`);
+  }
   if (event.deniedBy) notes.push(`denied by ${clean(event.deniedBy)}`);
   if (event.reason) notes.push(`reason: ${clean(event.reason)}`);
   if (event.error?.code) notes.push(clean(event.error.code));

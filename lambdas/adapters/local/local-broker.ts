@@ -78,6 +78,7 @@ export async function createLocalBroker(options: LocalBrokerOptions): Promise<Lo
   const broker = parts.broker(
     { cipher, audit, workflow },
     {
+      ...roles,
       approvalTimeoutSeconds: options.approvalTimeoutSeconds,
       maxSessionSeconds: MAX_SESSION_SECONDS,
       requestRetentionSeconds: REQUEST_RETENTION_SECONDS,

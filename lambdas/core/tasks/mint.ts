@@ -3,7 +3,7 @@
  * ciphertext leaves it (its output lands in the execution history); the state machine publishes the audit
  * event it returns, then releases the credentials.
  */
-import { mintedEvent } from '../audit-event.js';
+import { approversOf, mintedEvent } from '../audit-event.js';
 import { type AuditMessage, auditMessage } from '../audit-message.js';
 import { RoleNotPermittedError } from '../errors.js';
 import type { AuthStore, Clock, Minter, RequestStore } from '../ports.js';
@@ -59,7 +59,7 @@ export function createMintTask(deps: MintTaskDeps): MintTask {
         roleSessionName: roleSessionName(record.accountName, record.issuer),
         sourceIdentity: sourceIdentity(record.accountName),
         durationSeconds,
-        tags: sessionTags({ approvedBy: record.approvedBy, requestId: record.id }),
+        tags: sessionTags({ approvers: approversOf(record), requestId: record.id }),
       });
       const sealed = await seal(
         record.publicKey,

@@ -4,11 +4,18 @@
  * classes: the state machine catches them by name. Outputs never hold TOTP codes or task tokens, since they
  * land in the execution history.
  */
+import { quorumFor } from '../approval-rules.js';
 import { assertApproverNamed, assertMayDecide } from '../approvers.js';
-import { outcomeEvent } from '../audit-event.js';
+import { approvedEvent, outcomeEvent } from '../audit-event.js';
 import { type AuditMessage, auditMessage } from '../audit-message.js';
 import { createAuthenticator } from '../authenticator.js';
-import { ConflictError, InvalidCredentialsError, InvalidRequestError, NotAnApproverError } from '../errors.js';
+import {
+  ApprovalsRequiredError,
+  ConflictError,
+  InvalidCredentialsError,
+  InvalidRequestError,
+  NotAnApproverError,
+} from '../errors.js';
 import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher } from '../ports.js';
 import { type RoleConfig, resolveRoleArn } from '../roles.js';
 import { type ExecutionMode, inFlightStatuses, isTerminal, type RequestRecord } from '../types.js';
@@ -53,7 +60,7 @@ export interface RecordOutcomePayload {
 /** The verify function's tasks. */
 export interface VerifyTasks {
   verifyRequester(p: VerifyRequesterPayload): Promise<{ next: 'mint' | 'verifyApprover' | 'awaitApproval' }>;
-  verifyApprover(p: VerifyApproverPayload): Promise<{ approvedBy: string }>;
+  verifyApprover(p: VerifyApproverPayload): Promise<{ next: 'mint' | 'awaitApproval'; approvedBy: string }>;
   awaitApproval(p: AwaitApprovalPayload): Promise<{ stored: true }>;
   /** `audit` is what `Publish Outcome Audit` sends: subject, and the JSON event plus e-mail text (no secret). */
   recordOutcome(p: RecordOutcomePayload): Promise<{ audit: AuditMessage }>;
@@ -61,15 +68,21 @@ export interface VerifyTasks {
 
 /** Builds the verify tasks over the ports. */
 export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
-  const { auth, requests, clock, config } = deps;
+  const { auth, requests, audit, clock, config } = deps;
   const authenticator = createAuthenticator(deps);
+
+  /** How many of `approvers` could sign in at all (enrolled with a secret). */
+  async function ableToApprove(issuer: string, approvers: readonly string[]): Promise<number> {
+    const entries = await Promise.all(approvers.map((name) => auth.get(issuer, name)));
+    return entries.filter((entry) => Boolean(entry?.totpSecret)).length;
+  }
 
   return {
     /**
-     * Authenticates the requester, checks the role and the named approver, and picks the path: `mint` for
-     * an account without secondary authorizers (any secondary name or code is then ignored),
-     * `verifyApprover` when the approver's code came along (single-shot), else `awaitApproval` — or, for a
-     * `single-shot-only` request, InvalidCredentialsError.
+     * Authenticates the requester, checks the role, finds its quorum (approval-rules.ts) and picks the path:
+     * `mint` for a role that needs no approval (any secondary name or code is then ignored), `verifyApprover`
+     * when an approver's code came along (it counts as the first approval), else `awaitApproval` — or, for a
+     * `single-shot-only` request, InvalidCredentialsError (no code) or ApprovalsRequiredError (a quorum).
      */
     async verifyRequester(p) {
       const record = await loadRequestIn(requests, clock, p.requestId, 'VERIFYING');
@@ -82,36 +95,65 @@ export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
       }
       const entry = await authenticator.authenticate(record.issuer, record.accountName, p.totpCode);
       resolveRoleArn(record.role, entry.roles, config);
-      if (entry.secondaryAuthorization.length === 0) {
-        await requests.transition(record.id, ['VERIFYING'], 'APPROVED');
+      const quorum = quorumFor(entry, record.role, config);
+      if (quorum.required === 0) {
+        await requests.transition(record.id, ['VERIFYING'], 'APPROVED', { approvalsRequired: 0 });
         return { next: 'mint' };
       }
-      const named = record.secondaryAccountName ?? p.secondaryAccountName;
-      if (named !== undefined) assertMayDecide({ ...record, secondaryAccountName: named }, entry, named);
-      if (p.secondaryTotpCode !== undefined) {
-        assertApproverNamed({ secondaryAccountName: named, secondaryTotpCode: p.secondaryTotpCode });
-        return { next: 'verifyApprover' };
+      if (p.mode === 'single-shot-only' && quorum.required > 1) {
+        throw new ApprovalsRequiredError(
+          `The role ${record.role} needs ${quorum.required} approvals, more than one call can carry: ask for it with \`sts request\`, which waits for them.`,
+        );
       }
-      if (p.mode === 'single-shot-only') {
+      const named = record.secondaryAccountName ?? p.secondaryAccountName;
+      if (named !== undefined) {
+        assertMayDecide({ ...record, secondaryAccountName: named, approvalsRequired: quorum.required }, quorum, named);
+      }
+      if (p.secondaryTotpCode !== undefined)
+        assertApproverNamed({ secondaryAccountName: named, secondaryTotpCode: p.secondaryTotpCode });
+      else if (p.mode === 'single-shot-only') {
         // Nobody can collect credentials after this call ends. STSFTW 1.0 refused the same way: the missing
         // second code simply failed validation.
         throw new InvalidCredentialsError("This account needs the secondary authorizer's TOTP code in the same call.");
       }
-      if (named !== undefined) {
-        // Waiting for an approver who can never authenticate would only end in expiry: say so now.
-        const approver = await auth.get(record.issuer, named);
-        if (!approver?.totpSecret) throw new NotAnApproverError('The named approver has no TOTP secret enrolled.');
+      // Waiting for approvers who can never authenticate would only end in expiry: say so now.
+      if (p.secondaryTotpCode === undefined && named !== undefined && quorum.required === 1) {
+        if ((await ableToApprove(record.issuer, [named])) === 0) {
+          throw new NotAnApproverError('The named approver has no TOTP secret enrolled.');
+        }
       }
-      return { next: 'awaitApproval' };
+      if (quorum.required > 1) {
+        const able = await ableToApprove(record.issuer, quorum.approvers);
+        if (able < quorum.required) {
+          throw new NotAnApproverError(
+            `The role ${record.role} needs ${quorum.required} approvals, but only ${able} of its approvers can sign in.`,
+          );
+        }
+      }
+      await requests.transition(record.id, ['VERIFYING'], 'VERIFYING', { approvalsRequired: quorum.required });
+      return { next: p.secondaryTotpCode === undefined ? 'awaitApproval' : 'verifyApprover' };
     },
 
-    /** Single-shot: authenticates the approver and applies the same rules as the API's approve. */
+    /**
+     * Single-shot: authenticates the approver, applies the same rules as the API's approve and counts the
+     * approval; `mint` when that completes the quorum, else `awaitApproval` for the rest.
+     */
     async verifyApprover(p) {
       const record = await loadRequestIn(requests, clock, p.requestId, 'VERIFYING');
       await authenticator.authenticate(record.issuer, p.accountName, p.totpCode);
-      assertMayDecide(record, await auth.get(record.issuer, record.accountName), p.accountName);
-      await requests.transition(record.id, ['VERIFYING'], 'APPROVED', { approvedBy: p.accountName });
-      return { approvedBy: p.accountName };
+      const requester = await auth.get(record.issuer, record.accountName);
+      assertMayDecide(record, requester && quorumFor(requester, record.role, config), p.accountName);
+      const required = record.approvalsRequired ?? 1;
+      const counted = await requests.addApproval(
+        record.id,
+        ['VERIFYING'],
+        { accountName: p.accountName, approvedAt: clock.now().toISOString() },
+        required,
+      );
+      await audit.publish(approvedEvent(counted, clock.now()));
+      if ((counted.approvals?.length ?? 0) < required) return { next: 'awaitApproval', approvedBy: p.accountName };
+      await requests.transition(record.id, ['VERIFYING'], 'APPROVED');
+      return { next: 'mint', approvedBy: p.accountName };
     },
 
     /** Stores the task token the API will answer; a retried attempt replaces the token. */

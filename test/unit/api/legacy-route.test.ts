@@ -56,6 +56,8 @@ function view(status: RequestStatus, extra: Partial<RequestView> = {}): RequestV
     createdAt: '2030-01-01T00:00:00.000Z',
     decisionDeadline: '2030-01-01T00:15:00.000Z',
     approvedBy: null,
+    approvalsRequired: 0,
+    approvals: [],
     deniedBy: null,
     denialReason: null,
     verificationCode: 'K7Q-M2X',
@@ -456,6 +458,7 @@ describe("1.0's Go client replayed over POST / answers", () => {
 
 const ISSUER = 'acme';
 const brokerConfig: BrokerConfig = {
+  partition: 'aws',
   approvalTimeoutSeconds: 900,
   maxSessionSeconds: 3600,
   requestRetentionSeconds: 86_400,

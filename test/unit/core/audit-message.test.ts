@@ -9,11 +9,19 @@ const minted: AuditEvent = {
   type: 'request.minted',
   role: 'Admin',
   roleArn: 'arn:aws:iam::123456789012:role/Admin',
-  approvedBy: 'bob',
+  approvedBy: ['bob'],
   reason: 'deploy hotfix',
   expiration: '2030-01-01T01:00:10.000Z',
 };
 const events: Record<AuditEvent['type'], AuditEvent> = {
+  'request.approved': {
+    ...base,
+    type: 'request.approved',
+    role: 'BreakGlass',
+    approvedBy: ['bob'],
+    approvalCount: 1,
+    approvalsRequired: 2,
+  },
   'request.minted': minted,
   'request.denied': {
     ...base,
@@ -38,7 +46,7 @@ const events: Record<AuditEvent['type'], AuditEvent> = {
     ...base,
     type: 'request.failed',
     role: 'Admin',
-    approvedBy: 'bob',
+    approvedBy: ['bob'],
     error: { code: 'sts_failed', message: 'STS could not mint the credentials (AccessDenied).' },
   },
   'account.locked': {
@@ -101,7 +109,20 @@ describe('auditEmail', () => {
   });
 
   it('says when a mint needed no approver', () => {
-    expect(auditEmail({ ...minted, approvedBy: 'none' })).toContain('\nApproved By: none (single-factor account)\n');
+    expect(auditEmail({ ...minted, approvedBy: [] })).toContain('\nApproved By: none (the role needs no approval)\n');
+  });
+
+  it('lists every approver of a quorum, and the count of a counted approval', () => {
+    expect(auditEmail({ ...minted, approvedBy: ['bob', 'Carol Smith'] })).toContain('\nApproved By: bob, Carol Smith\n');
+    const approved = auditEmail({
+      ...base,
+      type: 'request.approved',
+      approvedBy: ['bob'],
+      approvalCount: 1,
+      approvalsRequired: 2,
+    });
+    expect(approved).toContain('counted an approval');
+    expect(approved).toContain('\nApprovals: 1 of 2\n');
   });
 
   it('names the denier and the denial reason', () => {

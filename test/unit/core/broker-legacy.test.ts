@@ -20,6 +20,7 @@ import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.j
 
 const ISSUER = 'example';
 const brokerConfig: BrokerConfig = {
+  partition: 'aws',
   approvalTimeoutSeconds: 900,
   maxSessionSeconds: 3600,
   requestRetentionSeconds: 86_400,

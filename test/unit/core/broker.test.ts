@@ -16,7 +16,9 @@ import { generateKeyPair } from '../../../lambdas/core/sealing.js';
 import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.js';
 
 const ISSUER = 'example';
-const config: BrokerConfig = { approvalTimeoutSeconds: 900, maxSessionSeconds: 3600, requestRetentionSeconds: 86_400 };
+const config: BrokerConfig = {
+  partition: 'aws',
+  approvalTimeoutSeconds: 900, maxSessionSeconds: 3600, requestRetentionSeconds: 86_400 };
 
 async function setup() {
   const ports = memoryPorts('2030-01-01T00:00:10.000Z');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidRequestError, RoleNotPermittedError } from '../../../lambdas/core/errors.js';
 import {
+  approversTagValue,
   clampDuration,
   resolveRoleArn,
   roleSessionName,
@@ -115,22 +116,41 @@ describe('roleSessionName', () => {
 });
 
 describe('sessionTags', () => {
-  it('names the approver and the request', () => {
-    expect(sessionTags({ approvedBy: 'bob', requestId: 'r_1' })).toEqual([
+  it('names the approver that completed the quorum, every approver, and the request', () => {
+    expect(sessionTags({ approvers: ['bob'], requestId: 'r_1' })).toEqual([
       { Key: 'stsftw:approver', Value: 'bob' },
+      { Key: 'stsftw:approvers', Value: 'bob' },
       { Key: 'stsftw:request-id', Value: 'r_1' },
+    ]);
+    expect(sessionTags({ approvers: ['bob', 'Carol Smith'], requestId: 'r_1' }).slice(0, 2)).toEqual([
+      { Key: 'stsftw:approver', Value: 'Carol Smith' },
+      { Key: 'stsftw:approvers', Value: 'bob:Carol Smith' },
     ]);
   });
   it('sanitises an approver name to what session tag values allow (no comma), keeping it distinct', () => {
-    const value = sessionTags({ approvedBy: 'Smith, Bob', requestId: 'r_1' })[0].Value;
+    const value = sessionTags({ approvers: ['Smith, Bob'], requestId: 'r_1' })[0].Value;
     expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u);
     expect(value).toMatch(/^Smith- Bob-[0-9a-f]{8}$/);
-    expect(sessionTags({ approvedBy: 'Bob Smith', requestId: 'r_1' })[0].Value).toBe('Bob Smith');
-    expect(sessionTags({ approvedBy: 'José Núñez', requestId: 'r_1' })[0].Value).toBe('José Núñez');
+    expect(sessionTags({ approvers: ['Bob Smith'], requestId: 'r_1' })[0].Value).toBe('Bob Smith');
+    expect(sessionTags({ approvers: ['José Núñez'], requestId: 'r_1' })[0].Value).toBe('José Núñez');
   });
 
-  it('says none for single-factor requests', () => {
-    expect(sessionTags({ requestId: 'r_1' })[0]).toEqual({ Key: 'stsftw:approver', Value: 'none' });
+  it('says none when the role needed no approval', () => {
+    expect(sessionTags({ approvers: [], requestId: 'r_1' }).slice(0, 2)).toEqual([
+      { Key: 'stsftw:approver', Value: 'none' },
+      { Key: 'stsftw:approvers', Value: 'none' },
+    ]);
+  });
+
+  it('fits five approvers of 64 characters into 256, each still distinct', () => {
+    const names = [1, 2, 3, 4, 5].map((n) => `${'x'.repeat(63)}${n}`);
+    const value = approversTagValue(names);
+    expect(value.length).toBeLessThanOrEqual(256);
+    expect(value).toMatch(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]+$/u);
+    const parts = value.split(':');
+    expect(parts).toHaveLength(5);
+    expect(new Set(parts).size).toBe(5);
+    expect(approversTagValue(['bob', 'carol'])).toBe('bob:carol');
   });
 });
 

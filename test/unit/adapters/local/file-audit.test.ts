@@ -12,7 +12,7 @@ const minted: AuditEvent = {
   accountName: 'alice@example.com',
   requestId: 'r_0123456789abcdefghjkmnpqrs',
   role: 'Admin',
-  approvedBy: 'bob',
+  approvedBy: ['bob'],
   expiration: '2030-01-01T01:00:00.000Z',
 };
 
