@@ -36,7 +36,7 @@ export function authEntryToItem(entry: AuthEntry): AuthItem {
     account_name: entry.accountName,
     roles: [...entry.roles],
     secondary_authorization: [...entry.secondaryAuthorization],
-    approval_rules: entry.approvalRules?.length ? approvalRulesToItem(entry.approvalRules) : undefined,
+    ...(entry.approvalRules?.length && { approval_rules: approvalRulesToItem(entry.approvalRules) }),
     totp_secret: entry.totpSecret,
     last_step: entry.lastStep,
     failed_attempts: entry.failedAttempts,

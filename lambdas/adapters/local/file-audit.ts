@@ -19,9 +19,9 @@ export function formatAuditLine(event: Partial<AuditEvent>): string {
   if (event.role !== undefined) parts.push(`→ ${clean(event.role)}`);
   const notes: string[] = [];
   // A mint without approvers carries approvedBy [] (its session tag says `none`).
-  const approvers = Array.isArray(event.approvedBy) ? event.approvedBy : [];
-  if (event.type === 'request.minted' && approvers.length === 0) notes.push('no approval needed');
-  else if (approvers.length > 0) notes.push(`approved by ${approvers.map(clean).join(', ')}`);
+  const approvers = Array.isArray(event.approvedBy) ? event.approvedBy : undefined;
+  if (event.type === 'request.minted' && approvers?.length === 0) notes.push('no approval needed');
+  else if (approvers?.length) notes.push(`approved by ${approvers.map(clean).join(', ')}`);
   if (event.approvalCount !== undefined && event.approvalsRequired !== undefined) {
     notes.push(`${event.approvalCount} of ${event.approvalsRequired}`);
   }

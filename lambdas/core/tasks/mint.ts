@@ -5,7 +5,7 @@
  */
 import { approversOf, mintedEvent } from '../audit-event.js';
 import { type AuditMessage, auditMessage } from '../audit-message.js';
-import { RoleNotPermittedError } from '../errors.js';
+import { NotAnApproverError, RoleNotPermittedError } from '../errors.js';
 import type { AuthStore, Clock, Minter, RequestStore } from '../ports.js';
 import {
   MIN_SESSION_SECONDS,
@@ -49,6 +49,10 @@ export function createMintTask(deps: MintTaskDeps): MintTask {
     /** @throws StsFailedError (from the minter) when STS refuses or fails. */
     async mint(p) {
       const record = await loadRequestIn(requests, clock, p.requestId, 'APPROVED');
+      // Defence in depth: only the API's quorum check moves a request to APPROVED, but never mint short of it.
+      if ((record.approvalsRequired ?? 0) > approversOf(record).length) {
+        throw new NotAnApproverError('The request has fewer approvals than its role needs.');
+      }
       // The entry as it is now: a role removed since the request was made is no longer granted.
       const entry = await auth.get(record.issuer, record.accountName);
       if (!entry) throw new RoleNotPermittedError('The requesting account no longer exists.');

@@ -592,7 +592,7 @@ describe('POST / (STSFTW 1.0) through the real broker and tasks', () => {
     });
     expect(t.minter.calls).toHaveLength(1);
     expect(t.audit.events).toEqual([
-      expect.objectContaining({ type: 'request.minted', accountName: 'solo', approvedBy: 'none' }),
+      expect.objectContaining({ type: 'request.minted', accountName: 'solo', approvedBy: [] }),
     ]);
     // At rest only ciphertext, and nothing in the store can open it.
     const [record] = t.requests.records.values();
@@ -608,7 +608,10 @@ describe('POST / (STSFTW 1.0) through the real broker and tasks', () => {
       SecondaryTOTPCode: t.code('bob'),
     });
     expect(res.status).toBe(200);
-    expect(t.audit.events).toEqual([expect.objectContaining({ type: 'request.minted', approvedBy: 'bob' })]);
+    expect(t.audit.events).toEqual([
+      expect.objectContaining({ type: 'request.approved', approvedBy: ['bob'], approvalCount: 1, approvalsRequired: 1 }),
+      expect.objectContaining({ type: 'request.minted', approvedBy: ['bob'] }),
+    ]);
   });
 
   it('refuses a two-party account without a second code at once, as invalid_credentials', async () => {

@@ -74,6 +74,7 @@ describe('auditSubject', () => {
     const subjects = Object.values(events).map(auditSubject);
     expect(new Set(subjects).size).toBe(subjects.length);
     expect(subjects).toEqual([
+      'Credentials Request Approval Counted',
       'Credentials Minted For Account',
       'Credentials Request Denied',
       'Credentials Request Expired',

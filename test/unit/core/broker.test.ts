@@ -188,6 +188,8 @@ describe('getRequest', () => {
       createdAt: '2030-01-01T00:00:10.000Z',
       decisionDeadline: '2030-01-01T00:15:10.000Z',
       approvedBy: null,
+      approvalsRequired: 1,
+      approvals: [],
       deniedBy: null,
       denialReason: null,
       verificationCode: verificationCode(id, t.publicKey),
@@ -240,6 +242,7 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toEqual({
       id,
       status: 'APPROVED',
+      approvalsRemaining: 0,
     });
     expect(t.requests.peek(id)).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' });
     expect(t.workflow.approvals).toEqual([{ taskToken: `token-${id}`, output: { approvedBy: 'bob' } }]);
@@ -250,7 +253,7 @@ describe('approve and deny', () => {
     const code = t.code('bob');
     await expect(
       t.broker.approve(id, { accountName: 'bob', totpCode: ` ${code.slice(0, 3)} ${code.slice(3)} ` }),
-    ).resolves.toEqual({ id, status: 'APPROVED' });
+    ).resolves.toEqual({ id, status: 'APPROVED', approvalsRemaining: 0 });
   });
 
   it('accepts an approver whose name has inner spaces, as STSFTW 1.0 did', async () => {
@@ -260,7 +263,7 @@ describe('approve and deny', () => {
     const id = await t.waiting();
     await expect(
       t.broker.approve(id, { accountName: 'Bob Smith', totpCode: totpCode(url, t.clock.now()) }),
-    ).resolves.toEqual({ id, status: 'APPROVED' });
+    ).resolves.toEqual({ id, status: 'APPROVED', approvalsRemaining: 0 });
     expect(t.requests.peek(id)?.approvedBy).toBe('Bob Smith');
   });
 
@@ -331,6 +334,7 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toEqual({
       id,
       status: 'APPROVED',
+      approvalsRemaining: 0,
     });
   });
 
@@ -378,6 +382,7 @@ describe('approve and deny', () => {
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).resolves.toEqual({
       id,
       status: 'APPROVED',
+      approvalsRemaining: 0,
     });
   });
 
@@ -413,11 +418,12 @@ describe('approve and deny', () => {
     const id = await t.waiting();
     t.workflow.failNext('approve', new InternalError('SendTaskSuccess failed (Throttling).'));
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).rejects.toThrow(InternalError);
-    expect(t.requests.peek(id)?.status).toBe('AWAITING_APPROVAL');
-    expect(t.requests.peek(id)?.approvedBy).toBeUndefined();
+    // The approval stays counted; the approver's retry completes the quorum and tells the workflow.
+    expect(t.requests.peek(id)).toMatchObject({ status: 'AWAITING_APPROVAL', approvals: [{ accountName: 'bob' }] });
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob', 1) })).resolves.toEqual({
       id,
       status: 'APPROVED',
+      approvalsRemaining: 0,
     });
   });
 

@@ -160,6 +160,7 @@ describe('newEntry and entryView', () => {
       accountName: 'alice',
       roles: ['admin'],
       secondaryAuthorization: ['bob'],
+      approvalRules: [],
       hasSecret: true,
       lockedUntil: '2030-01-01T00:15:00.000Z',
       createdAt: now.toISOString(),

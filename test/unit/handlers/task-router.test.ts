@@ -38,7 +38,7 @@ describe('taskHandler', () => {
     const single = await t.request({ secondaryAccountName: 'bob' });
     await expect(
       dispatch({ action: 'verifyApprover', requestId: single, accountName: 'bob', totpCode: t.code('bob') }),
-    ).resolves.toEqual({ approvedBy: 'bob' });
+    ).resolves.toEqual({ next: 'mint', approvedBy: 'bob' });
   });
 
   it.each([

@@ -89,8 +89,24 @@ describe('formatAuditLine', () => {
   it.each([
     [{ ...minted, approvedBy: undefined, requestId: undefined }, 'audit: request.minted alice@example.com → Admin'],
     [
-      { ...minted, approvedBy: 'none', requestId: undefined },
-      'audit: request.minted alice@example.com → Admin (single factor)',
+      { ...minted, approvedBy: [], requestId: undefined },
+      'audit: request.minted alice@example.com → Admin (no approval needed)',
+    ],
+    [
+      { ...minted, approvedBy: ['bob', 'carol'], requestId: undefined },
+      'audit: request.minted alice@example.com → Admin (approved by bob, carol)',
+    ],
+    [
+      {
+        ...minted,
+        type: 'request.approved',
+        approvedBy: ['bob'],
+        approvalCount: 1,
+        approvalsRequired: 2,
+        expiration: undefined,
+        requestId: undefined,
+      },
+      'audit: request.approved alice@example.com → Admin (approved by bob, 1 of 2)',
     ],
     [
       {

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { InvalidRequestError, RoleNotPermittedError, StsFailedError } from '../../../../lambdas/core/errors.js';
+import {
+  InvalidRequestError,
+  NotAnApproverError,
+  RoleNotPermittedError,
+  StsFailedError,
+} from '../../../../lambdas/core/errors.js';
 import { open } from '../../../../lambdas/core/sealing.js';
 import { createMintTask } from '../../../../lambdas/core/tasks/mint.js';
 import { config, eventOf, ISSUER, setup } from './fixture.js';
@@ -21,6 +26,7 @@ describe('mint', () => {
         durationSeconds: 1800,
         tags: [
           { Key: 'stsftw:approver', Value: 'bob' },
+          { Key: 'stsftw:approvers', Value: 'bob' },
           { Key: 'stsftw:request-id', Value: id },
         ],
       },
@@ -44,7 +50,7 @@ describe('mint', () => {
       requestId: id,
       role: 'admin',
       roleArn: 'arn:aws:iam::123456789012:role/admin',
-      approvedBy: 'bob',
+      approvedBy: ['bob'],
       reason: 'deploy',
       expiration: '2030-01-01T00:30:10.000Z',
     });
@@ -53,6 +59,35 @@ describe('mint', () => {
     for (const secret of ['ASIAFAKE', 'fake-secret-1', 'fake-token-1']) expect(output).not.toContain(secret);
     // Only Release Credentials moves it on.
     expect(t.status(id)).toBe('APPROVED');
+  });
+
+  it('tags every approver of a quorum and lists them in the audit event', async () => {
+    const id = await t.request({
+      status: 'APPROVED',
+      approvedBy: 'carol',
+      approvalsRequired: 2,
+      approvals: [
+        { accountName: 'bob', approvedAt: '2030-01-01T00:00:01.000Z' },
+        { accountName: 'carol', approvedAt: '2030-01-01T00:00:02.000Z' },
+      ],
+    });
+    const result = await t.tasks.mint({ requestId: id });
+    expect(t.minter.calls[0].tags.slice(0, 2)).toEqual([
+      { Key: 'stsftw:approver', Value: 'carol' },
+      { Key: 'stsftw:approvers', Value: 'bob:carol' },
+    ]);
+    expect(eventOf(result.audit)).toMatchObject({ type: 'request.minted', approvedBy: ['bob', 'carol'] });
+  });
+
+  it('refuses to mint a request with fewer approvals than its quorum, without calling STS', async () => {
+    const id = await t.request({
+      status: 'APPROVED',
+      approvedBy: 'bob',
+      approvalsRequired: 2,
+      approvals: [{ accountName: 'bob', approvedAt: '2030-01-01T00:00:01.000Z' }],
+    });
+    await expect(t.tasks.mint({ requestId: id })).rejects.toThrow(NotAnApproverError);
+    expect(t.minter.calls).toHaveLength(0);
   });
 
   it("tags single-factor sessions with approver 'none'", async () => {

@@ -126,8 +126,12 @@ describe('verifyApprover', () => {
     const id = await t.request({ secondaryAccountName: 'bob' });
     await expect(
       t.tasks.verifyApprover({ requestId: id, accountName: 'bob', totpCode: t.code('bob') }),
-    ).resolves.toEqual({ approvedBy: 'bob' });
-    expect(t.requests.peek(id)).toMatchObject({ status: 'APPROVED', approvedBy: 'bob' });
+    ).resolves.toEqual({ next: 'mint', approvedBy: 'bob' });
+    expect(t.requests.peek(id)).toMatchObject({
+      status: 'APPROVED',
+      approvedBy: 'bob',
+      approvals: [{ accountName: 'bob', approvedAt: t.clock.now().toISOString() }],
+    });
   });
 
   it.each([
