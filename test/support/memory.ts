@@ -20,6 +20,7 @@ import type {
 } from '../../lambdas/core/ports.js';
 import type {
   Approval,
+  ApprovalRule,
   AuditEvent,
   AuthEntry,
   Credentials,
@@ -306,7 +307,13 @@ export class MemoryAudit implements AuditSink {
 export async function enroll(
   auth: MemoryAuthStore,
   cipher: SecretCipher,
-  entry: { issuer: string; accountName: string; roles?: string[]; secondaryAuthorization?: string[] },
+  entry: {
+    issuer: string;
+    accountName: string;
+    roles?: string[];
+    secondaryAuthorization?: string[];
+    approvalRules?: ApprovalRule[];
+  },
   options: { secret?: string | null; now?: Date } = {},
 ): Promise<string> {
   const url =
@@ -323,6 +330,7 @@ export async function enroll(
       accountName: entry.accountName,
       roles: entry.roles ?? [],
       secondaryAuthorization: entry.secondaryAuthorization ?? [],
+      ...(entry.approvalRules && { approvalRules: entry.approvalRules }),
       totpSecret:
         options.secret === null
           ? undefined

@@ -609,7 +609,12 @@ describe('POST / (STSFTW 1.0) through the real broker and tasks', () => {
     });
     expect(res.status).toBe(200);
     expect(t.audit.events).toEqual([
-      expect.objectContaining({ type: 'request.approved', approvedBy: ['bob'], approvalCount: 1, approvalsRequired: 1 }),
+      expect.objectContaining({
+        type: 'request.approved',
+        approvedBy: ['bob'],
+        approvalCount: 1,
+        approvalsRequired: 1,
+      }),
       expect.objectContaining({ type: 'request.minted', approvedBy: ['bob'] }),
     ]);
   });

@@ -114,7 +114,9 @@ describe('auditEmail', () => {
   });
 
   it('lists every approver of a quorum, and the count of a counted approval', () => {
-    expect(auditEmail({ ...minted, approvedBy: ['bob', 'Carol Smith'] })).toContain('\nApproved By: bob, Carol Smith\n');
+    expect(auditEmail({ ...minted, approvedBy: ['bob', 'Carol Smith'] })).toContain(
+      '\nApproved By: bob, Carol Smith\n',
+    );
     const approved = auditEmail({
       ...base,
       type: 'request.approved',

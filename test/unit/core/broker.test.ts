@@ -18,7 +18,10 @@ import { enroll, memoryPorts, rejection, totpCode } from '../../support/memory.j
 const ISSUER = 'example';
 const config: BrokerConfig = {
   partition: 'aws',
-  approvalTimeoutSeconds: 900, maxSessionSeconds: 3600, requestRetentionSeconds: 86_400 };
+  approvalTimeoutSeconds: 900,
+  maxSessionSeconds: 3600,
+  requestRetentionSeconds: 86_400,
+};
 
 async function setup() {
   const ports = memoryPorts('2030-01-01T00:00:10.000Z');

@@ -42,7 +42,13 @@ describe('SnsAudit', () => {
 
   it("keeps STSFTW 1.0's subject for a mint", async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
-    await audit.publish({ type: 'request.minted', at: 'now', issuer: 'acme', accountName: 'alice', approvedBy: ['bob'] });
+    await audit.publish({
+      type: 'request.minted',
+      at: 'now',
+      issuer: 'acme',
+      accountName: 'alice',
+      approvedBy: ['bob'],
+    });
     expect(sns).toReceiveCommandWith(PublishCommand, { Subject: 'Credentials Minted For Account' });
   });
 
