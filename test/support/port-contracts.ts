@@ -123,6 +123,19 @@ export function authStoreContract(name: string, make: () => Promise<AuthStore>):
       expect(await auth.claimAttempt('acme', 'heidi', 5, now, new Date('2025-05-31T23:45:00.000Z'))).toBe(6);
     });
 
+    it('stores approval rules, reads them back, and removes them with an empty list', async () => {
+      const rules = [
+        { role: 'admin', approvals: 2, approvers: ['sec1', 'Bob Smith'] },
+        { role: '*', approvals: 0 },
+      ];
+      await auth.put({ ...entry('ruled'), approvalRules: rules });
+      await expect(auth.get('acme', 'ruled')).resolves.toStrictEqual({ ...entry('ruled'), approvalRules: rules });
+      await auth.update('acme', 'ruled', { approvalRules: [{ role: 'admin', approvals: 1 }] });
+      expect((await auth.get('acme', 'ruled'))?.approvalRules).toStrictEqual([{ role: 'admin', approvals: 1 }]);
+      await auth.update('acme', 'ruled', { approvalRules: [] });
+      expect((await auth.get('acme', 'ruled'))?.approvalRules).toBeUndefined();
+    });
+
     it('updates and removes existing entries only', async () => {
       await auth.put(entry('grace'));
       await auth.consumeStep('acme', 'grace', 4000, now);
@@ -184,6 +197,60 @@ export function requestStoreContract(name: string, make: () => Promise<RequestSt
       });
       expect(minted.sealedCredentials).toStrictEqual({ enc: 'ZW5j', ciphertext: 'Y2lwaGVy' });
       await expect(requests.get('r_flow', now)).resolves.toStrictEqual(minted);
+    });
+
+    it('counts each approver once, only in the given statuses and only up to the quorum', async () => {
+      await requests.create(request('r_quorum', { status: 'AWAITING_APPROVAL', approvalsRequired: 2 }));
+      const first = await requests.addApproval(
+        'r_quorum',
+        ['AWAITING_APPROVAL'],
+        { accountName: 'Bob Smith', approvedAt: '2025-06-01T00:00:01.000Z' },
+        2,
+      );
+      expect(first).toMatchObject({
+        status: 'AWAITING_APPROVAL',
+        approvedBy: 'Bob Smith',
+        approvalsRequired: 2,
+        approvals: [{ accountName: 'Bob Smith', approvedAt: '2025-06-01T00:00:01.000Z' }],
+      });
+      // The same approver again, or in a status not allowed: refused, nothing written.
+      await expect(
+        requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], { accountName: 'Bob Smith', approvedAt: 'x' }, 2),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        requests.addApproval('r_quorum', ['VERIFYING'], { accountName: 'carol', approvedAt: 'x' }, 2),
+      ).rejects.toBeInstanceOf(ConflictError);
+      const second = await requests.addApproval(
+        'r_quorum',
+        ['AWAITING_APPROVAL'],
+        { accountName: 'carol', approvedAt: '2025-06-01T00:00:02.000Z' },
+        2,
+      );
+      expect(second.approvals?.map((a) => a.accountName)).toEqual(['Bob Smith', 'carol']);
+      // The quorum is full.
+      await expect(
+        requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], { accountName: 'dave', approvedAt: 'x' }, 2),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        requests.addApproval('r_missing', ['AWAITING_APPROVAL'], { accountName: 'dave', approvedAt: 'x' }, 2),
+      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(requests.get('r_quorum', now)).resolves.toStrictEqual(second);
+      await expect(requests.get('r_missing', now)).resolves.toBeUndefined();
+    });
+
+    it('lets exactly `required` of ten racing approvers count', async () => {
+      await requests.create(request('r_race', { status: 'AWAITING_APPROVAL', approvalsRequired: 2 }));
+      const names = Array.from({ length: 10 }, (_, i) => `approver${i}`);
+      const results = await Promise.allSettled(
+        names.map((accountName) =>
+          requests.addApproval('r_race', ['AWAITING_APPROVAL'], { accountName, approvedAt: now.toISOString() }, 2),
+        ),
+      );
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
+      const stored = await requests.get('r_race', now);
+      expect(stored?.approvals).toHaveLength(2);
+      expect(new Set(stored?.approvals?.map((a) => a.accountName)).size).toBe(2);
     });
 
     it('stores and clears an error', async () => {
