@@ -4,9 +4,11 @@
  * approver's code ends. The approver's code is verified here, outside the workflow, so it never enters the
  * execution history.
  */
+
+import { announceApproval, type WarnLog } from './announce.js';
 import { quorumFor } from './approval-rules.js';
 import { assertMayDecide } from './approvers.js';
-import { approvedEvent, approversOf } from './audit-event.js';
+import { approversOf } from './audit-event.js';
 import type { Authenticator } from './authenticator.js';
 import type { Broker, BrokerDeps } from './broker.js';
 import { validateName } from './entries.js';
@@ -28,11 +30,14 @@ import { isTerminal, type RequestRecord } from './types.js';
 export interface DecisionDeps extends BrokerDeps {
   authenticator: Authenticator;
   load(id: string): Promise<RequestRecord>;
+  /** Where a failed `request.approved` publish is reported (default: a JSON line on stderr). */
+  log?: WarnLog;
 }
 
 /** Builds approve and deny. */
 export function createDecisions(deps: DecisionDeps): Pick<Broker, 'approve' | 'deny'> {
   const { auth, requests, workflow, audit, clock, config, authenticator, load } = deps;
+  const log = deps.log;
 
   function pastDeadline(record: RequestRecord): boolean {
     return clock.now().getTime() >= Date.parse(record.decisionDeadline);
@@ -76,30 +81,53 @@ export function createDecisions(deps: DecisionDeps): Pick<Broker, 'approve' | 'd
     return undecidable(now) ?? new AlreadyDecidedError();
   }
 
+  /** `request.approved` is progress, not the gate: a failed publish is logged and never undoes an approval. */
+  async function announce(record: RequestRecord): Promise<void> {
+    await announceApproval(audit, record, clock.now(), log);
+  }
+
   /**
-   * Counts `approver`'s approval (once: a second one is `already_approved`) and audits it. A counted approver
-   * whose quorum is complete but not yet released (the call that completed it failed) finishes it instead.
+   * Counts `approver`'s approval (once: a second one is `already_approved`). The approval that completes the
+   * quorum also moves the request to APPROVED in the same conditional write; racing approvers re-read and
+   * try again on the new count. A counted approver whose complete quorum was not released (the call that
+   * completed it could not resume the workflow) moves it to APPROVED again instead.
+   * @returns the record after the write, and whether this call decided the request.
    */
-  async function count(record: RequestRecord, approver: string): Promise<RequestRecord> {
-    const required = record.approvalsRequired ?? 1;
-    if (approversOf(record).includes(approver)) {
-      if (approversOf(record).length < required) throw new AlreadyApprovedError();
-      return record;
+  async function count(first: RequestRecord, approver: string): Promise<RequestRecord> {
+    const required = first.approvalsRequired ?? 1;
+    let record = first;
+    // Each failed attempt means another approval was counted meanwhile: at most `required` of them.
+    for (let attempt = 0; attempt <= required; attempt++) {
+      const counted = approversOf(record);
+      if (counted.includes(approver)) {
+        if (counted.length < required) throw new AlreadyApprovedError();
+        return await requests
+          .transition(record.id, ['AWAITING_APPROVAL'], 'APPROVED', { approvedBy: approver })
+          .catch(async (e) => {
+            throw e instanceof ConflictError ? await lost(record.id) : e;
+          });
+      }
+      if (counted.length >= required) throw new AlreadyDecidedError();
+      const completes = counted.length + 1 >= required;
+      try {
+        const after = await requests.addApproval(
+          record.id,
+          ['AWAITING_APPROVAL'],
+          { accountName: approver, approvedAt: clock.now().toISOString() },
+          counted.length,
+          completes ? 'APPROVED' : undefined,
+        );
+        await announce(after);
+        return after;
+      } catch (e) {
+        if (!(e instanceof ConflictError)) throw e;
+        const now = await requests.get(record.id, clock.now());
+        if (!now) throw new NotFoundError();
+        if (now.status !== 'AWAITING_APPROVAL') throw undecidable(now) ?? new AlreadyDecidedError();
+        record = now;
+      }
     }
-    let counted: RequestRecord;
-    try {
-      counted = await requests.addApproval(
-        record.id,
-        ['AWAITING_APPROVAL'],
-        { accountName: approver, approvedAt: clock.now().toISOString() },
-        required,
-      );
-    } catch (e) {
-      if (!(e instanceof ConflictError)) throw e;
-      throw await lost(record.id, approver);
-    }
-    await audit.publish(approvedEvent(counted, clock.now()));
-    return counted;
+    throw await lost(first.id, approver);
   }
 
   /** Hands the decision to the waiting workflow; undoes the transition if that did not happen. */
@@ -127,16 +155,9 @@ export function createDecisions(deps: DecisionDeps): Pick<Broker, 'approve' | 'd
       const { record, approver } = await admit(id, input);
       const counted = await count(record, approver);
       const remaining = (counted.approvalsRequired ?? 1) - approversOf(counted).length;
-      if (remaining > 0) return { id, status: 'AWAITING_APPROVAL', approvalsRemaining: remaining };
-      // The quorum is complete: exactly one call moves it on and resumes the workflow.
-      let approved: RequestRecord;
-      try {
-        approved = await requests.transition(id, ['AWAITING_APPROVAL'], 'APPROVED', { approvedBy: approver });
-      } catch (e) {
-        if (!(e instanceof ConflictError)) throw e;
-        throw await lost(id);
-      }
-      await notify(approved, (token) => workflow.approve(token, { approvedBy: approver }));
+      if (counted.status !== 'APPROVED') return { id, status: 'AWAITING_APPROVAL', approvalsRemaining: remaining };
+      // This call completed the quorum (only one can): it resumes the workflow.
+      await notify(counted, (token) => workflow.approve(token, { approvedBy: approver }));
       return { id, status: 'APPROVED', approvalsRemaining: 0 };
     },
 

@@ -84,13 +84,21 @@ export interface RequestStore {
   ): Promise<RequestRecord>;
   /**
    * Counts one approval toward the quorum, as one conditional UpdateItem: appends `approval` to `approvals`
-   * (and its name to `approver_names`) and sets `approved_by`, only while the status is one of `from`, this
-   * approver is not counted yet and fewer than `required` approvals are recorded. Concurrent approvals by
-   * different approvers each count exactly once.
+   * (and its name to `approver_names`), sets `approved_by` and, when `to` is given, the status — only while
+   * the status is one of `from`, this approver is not counted yet and exactly `expected` approvals are
+   * counted (optimistic concurrency: of racing approvers one wins each count, the others re-read and try
+   * again). The approval that completes a quorum passes `to: 'APPROVED'`, so counting it and deciding the
+   * request are one write.
    * @returns the record after the write.
    * @throws ConflictError when the condition fails (or the item is missing): the caller re-reads to say why.
    */
-  addApproval(id: string, from: readonly RequestStatus[], approval: Approval, required: number): Promise<RequestRecord>;
+  addApproval(
+    id: string,
+    from: readonly RequestStatus[],
+    approval: Approval,
+    expected: number,
+    to?: RequestStatus,
+  ): Promise<RequestRecord>;
 }
 
 /** Encrypts TOTP secrets at rest: KMS on AWS, AES-256-GCM with a local key file embedded. */

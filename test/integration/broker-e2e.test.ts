@@ -174,7 +174,7 @@ describe('asynchronous approval', () => {
   it('mints once a listed approver approves with a valid code', async () => {
     const res = await api.approve(first.id, 'bob', await codes.next('bob'));
     expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ id: first.id, status: 'APPROVED' });
+    expect(res.body).toEqual({ id: first.id, status: 'APPROVED', approvalsRemaining: 0 });
     const { view } = await api.waitFor(first.id, ['MINTED']);
     expect(view).toMatchObject({ status: 'MINTED', approvedBy: 'bob', error: null });
     expect(view.credentials).toEqual({

@@ -152,7 +152,7 @@ describe('POST / (STSFTW 1.0) on the embedded broker', () => {
     expect(Date.parse(body.Expiration)).toBeGreaterThan(Date.now());
 
     const minted = await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'solo');
-    expect(minted).toMatchObject({ issuer: ISSUER, approvedBy: 'none', expiration: body.Expiration });
+    expect(minted).toMatchObject({ issuer: ISSUER, approvedBy: [], expiration: body.Expiration });
     // The audit log keeps the JSON event itself (SNS's `default` entry), not the per-protocol wrapper.
     expect(minted).not.toHaveProperty('default');
     expect(minted).not.toHaveProperty('email');
@@ -174,7 +174,7 @@ describe('POST / (STSFTW 1.0) on the embedded broker', () => {
     });
     expect(res.status).toBe(200);
     expect(body.AccessKeyId.startsWith(LOCAL_ACCESS_KEY_PREFIX)).toBe(true);
-    await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'alice' && e.approvedBy === 'bob');
+    await auditEvent((e) => e.type === 'request.minted' && e.accountName === 'alice' && e.approvedBy?.join() === 'bob');
   });
 
   it('refuses a two-party account without a second code at once (401), instead of waiting for approval', async () => {

@@ -60,7 +60,7 @@ describe('names with inner spaces', () => {
         type: 'request.minted',
         issuer: ISSUER,
         accountName: 'Bob Smith',
-        approvedBy: 'Jane Doe',
+        approvedBy: ['Jane Doe'],
       }),
     );
   });

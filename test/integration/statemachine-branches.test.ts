@@ -135,7 +135,7 @@ function harness(
   });
   const defaults: Script = {
     verifyRequester: () => ({ next: 'awaitApproval' }),
-    verifyApprover: () => ({ approvedBy: 'bob' }),
+    verifyApprover: () => ({ next: 'mint', approvedBy: 'bob' }),
     awaitApproval: (p) => {
       storeToken(p.taskToken);
       return { stored: true };
@@ -334,6 +334,26 @@ describe('approval state machine, run locally', () => {
     expectCleanHistory(h);
   });
 
+  it('waits for the rest of a quorum when the single-shot approval was not enough', async () => {
+    const h = harness({
+      input: { secondaryAccountName: 'bob', secondaryTotpCode: approverCode },
+      script: {
+        verifyRequester: () => ({ next: 'verifyApprover' }),
+        verifyApprover: () => ({ next: 'awaitApproval', approvedBy: 'bob' }),
+      },
+    });
+    await seed(h.input.requestId, 'VERIFYING');
+    await h.workflow.start(h.input);
+    const token = await h.tokenStored;
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'awaitApproval']);
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.approve(token, { approvedBy: 'carol' });
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'awaitApproval', 'mint']);
+    expect((await item(h.input.requestId))?.status).toEqual({ S: 'MINTED' });
+    expectCleanHistory(h, token);
+  });
+
   it('rejects a role the account may not assume', async () => {
     const h = harness({
       script: {
@@ -522,7 +542,7 @@ describe('approval state machine, run locally', () => {
     'Verify Approver': {
       script: {
         verifyRequester: () => ({ next: 'verifyApprover' }),
-        verifyApprover: onceThen(() => ({ approvedBy: 'bob' })),
+        verifyApprover: onceThen(() => ({ next: 'mint', approvedBy: 'bob' })),
       },
       input: { secondaryAccountName: 'bob', secondaryTotpCode: approverCode },
       seed: 'APPROVED',

@@ -189,7 +189,8 @@ export class MemoryRequestStore implements RequestStore {
     id: string,
     from: readonly RequestStatus[],
     approval: Approval,
-    required: number,
+    expected: number,
+    to?: RequestStatus,
   ): Promise<RequestRecord> {
     const record = this.records.get(id);
     const approvals = record?.approvals ?? [];
@@ -197,12 +198,13 @@ export class MemoryRequestStore implements RequestStore {
       !record ||
       !from.includes(record.status) ||
       approvals.some((counted) => counted.accountName === approval.accountName) ||
-      approvals.length >= required
+      approvals.length !== expected
     ) {
       throw new ConflictError('The approval cannot be counted.');
     }
     record.approvals = [...approvals, { ...approval }];
     record.approvedBy = approval.accountName;
+    if (to) record.status = to;
     return clone(record);
   }
 }

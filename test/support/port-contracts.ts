@@ -199,58 +199,52 @@ export function requestStoreContract(name: string, make: () => Promise<RequestSt
       await expect(requests.get('r_flow', now)).resolves.toStrictEqual(minted);
     });
 
-    it('counts each approver once, only in the given statuses and only up to the quorum', async () => {
+    it('counts each approver once, only in the given statuses and only on the expected count', async () => {
       await requests.create(request('r_quorum', { status: 'AWAITING_APPROVAL', approvalsRequired: 2 }));
-      const first = await requests.addApproval(
-        'r_quorum',
-        ['AWAITING_APPROVAL'],
-        { accountName: 'Bob Smith', approvedAt: '2025-06-01T00:00:01.000Z' },
-        2,
-      );
+      const approval = (accountName: string) => ({ accountName, approvedAt: '2025-06-01T00:00:01.000Z' });
+      const first = await requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], approval('Bob Smith'), 0);
       expect(first).toMatchObject({
         status: 'AWAITING_APPROVAL',
         approvedBy: 'Bob Smith',
         approvalsRequired: 2,
-        approvals: [{ accountName: 'Bob Smith', approvedAt: '2025-06-01T00:00:01.000Z' }],
+        approvals: [approval('Bob Smith')],
       });
-      // The same approver again, or in a status not allowed: refused, nothing written.
-      await expect(
-        requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], { accountName: 'Bob Smith', approvedAt: 'x' }, 2),
-      ).rejects.toBeInstanceOf(ConflictError);
-      await expect(
-        requests.addApproval('r_quorum', ['VERIFYING'], { accountName: 'carol', approvedAt: 'x' }, 2),
-      ).rejects.toBeInstanceOf(ConflictError);
-      const second = await requests.addApproval(
-        'r_quorum',
-        ['AWAITING_APPROVAL'],
-        { accountName: 'carol', approvedAt: '2025-06-01T00:00:02.000Z' },
-        2,
-      );
+      // The same approver again, a status not allowed, or a stale count: refused, nothing written.
+      for (const [from, who, expected] of [
+        ['AWAITING_APPROVAL', 'Bob Smith', 1],
+        ['VERIFYING', 'carol', 1],
+        ['AWAITING_APPROVAL', 'carol', 0],
+        ['AWAITING_APPROVAL', 'carol', 2],
+      ] as const) {
+        await expect(requests.addApproval('r_quorum', [from], approval(who), expected)).rejects.toBeInstanceOf(
+          ConflictError,
+        );
+      }
+      // The approval that completes the quorum decides the request in the same write.
+      const second = await requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], approval('carol'), 1, 'APPROVED');
+      expect(second.status).toBe('APPROVED');
       expect(second.approvals?.map((a) => a.accountName)).toEqual(['Bob Smith', 'carol']);
-      // The quorum is full.
+      await expect(requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], approval('dave'), 2)).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       await expect(
-        requests.addApproval('r_quorum', ['AWAITING_APPROVAL'], { accountName: 'dave', approvedAt: 'x' }, 2),
-      ).rejects.toBeInstanceOf(ConflictError);
-      await expect(
-        requests.addApproval('r_missing', ['AWAITING_APPROVAL'], { accountName: 'dave', approvedAt: 'x' }, 2),
+        requests.addApproval('r_missing', ['AWAITING_APPROVAL'], approval('dave'), 0),
       ).rejects.toBeInstanceOf(ConflictError);
       await expect(requests.get('r_quorum', now)).resolves.toStrictEqual(second);
       await expect(requests.get('r_missing', now)).resolves.toBeUndefined();
     });
 
-    it('lets exactly `required` of ten racing approvers count', async () => {
+    it('lets exactly one of ten approvers racing on the same count win it', async () => {
       await requests.create(request('r_race', { status: 'AWAITING_APPROVAL', approvalsRequired: 2 }));
       const names = Array.from({ length: 10 }, (_, i) => `approver${i}`);
       const results = await Promise.allSettled(
         names.map((accountName) =>
-          requests.addApproval('r_race', ['AWAITING_APPROVAL'], { accountName, approvedAt: now.toISOString() }, 2),
+          requests.addApproval('r_race', ['AWAITING_APPROVAL'], { accountName, approvedAt: now.toISOString() }, 0),
         ),
       );
-      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ConflictError);
-      const stored = await requests.get('r_race', now);
-      expect(stored?.approvals).toHaveLength(2);
-      expect(new Set(stored?.approvals?.map((a) => a.accountName)).size).toBe(2);
+      expect((await requests.get('r_race', now))?.approvals).toHaveLength(1);
     });
 
     it('stores and clears an error', async () => {

@@ -239,20 +239,31 @@ export class DynamoRequestStore implements RequestStore {
     id: string,
     from: readonly RequestStatus[],
     approval: Approval,
-    required: number,
+    expected: number,
+    to?: RequestStatus,
   ): Promise<RequestRecord> {
     if (from.length === 0) throw new InternalError('An approval needs at least one source status.');
     const values: Record<string, unknown> = {
       ':approval': [approvalToItem(approval)],
       ':name': [approval.accountName],
       ':approver': approval.accountName,
-      ':required': required,
       ':none': [],
     };
     const sources = from.map((status, index) => {
       values[`:f${index}`] = status;
       return `:f${index}`;
     });
+    // No approvals yet means no attribute; a count is compared with the list's size.
+    let counted = 'attribute_not_exists(approvals)';
+    if (expected > 0) {
+      values[':expected'] = expected;
+      counted = 'size(approvals) = :expected';
+    }
+    let decide = '';
+    if (to) {
+      values[':to'] = to;
+      decide = ', #status = :to';
+    }
     try {
       const { Attributes } = await this.doc.send(
         new UpdateCommand({
@@ -260,12 +271,11 @@ export class DynamoRequestStore implements RequestStore {
           Key: { id },
           UpdateExpression:
             'SET approvals = list_append(if_not_exists(approvals, :none), :approval), ' +
-            'approver_names = list_append(if_not_exists(approver_names, :none), :name), approved_by = :approver',
-          // One write decides everything: the status, this approver not counted yet, room left in the quorum.
+            `approver_names = list_append(if_not_exists(approver_names, :none), :name), approved_by = :approver${decide}`,
+          // One write decides everything: the status, this approver not counted yet, the count it adds to.
           ConditionExpression:
             `#status IN (${sources.join(', ')}) AND ` +
-            '(attribute_not_exists(approver_names) OR NOT contains(approver_names, :approver)) AND ' +
-            '(attribute_not_exists(approvals) OR size(approvals) < :required)',
+            `(attribute_not_exists(approver_names) OR NOT contains(approver_names, :approver)) AND ${counted}`,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
@@ -275,7 +285,7 @@ export class DynamoRequestStore implements RequestStore {
       return requestFromItem(Attributes);
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailedException')) {
-        throw new ConflictError('The approval cannot be counted (status, approver or quorum).');
+        throw new ConflictError('The approval cannot be counted (status, approver or count changed).');
       }
       throw error;
     }

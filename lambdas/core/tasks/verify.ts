@@ -4,9 +4,11 @@
  * classes: the state machine catches them by name. Outputs never hold TOTP codes or task tokens, since they
  * land in the execution history.
  */
+
+import { announceApproval, type WarnLog } from '../announce.js';
 import { quorumFor } from '../approval-rules.js';
 import { assertApproverNamed, assertMayDecide } from '../approvers.js';
-import { approvedEvent, outcomeEvent } from '../audit-event.js';
+import { outcomeEvent } from '../audit-event.js';
 import { type AuditMessage, auditMessage } from '../audit-message.js';
 import { createAuthenticator } from '../authenticator.js';
 import {
@@ -31,6 +33,8 @@ export interface VerifyTaskDeps {
   clock: Clock;
   /** Where bare role names live and which ARNs may be assumed: a role no ARN allows is refused here already. */
   config: RoleConfig;
+  /** Where a failed `request.approved` publish is reported (default: a JSON line on stderr). */
+  log?: WarnLog;
 }
 
 export interface VerifyRequesterPayload {
@@ -144,15 +148,16 @@ export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
       const requester = await auth.get(record.issuer, record.accountName);
       assertMayDecide(record, requester && quorumFor(requester, record.role, config), p.accountName);
       const required = record.approvalsRequired ?? 1;
+      const completes = required <= 1;
       const counted = await requests.addApproval(
         record.id,
         ['VERIFYING'],
         { accountName: p.accountName, approvedAt: clock.now().toISOString() },
-        required,
+        0,
+        completes ? 'APPROVED' : undefined,
       );
-      await audit.publish(approvedEvent(counted, clock.now()));
-      if ((counted.approvals?.length ?? 0) < required) return { next: 'awaitApproval', approvedBy: p.accountName };
-      await requests.transition(record.id, ['VERIFYING'], 'APPROVED');
+      await announceApproval(audit, counted, clock.now(), deps.log);
+      if (!completes) return { next: 'awaitApproval', approvedBy: p.accountName };
       return { next: 'mint', approvedBy: p.accountName };
     },
 

@@ -298,9 +298,10 @@ describe('approve and deny', () => {
 
   it('answers already_decided when another decision wins the race', async () => {
     const id = await t.waiting();
-    const original = t.requests.transition.bind(t.requests);
-    vi.spyOn(t.requests, 'transition').mockImplementationOnce(async () => {
-      await original(id, ['AWAITING_APPROVAL'], 'DENIED', { deniedBy: 'carol' });
+    const transition = t.requests.transition.bind(t.requests);
+    // The approval (one conditional write) loses to a denial that landed just before it.
+    vi.spyOn(t.requests, 'addApproval').mockImplementationOnce(async () => {
+      await transition(id, ['AWAITING_APPROVAL'], 'DENIED', { deniedBy: 'carol' });
       throw new ConflictError();
     });
     await expect(t.broker.approve(id, { accountName: 'bob', totpCode: t.code('bob') })).rejects.toThrow(
