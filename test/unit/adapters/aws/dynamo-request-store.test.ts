@@ -2,12 +2,12 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DynamoRequestStore } from '../../../../lambdas/adapters/aws/dynamo-request-store.js';
 import {
-  DynamoRequestStore,
   requestChangesToAttributes,
   requestFromItem,
   requestToItem,
-} from '../../../../lambdas/adapters/aws/dynamo-request-store.js';
+} from '../../../../lambdas/adapters/aws/request-item.js';
 import { ConflictError } from '../../../../lambdas/core/errors.js';
 import type { RequestRecord } from '../../../../lambdas/core/types.js';
 
