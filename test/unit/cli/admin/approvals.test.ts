@@ -79,6 +79,16 @@ describe('approval rules in the administrator commands', () => {
       });
     });
 
+    it('takes a role named by its ARN, as the entry names it', async () => {
+      const arn = 'arn:aws:iam::123456789012:role/stsftw/stsftw-admin';
+      const args = ['enroll', ...who, '--roles', arn, '--secondary-authorizers', 'bob,sec1'];
+      const result = await runCli([...args, '--approvals', `${arn}=2`, '--no-verify', '--json']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(await rules()).toEqual({ L: [{ M: { role: { S: arn }, approvals: { N: '2' } } }] });
+      const update = await runCli(['update', 'approvals', ...who, `${arn}=1:sec1`]);
+      expect(update.stdout).toBe(`Approval rules of ${account} in acme: ${arn}=1:sec1.\n`);
+    });
+
     it('stores no rules attribute without --approvals', async () => {
       expect((await runCli(enrollArgs())).code).toBe(0);
       expect(await rules()).toBeUndefined();
