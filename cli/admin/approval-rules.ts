@@ -18,6 +18,11 @@ import type { AuthEntry } from '../../lambdas/core/types.js';
 /** The parts of an entry its rules are checked against. */
 export type RuleOwner = Pick<AuthEntry, 'issuer' | 'accountName' | 'roles' | 'secondaryAuthorization'>;
 
+/** Whether an account is enrolled in `issuer` (what core's assertApproversExist asks). */
+function enrolledIn(store: AuthStore, issuer: string): (accountName: string) => Promise<boolean> {
+  return async (accountName) => (await store.get(issuer, accountName)) !== undefined;
+}
+
 /**
  * Checks `rules` for `entry` as it will be stored: core's rules ({@link validateApprovalRules}), then that
  * every approver a rule relies on is enrolled in the same issuer.
@@ -26,7 +31,7 @@ export type RuleOwner = Pick<AuthEntry, 'issuer' | 'accountName' | 'roles' | 'se
  */
 export async function checkRules(store: AuthStore, entry: RuleOwner, rules: unknown): Promise<ApprovalRule[]> {
   const valid = validateApprovalRules(entry, rules);
-  await assertApproversExist(entry, valid, async (name) => (await store.get(entry.issuer, name)) !== undefined);
+  await assertApproversExist(entry, valid, enrolledIn(store, entry.issuer));
   return valid;
 }
 
@@ -54,7 +59,7 @@ export async function assertRulesKeep(
   }
   if (!options.authorizers) return;
   const relying = rules.filter((rule) => rule.approvers === undefined);
-  await assertApproversExist(next, relying, async (name) => (await store.get(next.issuer, name)) !== undefined);
+  await assertApproversExist(next, relying, enrolledIn(store, next.issuer));
 }
 
 /**
