@@ -18,6 +18,7 @@ import { RemoveCommand } from './commands/remove.js';
 import { RequestCommand } from './commands/request.js';
 import { ServerCommand } from './commands/server.js';
 import { StatusCommand } from './commands/status.js';
+import { UpdateApprovalsCommand } from './commands/update/approvals.js';
 import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
 import { UpdateDeviceCommand } from './commands/update/device.js';
 import { UpdateRolesCommand } from './commands/update/roles.js';
@@ -69,6 +70,7 @@ export function buildCli(): Cli<StsContext> {
   cli.register(UpdateCommand);
   cli.register(UpdateRolesCommand);
   cli.register(UpdateAuthorizersCommand);
+  cli.register(UpdateApprovalsCommand);
   cli.register(UpdateDeviceCommand);
   cli.register(RemoveCommand);
   cli.register(MigrateCommand);

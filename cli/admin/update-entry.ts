@@ -1,4 +1,4 @@
-/** The shared tail of `sts update roles|authorizers`: write the change, report the entry as it now is. */
+/** The shared tail of `sts update roles|authorizers|approvals`: write the change, report the entry as it now is. */
 import { entryView } from '../../lambdas/core/entries.js';
 import { isAppError } from '../../lambdas/core/errors.js';
 import type { AuthStore } from '../../lambdas/core/ports.js';
@@ -14,7 +14,7 @@ export async function updateEntry(
   store: AuthStore,
   issuer: string,
   accountName: string,
-  changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization'>>,
+  changes: Partial<Pick<AuthEntry, 'roles' | 'secondaryAuthorization' | 'approvalRules'>>,
 ): Promise<ReturnType<typeof entryView>> {
   try {
     await store.update(issuer, accountName, changes);

@@ -17,6 +17,13 @@ const examples: [string, string[]][] = [
     ['credential_process = sts get --profile default --role admin --format credential-process'],
   ],
   [
+    'Per-role approvals: ReadOnly self-service, Admin one approver, BreakGlass two of the security team',
+    [
+      "sts update approvals --issuer acme --account-name alice ReadOnly=0 Admin=1 'BreakGlass=2:sec1,sec2'",
+      'sts list --issuer acme    # shows each account’s rules',
+    ],
+  ],
+  [
     'Try everything on this machine',
     ['sts server', 'sts enroll --local --issuer demo --account-name alice --roles Admin'],
   ],

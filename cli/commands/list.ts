@@ -1,6 +1,7 @@
 import { Command } from 'clipanion';
 import { entryView } from '../../lambdas/core/entries.js';
 import { AdminCommand } from '../admin/admin-command.js';
+import { approvalsText } from '../admin/approval-rules.js';
 import { formatTable } from '../admin/table.js';
 
 /** `sts list`: the accounts enrolled in an issuer, without their secrets. */
@@ -12,7 +13,10 @@ export class ListCommand extends AdminCommand {
     description: 'List the accounts enrolled in an issuer',
     details: `
       Shows each account of \`--issuer\` with its roles, its secondary authorizers, whether it has a TOTP
-      device, and until when it is locked out (after too many wrong codes). Secrets are never shown.
+      device, until when it is locked out (after too many wrong codes), and what its roles need: its approval
+      rules (\`ReadOnly=0, Admin=1, BreakGlass=2:sec1,sec2\`; see \`sts update approvals\`), or for an
+      entry without rules STSFTW 1.0's \`1 of the secondary authorizers\` (\`none needed\` without any).
+      \`--json\` gives each entry's \`approvalRules\`. Secrets are never shown.
       Reads the issuer's partition with a Query; \`--account-name\` is ignored.
     `,
     examples: [
@@ -41,8 +45,11 @@ export class ListCommand extends AdminCommand {
       view.hasSecret ? 'yes' : 'MISSING',
       // A past lock no longer applies; showing it would suggest the account is still locked.
       view.lockedUntil && Date.parse(view.lockedUntil) > now ? view.lockedUntil : '-',
+      // Last: it may hold spaces.
+      approvalsText(view),
     ]);
-    this.context.stdout.write(formatTable(['ACCOUNT', 'ROLES', 'AUTHORIZERS', 'DEVICE', 'LOCKED UNTIL'], rows));
+    const headers = ['ACCOUNT', 'ROLES', 'AUTHORIZERS', 'DEVICE', 'LOCKED UNTIL', 'APPROVALS'];
+    this.context.stdout.write(formatTable(headers, rows));
     return 0;
   }
 }

@@ -12,6 +12,7 @@ import {
   isAppError,
   NotFoundError,
 } from '../../lambdas/core/errors.js';
+import { posixValue } from '../output.js';
 
 /** What the failing command was talking to, so the sentence can name it. */
 export interface AwsHints {
@@ -44,6 +45,50 @@ export function jsonNeedsNoVerify(): InvalidRequestError {
   return new InvalidRequestError(
     '--json cannot prompt for codes: add --no-verify (the owner checks the device later).',
   );
+}
+
+/** Whose rules a sentence talks about, and how the operator reached the table (for the printed command). */
+export interface RuleSubject {
+  issuer: string;
+  accountName: string;
+  local: boolean;
+}
+
+/** `sts update approvals … --clear ROLE`, as the operator would type it for `who`. */
+function clearCommand(who: RuleSubject, role: string): string {
+  const local = who.local ? ' --local' : '';
+  return `sts update approvals${local} --issuer ${posixValue(who.issuer)} --account-name ${posixValue(who.accountName)} --clear ${posixValue(role)}`;
+}
+
+/** `sts update roles` would leave a rule without its role. */
+export function ruleLosesRole(who: RuleSubject, rule: string, role: string): InvalidRequestError {
+  return new InvalidRequestError(
+    `${who.accountName}'s approval rule ${rule} is for a role these roles leave out: clear it first (\`${clearCommand(who, role)}\`), or keep the role.`,
+  );
+}
+
+/** `sts update authorizers` would leave a rule with fewer eligible approvers than it needs. */
+export function ruleLosesApprovers(
+  who: RuleSubject,
+  rule: { text: string; role: string; approvals: number },
+  named: number,
+): InvalidRequestError {
+  const approvals = `${rule.approvals} ${rule.approvals === 1 ? 'approval' : 'approvals'}`;
+  return new InvalidRequestError(
+    `${who.accountName}'s approval rule ${rule.text} needs ${approvals} from the secondary authorizers, but the new list names ${named}: lower the rule or clear it first (\`${clearCommand(who, rule.role)}\`), or name more authorizers.`,
+  );
+}
+
+/** `sts update approvals` with nothing to do. */
+export function noRuleChange(): InvalidRequestError {
+  return new InvalidRequestError(
+    'Give at least one rule (ROLE=N, or ROLE=N:approver,approver) or --clear ROLE; see `sts update approvals --help`.',
+  );
+}
+
+/** `sts update approvals --clear ROLE` for a role without a rule (a note: the result is what was asked). */
+export function nothingToClear(accountName: string, role: string): string {
+  return `sts: note: ${accountName} has no approval rule for ${role}; nothing to clear.\n`;
 }
 
 const internalExit = new InternalError().exitCode;

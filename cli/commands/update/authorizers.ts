@@ -1,11 +1,14 @@
 import { Command, Option } from 'clipanion';
+import { type ApprovalRule, formatApprovalRule } from '../../../lambdas/core/approval-rules.js';
 import { validateAuthorizers } from '../../../lambdas/core/entries.js';
 import { InvalidRequestError } from '../../../lambdas/core/errors.js';
 import { AdminCommand } from '../../admin/admin-command.js';
+import { assertRulesKeep } from '../../admin/approval-rules.js';
 import { listOption } from '../../admin/list-options.js';
 import { listText } from '../../admin/table.js';
 import { updateEntry } from '../../admin/update-entry.js';
 import { warnUnknownAuthorizers } from '../../admin/warnings.js';
+import { notEnrolled, ruleLosesApprovers } from '../../sentences/admin.js';
 
 /** `sts update authorizers`: replaces who may approve an account's requests. */
 export class UpdateAuthorizersCommand extends AdminCommand {
@@ -18,7 +21,9 @@ export class UpdateAuthorizersCommand extends AdminCommand {
       Sets the secondary authorizers of \`--account-name\` in \`--issuer\` to exactly the accounts given (one
       argument each, or comma-separated; same issuer, not the account itself): any one of them must approve
       its requests. Quote a name with spaces: \`sts update authorizers "Bob Smith" carol\`.
-      \`--none\` removes them all, so the account's own code is enough. The entry must exist.
+      \`--none\` removes them all, so the account's own code is enough. The entry must exist. Approval rules
+      that rely on the secondary authorizers must still hold: as many of them as the rule needs, all enrolled
+      (see \`sts update approvals\`).
     `,
     examples: [
       ['Let bob or carol approve alice', '$0 update authorizers bob carol --issuer acme --account-name alice'],
@@ -50,6 +55,13 @@ export class UpdateAuthorizersCommand extends AdminCommand {
     const given = this.given();
     const authorizers = validateAuthorizers(accountName, given);
     const backend = await this.backend();
+    const entry = await backend.store.get(issuer, accountName);
+    if (!entry) throw notEnrolled(issuer, accountName);
+    const who = { issuer, accountName, local: this.settings().local };
+    const next = { ...entry, secondaryAuthorization: authorizers };
+    const refuse = (rule: ApprovalRule) =>
+      ruleLosesApprovers(who, { ...rule, text: formatApprovalRule(rule) }, authorizers.length);
+    await assertRulesKeep(backend.store, next, entry.approvalRules, refuse, { authorizers: true });
     const view = await updateEntry(backend.store, issuer, accountName, { secondaryAuthorization: authorizers });
     if (this.json) this.printJson(view);
     else {

@@ -38,10 +38,23 @@ describe('help', () => {
   it('sts update --help lists its subcommands; sts update alone is a usage error', async () => {
     const help = await runCli(['update', '--help'], {});
     expect(help.code).toBe(0);
-    for (const sub of ['update roles', 'update authorizers', 'update device']) expect(help.stdout).toContain(sub);
+    for (const sub of ['update roles', 'update authorizers', 'update approvals', 'update device']) {
+      expect(help.stdout).toContain(sub);
+    }
     const bare = await runCli(['update'], {});
     expect(bare.code).toBe(64);
     expect(bare.stderr).toContain('needs a subcommand');
+  });
+
+  it('sts --help lists sts update approvals with an example of per-role rules', async () => {
+    const result = await runCli(['--help'], {});
+    expect(result.stdout).toMatch(/sts update approvals .*\n.*Set or clear the approval rules of an account/);
+    expect(result.stdout).toContain(
+      "$ sts update approvals --issuer acme --account-name alice ReadOnly=0 Admin=1 'BreakGlass=2:sec1,sec2'",
+    );
+    const own = await runCli(['update', 'approvals', '--help'], {});
+    expect(own.code).toBe(0);
+    expect(own.stdout).toContain('--clear');
   });
 
   it("sts deny --help describes the reason as the approver's", async () => {

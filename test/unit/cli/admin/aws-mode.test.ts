@@ -103,6 +103,46 @@ describe('administrator commands on AWS (KMS)', () => {
     expect(kms).toHaveReceivedCommandTimes(EncryptCommand, 0);
   });
 
+  it('sets and clears approval rules on the AWS table without KMS, and names no --local in its advice', async () => {
+    const noKms = { ...env, STS_KMS_KEY_ID: undefined };
+    for (const name of ['sec1', 'sec2']) {
+      expect(
+        (await runCli(['enroll', '--issuer', 'aws-team', '--account-name', name, '--no-verify', '--json'], env)).code,
+      ).toBe(0);
+    }
+    const who = ['--issuer', 'aws-team', '--account-name', 'erin'];
+    const enrolled = await runCli(
+      [
+        'enroll',
+        ...who,
+        '--roles',
+        'Admin,BreakGlass',
+        '--approvals',
+        'BreakGlass=2:sec1,sec2',
+        '--no-verify',
+        '--json',
+      ],
+      env,
+    );
+    expect(enrolled.code, enrolled.stderr).toBe(0);
+    kms.resetHistory();
+
+    const set = await runCli(['update', 'approvals', ...who, 'Admin=0'], noKms);
+    expect(set).toMatchObject({
+      code: 0,
+      stdout: 'Approval rules of erin in aws-team: BreakGlass=2:sec1,sec2, Admin=0.\n',
+    });
+    const refused = await runCli(['update', 'roles', 'Admin', ...who], noKms);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      '(`sts update approvals --issuer aws-team --account-name erin --clear BreakGlass`)',
+    );
+    const cleared = await runCli(['update', 'approvals', ...who, '--clear', 'BreakGlass', '--clear', 'Admin'], noKms);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect((await broker.rawItem('aws-team', 'erin'))?.approval_rules).toBeUndefined();
+    expect(kms).toHaveReceivedCommandTimes(EncryptCommand, 0);
+  });
+
   it('explains a KMS failure in one sentence, without the SDK message', async () => {
     kms
       .on(EncryptCommand)

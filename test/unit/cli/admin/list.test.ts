@@ -52,11 +52,11 @@ describe('sts list', () => {
     const result = await runCli(['list', ...broker.localArgs, '--issuer', 'acme']);
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^ACCOUNT\s+ROLES\s+AUTHORIZERS\s+DEVICE\s+LOCKED UNTIL$/);
-    expect(lines.slice(1).map((line) => line.split(/\s+/))).toEqual([
-      ['alice', 'admin,readonly', 'bob', 'yes', '-'],
-      ['bob', 'readonly', '-', 'yes', '-'],
-      ['carol', 'ops', '-', 'MISSING', '2999-01-01T00:00:00.000Z'],
+    expect(lines[0]).toMatch(/^ACCOUNT\s+ROLES\s+AUTHORIZERS\s+DEVICE\s+LOCKED UNTIL\s+APPROVALS$/);
+    expect(lines.slice(1).map((line) => line.split(/\s{2,}/))).toEqual([
+      ['alice', 'admin,readonly', 'bob', 'yes', '-', '1 of the secondary authorizers'],
+      ['bob', 'readonly', '-', 'yes', '-', 'none needed'],
+      ['carol', 'ops', '-', 'MISSING', '2999-01-01T00:00:00.000Z', 'none needed'],
     ]);
     expect(result.stdout).not.toContain('zed');
   });
