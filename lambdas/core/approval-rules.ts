@@ -4,7 +4,7 @@
  * own); a role without a rule keeps STSFTW 1.0's behaviour: one approver from `secondary_authorization` when
  * that list is non-empty, none otherwise.
  */
-import { MAX_LIST_LENGTH, validateAuthorizers } from './entries.js';
+import { isRoleSyntax, MAX_LIST_LENGTH, validateAuthorizers } from './entries.js';
 import { InvalidRequestError } from './errors.js';
 import { matchingEntryRoles, type RoleConfig } from './roles.js';
 import type { ApprovalRule, AuthEntry } from './types.js';
@@ -63,15 +63,22 @@ export function quorumFor(entry: RuleSource, requestedRole: string, cfg: RoleCon
  * @throws InvalidRequestError saying what is wrong.
  */
 export function parseApprovalRule(text: string): ApprovalRule {
-  const match = /^([^=]+)=(\d+)(?::(.*))?$/s.exec(text.trim());
+  const trimmed = text.trim();
+  // IAM allows `=` in role names: the rule's `=` is the first one after which a count follows.
+  let match: RegExpExecArray | null = null;
+  let role = '';
+  for (let at = trimmed.indexOf('='); at > 0 && !match; at = trimmed.indexOf('=', at + 1)) {
+    role = trimmed.slice(0, at).trim();
+    if (role === EVERY_ROLE || isRoleSyntax(role)) match = /^(\d+)(?::(.*))?$/s.exec(trimmed.slice(at + 1));
+  }
   if (!match) {
     throw new InvalidRequestError(
       `An approval rule reads ROLE=N or ROLE=N:approver,approver (for example Admin=1 or BreakGlass=2:bob,carol), not ${JSON.stringify(text.slice(0, 100))}.`,
     );
   }
-  const rule: ApprovalRule = { role: match[1].trim(), approvals: Number(match[2]) };
-  if (match[3] !== undefined) {
-    const approvers = match[3]
+  const rule: ApprovalRule = { role, approvals: Number(match[1]) };
+  if (match[2] !== undefined) {
+    const approvers = match[2]
       .split(',')
       .map((name) => name.trim())
       .filter((name) => name !== '');
@@ -123,6 +130,11 @@ export function validateApprovalRules(
     const approvals = rule.approvals;
     if (typeof approvals !== 'number' || !Number.isInteger(approvals) || approvals < 0 || approvals > MAX_APPROVALS) {
       throw new InvalidRequestError(`The approval rule for ${role} must ask for 0 to ${MAX_APPROVALS} approvals.`);
+    }
+    if (Array.isArray(rule.approvers) && rule.approvers.includes(entry.accountName)) {
+      throw new InvalidRequestError(
+        `The approval rule for ${role} names ${entry.accountName}, who cannot approve their own requests: name other approvers.`,
+      );
     }
     const own = rule.approvers === undefined ? undefined : validateAuthorizers(entry.accountName, rule.approvers);
     const eligible = own ?? entry.secondaryAuthorization;

@@ -77,6 +77,8 @@ describe('parseApprovalRule and formatApprovalRule', () => {
     ['BreakGlass=2:sec1,sec2', { role: 'BreakGlass', approvals: 2, approvers: ['sec1', 'sec2'] }],
     ['BreakGlass=2: Bob Smith , carol,carol', { role: 'BreakGlass', approvals: 2, approvers: ['Bob Smith', 'carol'] }],
     [`${BREAK_GLASS}=2:sec1,sec2`, { role: BREAK_GLASS, approvals: 2, approvers: ['sec1', 'sec2'] }],
+    ['key=value=1', { role: 'key=value', approvals: 1 }],
+    ['Admin=1:a=b', { role: 'Admin', approvals: 1, approvers: ['a=b'] }],
   ])('reads %s', (text, rule) => {
     expect(parseApprovalRule(text)).toEqual(rule);
   });
@@ -86,9 +88,12 @@ describe('parseApprovalRule and formatApprovalRule', () => {
       expect(formatApprovalRule(parseApprovalRule(text))).toBe(text);
   });
 
-  it.each(['Admin', 'Admin=', '=1', 'Admin=one', 'Admin=-1', 'Admin=1:', 'Admin=1: , '])('refuses %j', (text) => {
-    expect(() => parseApprovalRule(text)).toThrow(InvalidRequestError);
-  });
+  it.each(['Admin', 'Admin=', '=1', 'Admin=one', 'Admin=-1', 'Admin=1:', 'Admin=1: , ', 'bad role=1'])(
+    'refuses %j',
+    (text) => {
+      expect(() => parseApprovalRule(text)).toThrow(InvalidRequestError);
+    },
+  );
 });
 
 describe('validateApprovalRules', () => {
@@ -121,7 +126,11 @@ describe('validateApprovalRules', () => {
     ['a fraction', [{ role: 'Admin', approvals: 1.5 }], /0 to 5/],
     ['N above the authorizers', [{ role: 'Admin', approvals: 3 }], /names 2 approvers/],
     ['N above its own list', [{ role: 'Admin', approvals: 2, approvers: ['sec1'] }], /its own list names 1 approver:/],
-    ['the account itself', [{ role: 'Admin', approvals: 1, approvers: ['alice'] }], /own secondary authorizer/],
+    [
+      'the account itself',
+      [{ role: 'Admin', approvals: 1, approvers: ['alice'] }],
+      /cannot approve their own requests/,
+    ],
     ['a bad approver name', [{ role: 'Admin', approvals: 1, approvers: ['a:b'] }], /account name/],
     ['no list', { role: 'Admin' }, /must be a list/],
   ])('refuses %s', (_label, rules, message) => {
