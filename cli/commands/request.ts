@@ -75,7 +75,7 @@ export class RequestCommand extends StsCommand {
     if (this.noWait) {
       // Only a code the broker accepted makes a request worth announcing: a refused one ends here (exit 12).
       const checked = await awaitVerification(client, io, pending);
-      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, session.now()));
+      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, checked, session.now()));
       const collect = `collect the credentials with \`sts wait ${pending.id}\``;
       if (checked.status !== 'AWAITING_APPROVAL') io.info(`Request ${pending.id} needs no approval: ${collect}.`);
       else if (!this.json) this.info(`Once approved, ${collect}.`);

@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import type { RequestView } from '../client.js';
 import { StsCommand } from '../command.js';
 import { endpointOption } from '../options.js';
+import { approvalRows } from '../sentences/approvals.js';
 import { clockTime } from '../time-format.js';
 
 /** Shows a request's status, parties, deadline and outcome. */
@@ -45,6 +46,7 @@ export function describeRequest(view: RequestView): string {
       'decision deadline',
       view.decisionDeadline && `${view.decisionDeadline} (${clockTime(view.decisionDeadline)} local)`,
     ],
+    ...approvalRows(view),
     ['approved by', view.approvedBy],
     ['denied by', view.deniedBy],
     ['error', view.error ? `${view.error.message} (${view.error.code})` : undefined],
