@@ -21,7 +21,7 @@ export class RequestCommand extends StsCommand {
     category: 'Requester',
     description: 'Request credentials for a role that another person approves',
     details: `
-      Checks your TOTP code, then waits for one of your approvers to run \`sts approve <id>\` with their own code. The credentials are sealed to a key pair made for this request only, and printed here once approved.
+      Checks your TOTP code, then waits for your approvers to run \`sts approve <id>\` with their own codes: one of them, or as many as the role's approval rule asks for (a line such as \`approvals: 1 of 2 (bob)\` as each one arrives). The credentials are sealed to a key pair made for this request only, and printed here once approved.
 
       While waiting, the request id, the verification code (the approver must see the same one) and the approver's command are shown on stderr. Ctrl-C stops waiting without cancelling: resume with \`sts wait <id>\`.
 

@@ -13,7 +13,7 @@ export class StatusCommand extends StsCommand {
     category: 'Requester',
     description: 'Show a request as the broker sees it',
     details: `
-      Works from any machine that reaches the broker: requester, approver or auditor. Never shows credentials (they are sealed to the requester's key anyway).
+      Works from any machine that reaches the broker: requester, approver or auditor. Never shows credentials (they are sealed to the requester's key anyway). A request that needs approvals lists them (who, when) and \`approvals: k of N\`.
     `,
     examples: [
       ['Show a request', '$0 status r_0123456789abcdefghjkmnpqrs'],
