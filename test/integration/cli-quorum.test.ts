@@ -59,6 +59,13 @@ async function approve(id: string, approver: string): Promise<Run> {
   return runSts([...args, '--totp-code', await codes.next(approver)], person(approver));
 }
 
+/** `sts get` in one shot: the requester's code and `approver`'s. */
+async function singleShot(accountName: string, role: string, approver: string): Promise<string[]> {
+  const own = ['--totp-code', await codes.next(accountName)];
+  const second = ['--secondary-authorizer', approver, '--secondary-totp-code', await codes.next(approver)];
+  return ['get', ...as(accountName, role), ...own, ...second];
+}
+
 /** The last line of stderr: the one `sts: …` sentence of a refusal. */
 const sentence = (run: Run) => run.stderr.trim().split('\n').at(-1) ?? '';
 
@@ -157,19 +164,7 @@ describe('a role that needs two approvers', () => {
   });
 
   it('sts get refuses also when its --secondary-totp-code counted as the first approval', async () => {
-    const got = await runSts(
-      [
-        'get',
-        ...as('alice3', 'BreakGlass'),
-        '--totp-code',
-        await codes.next('alice3'),
-        '--secondary-authorizer',
-        'dave',
-        '--secondary-totp-code',
-        await codes.next('dave'),
-      ],
-      person('alice3'),
-    );
+    const got = await runSts(await singleShot('alice3', 'BreakGlass', 'dave'), person('alice3'));
     expect(got.code, describeRun(got)).toBe(4);
     expect(sentence(got)).toContain('(1 of 2 so far)');
     expect(sentence(got)).toContain('`sts request`');
@@ -187,19 +182,7 @@ describe('roles that need none or one approval behave as before', () => {
     expect(readOnly.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=ASIALOCAL/m);
     expect(readOnly.stderr).not.toContain('approv');
 
-    const admin = await runSts(
-      [
-        'get',
-        ...as('alice4', 'Admin'),
-        '--totp-code',
-        await codes.next('alice4'),
-        '--secondary-authorizer',
-        'erin',
-        '--secondary-totp-code',
-        await codes.next('erin'),
-      ],
-      requester,
-    );
+    const admin = await runSts(await singleShot('alice4', 'Admin', 'erin'), requester);
     expect(admin.code, describeRun(admin)).toBe(0);
     expect(admin.stdout).toMatch(/^export AWS_ACCESS_KEY_ID=ASIALOCAL/m);
   });
