@@ -50,11 +50,12 @@ function approvals(n: number): string {
 
 /**
  * The approver's answer: whether theirs completed the quorum or how many are still needed. `view` is the
- * request as it was shown before deciding. A broker that answers only `{id, status}` completed it if APPROVED.
+ * request as it was shown before deciding. A broker that answers only `{id, status}` completed it unless the
+ * request still waits (`AWAITING_APPROVAL`); a status read back after an uncertain retry may be past APPROVED.
  */
 export function approvalResult(result: DecisionResult, view: RequestView): string {
   const remaining = result.approvalsRemaining ?? 0;
-  if (result.status !== 'APPROVED' && (result.approvalsRemaining === undefined || remaining <= 0)) {
+  if (result.status === 'AWAITING_APPROVAL' && remaining <= 0) {
     return `Your approval of ${result.id} is counted; the request waits for more approvals.`;
   }
   // What the request needs: as the broker showed it, else what its answer implies (ours counted, `remaining` to go).

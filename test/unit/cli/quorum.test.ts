@@ -292,6 +292,13 @@ describe('the approver learns what their approval did', () => {
     );
   });
 
+  it('an answer that still waits but gives no count says the approval is counted, without a number', async () => {
+    await seeded({ decisionAnswer: { status: 'AWAITING_APPROVAL' } }, { approvalsRequired: 2, approvals: [] });
+    const result = await approve();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`Your approval of ${ID} is counted; the request waits for more approvals.\n`);
+  });
+
   it('--json passes approvalsRemaining through', async () => {
     await seeded(
       { decisionAnswer: { status: 'AWAITING_APPROVAL', approvalsRemaining: 1 } },
@@ -349,6 +356,38 @@ describe('the approver learns what their approval did', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`Your approval of ${ID} is counted (1 of 2); 1 more approval is needed.\n`);
   });
+
+  it.each(['APPROVED', 'MINTED'])(
+    'an approval that completed the quorum before a 504 reads as complete when the request is %s by then',
+    async (status) => {
+      const request = await seeded({}, { approvalsRequired: 2, approvals: [] });
+      let posts = 0;
+      const fetch: typeof globalThis.fetch = (async (url: URL, init: RequestInit) => {
+        if (init.method !== 'POST') return globalThis.fetch(url, init);
+        if (++posts === 1) {
+          const approvedAt = new Date().toISOString();
+          Object.assign(request.view, {
+            status,
+            approvedBy: 'bob',
+            approvals: [
+              { accountName: 'carol', approvedAt },
+              { accountName: 'bob', approvedAt },
+            ],
+          });
+          return new Response(JSON.stringify({ message: 'Endpoint request timed out' }), { status: 504 });
+        }
+        return new Response(JSON.stringify({ code: 'already_decided', detail: 'Already decided.' }), {
+          status: 409,
+          headers: { 'content-type': 'application/problem+json' },
+        });
+      }) as typeof globalThis.fetch;
+      const result = await runCli(['approve', ID, '--yes', '--totp-code', '123456'], env, { fetch });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toBe(
+        `Approved ${ID}: the quorum is complete (2 of 2), alice's credentials are being minted.\n`,
+      );
+    },
+  );
 
   it('sts status lists the approvals (who, when) and k of N; --json passes them through', async () => {
     const approvedAt = '2030-01-01T00:00:10.000Z';
