@@ -3,12 +3,19 @@
  * `ApiError` carrying the stable `code`; transport failures a `NetworkError` saying why.
  */
 import type { Broker, CreateRequestInput } from '../lambdas/core/broker.js';
-import type { RequestView } from '../lambdas/core/request-view.js';
+import type { RequestView as BrokerView } from '../lambdas/core/request-view.js';
 import type { RequestStatus } from '../lambdas/core/types.js';
 import { ApiError, NetworkError, type NetworkFailure } from './errors.js';
 
 // The API's shapes are core's own (type-only: nothing of core loads with the client).
-export type { RequestStatus, RequestView };
+export type { RequestStatus };
+
+/**
+ * `GET /v1/requests/{id}`: core's view, whose quorum fields a broker from before quorums (issue 9) does not
+ * send: no `approvalsRequired` reads as at most one approval, no `approvals` as none listed.
+ */
+export type RequestView = Omit<BrokerView, 'approvalsRequired' | 'approvals'> &
+  Partial<Pick<BrokerView, 'approvalsRequired' | 'approvals'>>;
 
 /** Body of `POST /v1/requests`: the broker's own input type. */
 export type CreateRequestBody = CreateRequestInput;
@@ -20,6 +27,8 @@ export type CreatedRequest = Awaited<ReturnType<Broker['createRequest']>>;
 export interface DecisionResult {
   id: string;
   status: RequestStatus;
+  /** Approvals the quorum still needs after this one (absent from a broker before quorums). */
+  approvalsRemaining?: number;
 }
 
 /** How to reach the broker. */

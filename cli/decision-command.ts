@@ -10,6 +10,7 @@ import { ApiError, CliError, ExitCode } from './errors.js';
 import { endpointOption, totpCodeOption } from './options.js';
 import { totpCode } from './prompts.js';
 import { withRetries } from './retry.js';
+import { approvalResult, approvalsSoFar, approverNames, isQuorum } from './sentences/approvals.js';
 import { notDecidable } from './sentences/statuses.js';
 import { clockTime, duration } from './time-format.js';
 
@@ -40,19 +41,14 @@ export abstract class DecisionCommand extends StsCommand {
     const code = await totpCode(this.terminal(), this.totpCode, `${accountName}${issuer ? ` (${issuer})` : ''}`);
     const result = await this.decide(client, accountName, code);
     if (this.json) this.out(JSON.stringify(result));
-    else
-      this.out(
-        this.verb === 'approve'
-          ? `Approved ${result.id}: ${view.accountName}'s credentials are being minted.`
-          : `Denied ${result.id}.`,
-      );
+    else this.out(this.verb === 'approve' ? approvalResult(result, view) : `Denied ${result.id}.`);
     return 0;
   }
 
   /**
    * Sends the decision, retrying a throttled or failing gateway a few times. After a 5xx the first try may
-   * have gone through: a later refusal ("already decided", or our code counted as used) that turns out to
-   * be our own decision is a success.
+   * have gone through: a later refusal ("already decided", "already approved", or our code counted as used)
+   * that turns out to be our own decision is a success.
    */
   private async decide(client: BrokerClient, accountName: string, totpCode: string): Promise<DecisionResult> {
     let uncertain = false;
@@ -64,11 +60,17 @@ export abstract class DecisionCommand extends StsCommand {
         },
       });
     } catch (e) {
-      if (!(uncertain && e instanceof ApiError && ['already_decided', 'invalid_credentials'].includes(e.code))) throw e;
+      const ours = ['already_decided', 'already_approved', 'invalid_credentials'];
+      if (!(uncertain && e instanceof ApiError && ours.includes(e.code))) throw e;
       const view = await this.getRequest(client);
-      const by = this.verb === 'approve' ? view.approvedBy : view.deniedBy;
-      if (by !== accountName) throw e;
-      return { id: view.id, status: view.status };
+      const decided =
+        this.verb === 'approve'
+          ? view.approvedBy === accountName || approverNames(view).includes(accountName)
+          : view.deniedBy === accountName;
+      if (!decided) throw e;
+      if (view.approvalsRequired === undefined) return { id: view.id, status: view.status };
+      const approvalsRemaining = Math.max(0, view.approvalsRequired - approverNames(view).length);
+      return { id: view.id, status: view.status, approvalsRemaining };
     }
   }
 
@@ -119,6 +121,7 @@ export function summary(view: RequestView, now: number): string {
     `  reason              ${view.reason ? JSON.stringify(view.reason) : '(none given)'}`,
     `  verification code   ${view.verificationCode ?? '(not shown by this broker)'}  (must match what ${view.accountName} sees)`,
     `  decision deadline   ${clockTime(view.decisionDeadline)} (in ${duration(Date.parse(view.decisionDeadline) - now)})`,
+    ...(isQuorum(view) ? [`  approvals           ${approvalsSoFar(view)}`] : []),
     `  request             ${view.id}`,
     '',
   ];

@@ -12,6 +12,8 @@ export class ApproveCommand extends DecisionCommand {
     details: `
       Shows who asks for which role, why, the verification code and the deadline. Check the code with the requester (it must match what their \`sts request\` shows), confirm, then type your TOTP code. Your account is \`--account-name\` (or STS_ACCOUNT_NAME, or your profile).
 
+      When the role needs several approvers, it says whether yours completed the quorum or how many more are needed (\`--json\`: \`approvalsRemaining\`); approving the same request twice is refused (\`already_approved\`, exit 6).
+
       Without a terminal, \`--yes\` and \`--totp-code\` are required.
     `,
     examples: [

@@ -11,7 +11,7 @@ export class GetCommand extends ObtainCommand {
     category: 'Requester',
     description: 'Get credentials in one shot (STSFTW 1.0), or as an AWS credential_process',
     details: `
-      With your TOTP code (and, if your account needs a second person, \`--secondary-authorizer\` and their \`--secondary-totp-code\`) the broker verifies both and mints at once. Without the second code, it waits for approval exactly like \`sts request\`.
+      With your TOTP code (and, if your account needs a second person, \`--secondary-authorizer\` and their \`--secondary-totp-code\`) the broker verifies both and mints at once. Without the second code, it waits for approval exactly like \`sts request\`. It never waits for a quorum: a role that needs two or more approvals stops with exit 4 (\`approvals_required\`) and names \`sts request\`; the request stays open, and \`sts wait <id>\` collects its credentials once the other approvers have approved.
 
       The default output is shell \`export\` lines, so \`eval "$(sts get …)"\` works. With \`--format credential-process\` it prints the document the AWS CLI and SDKs expect and reuses cached credentials (encrypted under ~/.cache/stsftw) until five minutes before they expire. A \`--reason\` always asks for new credentials (they replace the cached ones); \`--no-cache\` asks for new ones and keeps none; \`sts cache clear\` forgets them all.
     `,

@@ -21,7 +21,7 @@ export class RequestCommand extends StsCommand {
     category: 'Requester',
     description: 'Request credentials for a role that another person approves',
     details: `
-      Checks your TOTP code, then waits for one of your approvers to run \`sts approve <id>\` with their own code. The credentials are sealed to a key pair made for this request only, and printed here once approved.
+      Checks your TOTP code, then waits for your approvers to run \`sts approve <id>\` with their own codes: one of them, or as many as the role's approval rule asks for (a line such as \`approvals: 1 of 2 (bob)\` as each one arrives). The credentials are sealed to a key pair made for this request only, and printed here once approved.
 
       While waiting, the request id, the verification code (the approver must see the same one) and the approver's command are shown on stderr. Ctrl-C stops waiting without cancelling: resume with \`sts wait <id>\`.
 
@@ -75,7 +75,7 @@ export class RequestCommand extends StsCommand {
     if (this.noWait) {
       // Only a code the broker accepted makes a request worth announcing: a refused one ends here (exit 12).
       const checked = await awaitVerification(client, io, pending);
-      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, session.now()));
+      if (checked.status === 'AWAITING_APPROVAL') io.info(announcement(pending, checked, session.now()));
       const collect = `collect the credentials with \`sts wait ${pending.id}\``;
       if (checked.status !== 'AWAITING_APPROVAL') io.info(`Request ${pending.id} needs no approval: ${collect}.`);
       else if (!this.json) this.info(`Once approved, ${collect}.`);

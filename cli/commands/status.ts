@@ -3,6 +3,7 @@ import { Command, Option } from 'clipanion';
 import type { RequestView } from '../client.js';
 import { StsCommand } from '../command.js';
 import { endpointOption } from '../options.js';
+import { approvalRows } from '../sentences/approvals.js';
 import { clockTime } from '../time-format.js';
 
 /** Shows a request's status, parties, deadline and outcome. */
@@ -12,7 +13,7 @@ export class StatusCommand extends StsCommand {
     category: 'Requester',
     description: 'Show a request as the broker sees it',
     details: `
-      Works from any machine that reaches the broker: requester, approver or auditor. Never shows credentials (they are sealed to the requester's key anyway).
+      Works from any machine that reaches the broker: requester, approver or auditor. Never shows credentials (they are sealed to the requester's key anyway). A request that needs approvals lists them (who, when) and \`approvals: k of N\`.
     `,
     examples: [
       ['Show a request', '$0 status r_0123456789abcdefghjkmnpqrs'],
@@ -45,6 +46,7 @@ export function describeRequest(view: RequestView): string {
       'decision deadline',
       view.decisionDeadline && `${view.decisionDeadline} (${clockTime(view.decisionDeadline)} local)`,
     ],
+    ...approvalRows(view),
     ['approved by', view.approvedBy],
     ['denied by', view.deniedBy],
     ['error', view.error ? `${view.error.message} (${view.error.code})` : undefined],

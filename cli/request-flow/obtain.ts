@@ -1,6 +1,7 @@
 /**
  * Credentials for `get` and `exec`: from the encrypted cache when allowed and fresh, else a new request
- * (single shot when a secondary code is given, otherwise it waits for approval and says so). A `--reason`
+ * (single shot when a secondary code is given, otherwise it waits for one approval and says so; never for a
+ * quorum of two or more, which `sts request` waits for). A `--reason`
  * always means a new request (the approver and the audit must see it), whose credentials then replace the
  * cached ones.
  */
@@ -45,7 +46,7 @@ export async function obtainCredentials(io: FlowIo, input: ObtainInput): Promise
   const totpCode = await input.totpCode();
   const client = await input.client();
   const pending = await startRequest(client, io, { ...input, totpCode });
-  const credentials = await waitForCredentials(client, io, pending, { announce: true });
+  const credentials = await waitForCredentials(client, io, pending, { announce: true, refuseQuorum: true });
   try {
     cache?.writeCachedCredentials(io.env, cacheKey, credentials);
   } catch (e) {

@@ -5,6 +5,7 @@
 import type { BrokerClient, RequestView } from '../client.js';
 import type { CachedCredentials as Credentials } from '../credential-cache.js';
 import { deletePending, type PendingRequest } from '../pending-requests.js';
+import { approvalsLine, approverNames, isQuorum, quorumNotForGet } from '../sentences/approvals.js';
 import {
   credentialsDoNotOpen,
   credentialsGone,
@@ -44,23 +45,42 @@ function settlePatience(pending: PendingRequest) {
       : Date.parse(pending.decisionDeadline) - started + SETTLE_GRACE_MS;
 }
 
+/** How `waitForCredentials` waits. */
+export interface WaitOptions {
+  /** Print the approval instructions when the request starts waiting for approval. */
+  announce: boolean;
+  /**
+   * Stop (exit 4, `approvals_required`; the request and its key stay for `sts wait`) once the request turns
+   * out to wait for two or more approvers: `get`, `exec` and credential_process never wait for a quorum.
+   */
+  refuseQuorum?: boolean;
+}
+
 /**
  * Polls request `pending.id` until its credentials open (then deletes the key file) or it ends
  * (deletes the key file, throws the ended sentence). On Ctrl-C the key file stays and the person is told
- * how to resume. `announce`: print the approval instructions when the request starts waiting for approval.
+ * how to resume. A request that waits for a quorum gets a line each time its count of approvals grows.
  */
 export function waitForCredentials(
   client: BrokerClient,
   io: FlowIo,
   pending: PendingRequest,
-  options: { announce: boolean },
+  options: WaitOptions,
 ): Promise<Credentials> {
   let announced = !options.announce;
+  let counted = 0;
   return pollRequest(client, io, pending, {
     async settle(view, say) {
+      if (options.refuseQuorum && view.status === 'AWAITING_APPROVAL' && isQuorum(view)) {
+        throw quorumNotForGet(pending, view);
+      }
       if (view.status === 'AWAITING_APPROVAL' && !announced) {
         announced = true;
-        say(announcement(pending, io.now()));
+        say(announcement(pending, view, io.now()));
+      }
+      if (isQuorum(view) && approverNames(view).length > counted) {
+        counted = approverNames(view).length;
+        say(approvalsLine(view));
       }
       if (view.status !== 'MINTED') return undefined;
       const credentials = await openCredentials(pending, view);

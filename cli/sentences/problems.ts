@@ -16,11 +16,15 @@ export const problemHints: Record<string, string> = {
   invalid_credentials:
     'Check --issuer, --account-name and the TOTP code, then retry with the next code your authenticator shows.',
   not_an_approver:
-    "Ask the requester which accounts are listed as their approvers (their entry's secondary authorization).",
+    "Ask the requester which accounts may approve this role (their entry's approval rule for it, else its secondary authorization).",
   self_approval: 'Ask another of your approvers to run `sts approve` for this request.',
   role_not_permitted: "Check --role, or ask an administrator to add the role to your account's roles.",
   not_found: 'Check the request id and that --endpoint points at the broker that made it.',
   already_decided: 'Run `sts status <id>` to see how it was decided.',
+  already_approved:
+    'Nothing to do: the request waits for the other approvers (`sts status <id>` shows who has approved so far).',
+  approvals_required:
+    'Ask for this role with `sts request`, which waits for every approval it needs (`sts get` and STSFTW 1.0 clients cannot).',
   expired: 'Make a new request with `sts request`.',
   locked_out: 'Wait 15 minutes before trying again (the lockout was announced on the audit topic).',
   internal: "Retry in a moment; if it keeps failing, check the broker's logs.",

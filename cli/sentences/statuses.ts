@@ -8,6 +8,7 @@ import type { RequestStatus, RequestView } from '../client.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { FinishedRequest, PendingRequest } from '../pending-requests.js';
 import { clockTime, duration } from '../time-format.js';
+import { approvalsRequired, approverNames, isQuorum } from './approvals.js';
 import { exitCodeForProblem, problemHints, requesterHint } from './problems.js';
 
 /** A status in which a request ended without credentials. */
@@ -31,22 +32,32 @@ export function progressText(view: RequestView | undefined, pending: PendingRequ
   const spent = duration(elapsed);
   const suffix = busy ? ' (the broker is busy: retrying)' : '';
   switch (view?.status) {
-    case 'AWAITING_APPROVAL':
-      return `Waiting for approval of ${pending.id} (code ${pending.verificationCode}) — ${spent} elapsed, deadline ${clockTime(pending.decisionDeadline)}${suffix}`;
-    case 'APPROVED':
-      return `Approved${view.approvedBy ? ` by ${view.approvedBy}` : ''}: minting credentials — ${spent}${suffix}`;
+    case 'AWAITING_APPROVAL': {
+      const what = isQuorum(view)
+        ? `${approvalsRequired(view)} approvals of ${pending.id} (${approverNames(view).length} so far; code ${pending.verificationCode})`
+        : `approval of ${pending.id} (code ${pending.verificationCode})`;
+      return `Waiting for ${what} — ${spent} elapsed, deadline ${clockTime(pending.decisionDeadline)}${suffix}`;
+    }
+    case 'APPROVED': {
+      const by = isQuorum(view) ? approverNames(view).join(', ') : view.approvedBy;
+      return `Approved${by ? ` by ${by}` : ''}: minting credentials — ${spent}${suffix}`;
+    }
     default:
       return `Checking your code for ${pending.id} — ${spent}${suffix}`;
   }
 }
 
-/** AWAITING_APPROVAL: the lines telling the requester what the approver must do. */
-export function announcement(pending: PendingRequest, now: number): string {
+/**
+ * AWAITING_APPROVAL: the lines telling the requester what the approver must do (`view`: the request as it
+ * waits, which says how many approvers it needs).
+ */
+export function announcement(pending: PendingRequest, view: RequestView, now: number): string {
   const left = Date.parse(pending.decisionDeadline) - now;
+  const quorum = isQuorum(view);
   return [
-    `Request ${pending.id} for role ${pending.role} needs approval.`,
-    `  verification code   ${pending.verificationCode}  (the approver must see the same code)`,
-    `  approver runs       ${pending.approveCommand}`,
+    `Request ${pending.id} for role ${pending.role} needs ${quorum ? `${approvalsRequired(view)} approvals` : 'approval'}.`,
+    `  verification code   ${pending.verificationCode}  (${quorum ? 'each approver' : 'the approver'} must see the same code)`,
+    `  ${quorum ? 'each approver runs ' : 'approver runs      '} ${pending.approveCommand}`,
     `  decision deadline   ${clockTime(pending.decisionDeadline)} (in ${duration(left)})`,
     '',
   ].join('\n');

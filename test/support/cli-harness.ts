@@ -165,9 +165,18 @@ export interface FakeRequest {
   view: Record<string, any>;
 }
 
+/** One step of a fake request's plan: its status, and (a broker with quorums) its approvals so far. */
+export interface PlanStep {
+  status: string;
+  /** `approvalsRequired` from this step on (absent: the field stays as it was, absent on an older broker). */
+  approvalsRequired?: number;
+  /** The names of the approvals counted so far (`approvals`, in order; the last one is `approvedBy`). */
+  approvals?: string[];
+}
+
 export interface FakeBrokerOptions {
-  /** Statuses returned by successive GETs (the last one repeats). */
-  plan?: string[];
+  /** Statuses (or steps) returned by successive GETs (the last one repeats). */
+  plan?: (string | PlanStep)[];
   credentials?: TestCredentials;
   /** `error` of the request once REJECTED / FAILED. */
   error?: { code: string; message: string };
@@ -177,6 +186,8 @@ export interface FakeBrokerOptions {
   createProblem?: Problem;
   /** Answer approve / deny with this problem. */
   decisionProblem?: Problem;
+  /** Answer approve / deny with this body (default `{id, status}`, as a broker before quorums answers). */
+  decisionAnswer?: Record<string, unknown>;
   /** Called on every GET of a request (e.g. to simulate Ctrl-C at some point). */
   onGet?: (request: FakeRequest) => void;
   /** Override the verification code the broker answers with. */
@@ -266,10 +277,18 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
     if (req.method === 'GET' && !match?.[2]) {
       options.onGet?.(request);
       if (request.body) {
-        const status = plan[Math.min(request.gets, plan.length - 1)];
+        const step = plan[Math.min(request.gets, plan.length - 1)];
+        const { status, approvalsRequired, approvals } = typeof step === 'string' ? { status: step } : step;
         request.gets++;
         request.view.status = status;
-        if (status === 'APPROVED' || status === 'MINTED') request.view.approvedBy = 'bob';
+        if (status === 'APPROVED' || status === 'MINTED') request.view.approvedBy = approvals?.at(-1) ?? 'bob';
+        if (approvalsRequired !== undefined) request.view.approvalsRequired = approvalsRequired;
+        if (approvals) {
+          request.view.approvals = approvals.map((accountName, i) => ({
+            accountName,
+            approvedAt: new Date(Date.parse(request.view.createdAt) + (i + 1) * 1000).toISOString(),
+          }));
+        }
         if (status === 'DENIED') {
           request.view.deniedBy = options.deniedBy ?? 'bob';
           request.view.denialReason = options.denialReason ?? null;
@@ -285,6 +304,10 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
     }
     if (req.method === 'POST' && match?.[2]) {
       if (options.decisionProblem) return problem(res, options.decisionProblem);
+      if (options.decisionAnswer) {
+        request.view.status = String(options.decisionAnswer.status ?? request.view.status);
+        return send(res, 200, { id: request.id, ...options.decisionAnswer });
+      }
       request.view.status = match[2] === 'approve' ? 'APPROVED' : 'DENIED';
       return send(res, 200, { id: request.id, status: request.view.status });
     }
