@@ -10,7 +10,14 @@ import { ApiError, CliError, ExitCode } from './errors.js';
 import { endpointOption, totpCodeOption } from './options.js';
 import { totpCode } from './prompts.js';
 import { withRetries } from './retry.js';
-import { approvalResult, approvalsSoFar, approverNames, isQuorum } from './sentences/approvals.js';
+import {
+  alreadyCounted,
+  approvalResult,
+  approvalsRequired,
+  approvalsSoFar,
+  approverNames,
+  isQuorum,
+} from './sentences/approvals.js';
 import { notDecidable } from './sentences/statuses.js';
 import { clockTime, duration } from './time-format.js';
 
@@ -36,6 +43,11 @@ export abstract class DecisionCommand extends StsCommand {
     const client = await this.session().client(endpoint);
     const view = await this.awaitDecidable(client);
     this.info(summary(view, this.session().now()));
+    // A second approval would only be refused (already_approved) after spending a TOTP code: say so now.
+    const counted = approverNames(view);
+    if (this.verb === 'approve' && counted.includes(accountName) && counted.length < approvalsRequired(view)) {
+      throw alreadyCounted(view, accountName);
+    }
     await this.confirm(view);
     const { issuer } = this.settings();
     const code = await totpCode(this.terminal(), this.totpCode, `${accountName}${issuer ? ` (${issuer})` : ''}`);

@@ -93,3 +93,11 @@ export function quorumNotForGet(pending: PendingRequest, view: RequestView): Cli
     exitCodeForProblem('approvals_required'),
   );
 }
+
+/** `sts approve` by an approver the view already counts, short of the quorum: said before a code is spent. */
+export function alreadyCounted(view: RequestView, accountName: string): CliError {
+  return new CliError(
+    `Your approval of ${view.id} as ${accountName} is already counted (${approvalCount(view)}). Nothing to do: the request waits for the other approvers (\`sts status ${view.id}\` shows who has approved so far). (already_approved)`,
+    exitCodeForProblem('already_approved'),
+  );
+}

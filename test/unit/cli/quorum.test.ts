@@ -336,6 +336,18 @@ describe('the approver learns what their approval did', () => {
     expect(sentence).toContain('already counted');
     expect(sentence).toContain('Nothing to do');
     expect(sentence).toContain('(already_approved)');
+    // Said from the view, before a TOTP code is asked for and spent: no decision reached the broker.
+    expect(broker.calls.filter((call) => call.method === 'POST')).toEqual([]);
+  });
+
+  it('an approver the view does not list yet is asked for a code and the broker decides', async () => {
+    await seeded(
+      { decisionProblem: { status: 409, code: 'already_approved', detail: 'Already counted.' } },
+      { approvalsRequired: 2, approvals: [{ accountName: 'carol', approvedAt: new Date().toISOString() }] },
+    );
+    const result = await approve();
+    expect(result.code).toBe(6);
+    expect(broker.calls.filter((call) => call.method === 'POST')).toHaveLength(1);
   });
 
   it('an approval counted before a 504 is a success when the retry hears already_approved', async () => {
