@@ -1,6 +1,7 @@
 import { Command, Option } from 'clipanion';
 import { InvalidRequestError, isAppError } from '../../lambdas/core/errors.js';
 import { AdminCommand } from '../admin/admin-command.js';
+import { warnBrokenQuorums } from '../admin/warnings.js';
 import { notEnrolled } from '../sentences/admin.js';
 
 /** `sts remove`: deletes an account entry (and so its TOTP device). */
@@ -13,7 +14,8 @@ export class RemoveCommand extends AdminCommand {
     details: `
       Deletes the entry of \`--account-name\` in \`--issuer\`: the account can no longer request or approve.
       Asks for confirmation unless \`--yes\` is given. Accounts that named it as a secondary authorizer keep
-      the name (update them with \`sts update authorizers\`).
+      the name (update them with \`sts update authorizers\`); an approval rule left with fewer approvers than it
+      needs is named in a warning (\`sts update approvals\` fixes it).
     `,
     examples: [
       ['Remove alice, asking first', '$0 remove --issuer acme --account-name alice --table-name stsftw-auth'],
@@ -50,6 +52,7 @@ export class RemoveCommand extends AdminCommand {
     }
     if (this.json) this.printJson({ issuer, accountName, removed: true });
     else this.context.stdout.write(`Removed ${accountName} from ${issuer}.\n`);
+    await warnBrokenQuorums(backend.store, issuer, accountName, this.context.stderr);
     return 0;
   }
 }

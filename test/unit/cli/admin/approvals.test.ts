@@ -333,4 +333,53 @@ describe('approval rules in the administrator commands', () => {
       expect(views.dora.approvalRules).toEqual([]);
     });
   });
+  describe('sts remove', () => {
+    it('warns about a rule of another entry that counted on the removed approver', async () => {
+      for (const name of ['gone1', 'gone2']) {
+        const args = [
+          'enroll',
+          ...broker.localArgs,
+          '--issuer',
+          'acme',
+          '--account-name',
+          name,
+          '--no-verify',
+          '--json',
+        ];
+        expect((await runCli(args)).code).toBe(0);
+      }
+      expect(
+        (
+          await runCli(
+            enrollArgs(['--approvals', 'BreakGlass=2:gone1,gone2,sec1', '--approvals', 'Admin=1:gone1,sec2']),
+          )
+        ).code,
+      ).toBe(0);
+      const first = await runCli([
+        'remove',
+        ...broker.localArgs,
+        '--issuer',
+        'acme',
+        '--account-name',
+        'gone1',
+        '--yes',
+      ]);
+      expect(first.code, first.stderr).toBe(0);
+      // Two of three remain for BreakGlass=2, one of two for Admin=1: nothing to say yet.
+      expect(first.stderr).toBe('');
+      const second = await runCli([
+        'remove',
+        ...broker.localArgs,
+        '--issuer',
+        'acme',
+        '--account-name',
+        'gone2',
+        '--yes',
+      ]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stderr).toBe(
+        `warning: ${account}'s approval rule BreakGlass=2:gone1,gone2,sec1 counted on gone2: 1 of the 2 approvers it needs remain, so its requests are refused until \`sts update approvals\` names another or asks for fewer.\n`,
+      );
+    });
+  });
 });
