@@ -89,7 +89,7 @@ export function approvalRows(view: RequestView): [string, string][] {
 export function quorumNotForGet(pending: PendingRequest, view: RequestView): CliError {
   const required = approvalsRequired(view);
   return new CliError(
-    `Role ${pending.role} needs ${approvals(required)} (${approvalCount(view)} so far), and \`sts get\` and \`sts exec\` do not wait for more than one: ask for it with \`sts request\`, which does. Nothing is lost: request ${pending.id} stays open until ${clockTime(pending.decisionDeadline)}, and \`sts wait ${pending.id}\` picks up its credentials once the other approvers run \`${pending.approveCommand}\`. (approvals_required)`,
+    `Role ${pending.role} needs ${approvals(required)} (${approvalCount(view)} so far), and \`sts get\` and \`sts exec\` do not wait for more than one: ask for it with \`sts request\`, which does. Nothing is lost: request ${pending.id} stays open until ${clockTime(pending.decisionDeadline)}, and \`sts wait ${pending.id}\` picks up its credentials once the other approvers run \`${anyApproverCommand(pending.approveCommand)}\`. (approvals_required)`,
     exitCodeForProblem('approvals_required'),
   );
 }
@@ -100,4 +100,12 @@ export function alreadyCounted(view: RequestView, accountName: string): CliError
     `Your approval of ${view.id} as ${accountName} is already counted (${approvalCount(view)}). Nothing to do: the request waits for the other approvers (\`sts status ${view.id}\` shows who has approved so far). (already_approved)`,
     exitCodeForProblem('already_approved'),
   );
+}
+
+/**
+ * `command` for any of a quorum's approvers: with two or more approvals needed, the named approver is only one
+ * of them (and may already have approved with the request), so the line ends with `--account-name <you>`.
+ */
+export function anyApproverCommand(command: string): string {
+  return command.replace(/ --account-name .*$/s, ' --account-name <you>');
 }

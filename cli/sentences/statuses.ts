@@ -8,7 +8,7 @@ import type { RequestStatus, RequestView } from '../client.js';
 import { CliError, ExitCode } from '../errors.js';
 import type { FinishedRequest, PendingRequest } from '../pending-requests.js';
 import { clockTime, duration } from '../time-format.js';
-import { approvalsRequired, approverNames, isQuorum } from './approvals.js';
+import { anyApproverCommand, approvalsRequired, approverNames, isQuorum } from './approvals.js';
 import { exitCodeForProblem, problemHints, requesterHint } from './problems.js';
 
 /** A status in which a request ended without credentials. */
@@ -57,7 +57,7 @@ export function announcement(pending: PendingRequest, view: RequestView, now: nu
   return [
     `Request ${pending.id} for role ${pending.role} needs ${quorum ? `${approvalsRequired(view)} approvals` : 'approval'}.`,
     `  verification code   ${pending.verificationCode}  (${quorum ? 'each approver' : 'the approver'} must see the same code)`,
-    `  ${quorum ? 'each approver runs ' : 'approver runs      '} ${pending.approveCommand}`,
+    `  ${quorum ? 'each approver runs ' : 'approver runs      '} ${quorum ? anyApproverCommand(pending.approveCommand) : pending.approveCommand}`,
     `  decision deadline   ${clockTime(pending.decisionDeadline)} (in ${duration(left)})`,
     '',
   ].join('\n');

@@ -170,6 +170,9 @@ describe('the requester sees the approvals of a quorum arrive', () => {
       const [request] = broker.requests.values();
       expectRefusal(result, request);
       expect(result.stderr).toContain('1 of 2');
+      // bob has approved already: the command for the others names no one in particular.
+      expect(result.stderr).toContain(`sts approve ${request.id} --issuer acme --account-name <you>`);
+      expect(result.stderr).not.toContain('--account-name bob');
     });
 
     it('sts exec refuses the same way and runs nothing', async () => {
