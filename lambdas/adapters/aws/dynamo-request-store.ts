@@ -1,10 +1,25 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InternalError } from '../../core/errors.js';
 import type { RequestChanges, RequestStore } from '../../core/ports.js';
 import type { Approval, RequestRecord, RequestStatus } from '../../core/types.js';
 import { isAwsError } from './aws-errors.js';
 import { approvalToItem, requestChangesToAttributes, requestFromItem, requestToItem } from './request-item.js';
+
+/** `#status IN (…)` over `from`, its values added to `values`. */
+function statusIn(from: readonly RequestStatus[], values: Record<string, unknown>): string {
+  const sources = from.map((status, index) => {
+    values[`:f${index}`] = status;
+    return `:f${index}`;
+  });
+  return `#status IN (${sources.join(', ')})`;
+}
 
 /** The requests table on DynamoDB or dynalite. */
 export class DynamoRequestStore implements RequestStore {
@@ -65,32 +80,18 @@ export class DynamoRequestStore implements RequestStore {
       assignments.push(`#${attribute} = :${attribute}`);
     }
     for (const attribute of remove) names[`#${attribute}`] = attribute;
-    const sources = from.map((status, index) => {
-      values[`:f${index}`] = status;
-      return `:f${index}`;
-    });
     const removal = remove.length ? ` REMOVE ${remove.map((attribute) => `#${attribute}`).join(', ')}` : '';
-    try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id },
-          UpdateExpression: `SET ${assignments.join(', ')}${removal}`,
-          // A missing item has no status, so this also refuses to create one.
-          ConditionExpression: `#status IN (${sources.join(', ')})`,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      if (!Attributes) throw new InternalError('DynamoDB did not return the updated request.');
-      return requestFromItem(Attributes);
-    } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) {
-        throw new ConflictError('The request is not in a status that allows this change.');
-      }
-      throw error;
-    }
+    return this.update(
+      {
+        Key: { id },
+        UpdateExpression: `SET ${assignments.join(', ')}${removal}`,
+        // A missing item has no status, so this also refuses to create one.
+        ConditionExpression: statusIn(from, values),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+      'The request is not in a status that allows this change.',
+    );
   }
 
   async addApproval(
@@ -107,10 +108,6 @@ export class DynamoRequestStore implements RequestStore {
       ':approver': approval.accountName,
       ':none': [],
     };
-    const sources = from.map((status, index) => {
-      values[`:f${index}`] = status;
-      return `:f${index}`;
-    });
     // No approvals yet means no attribute; a count is compared with the list's size.
     let counted = 'attribute_not_exists(approvals)';
     if (expected > 0) {
@@ -122,29 +119,36 @@ export class DynamoRequestStore implements RequestStore {
       values[':to'] = to;
       decide = ', #status = :to';
     }
+    return this.update(
+      {
+        Key: { id },
+        UpdateExpression:
+          'SET approvals = list_append(if_not_exists(approvals, :none), :approval), ' +
+          `approver_names = list_append(if_not_exists(approver_names, :none), :name), approved_by = :approver${decide}`,
+        // One write decides everything: the status, this approver not counted yet, the count it adds to.
+        ConditionExpression:
+          `${statusIn(from, values)} AND ` +
+          `(attribute_not_exists(approver_names) OR NOT contains(approver_names, :approver)) AND ${counted}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      },
+      'The approval cannot be counted (status, approver or count changed).',
+    );
+  }
+
+  /** One conditional UpdateItem returning the new record; a lost condition is a ConflictError saying `conflict`. */
+  private async update(
+    input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
+    conflict: string,
+  ): Promise<RequestRecord> {
     try {
       const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { id },
-          UpdateExpression:
-            'SET approvals = list_append(if_not_exists(approvals, :none), :approval), ' +
-            `approver_names = list_append(if_not_exists(approver_names, :none), :name), approved_by = :approver${decide}`,
-          // One write decides everything: the status, this approver not counted yet, the count it adds to.
-          ConditionExpression:
-            `#status IN (${sources.join(', ')}) AND ` +
-            `(attribute_not_exists(approver_names) OR NOT contains(approver_names, :approver)) AND ${counted}`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
+        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' }),
       );
       if (!Attributes) throw new InternalError('DynamoDB did not return the updated request.');
       return requestFromItem(Attributes);
     } catch (error) {
-      if (isAwsError(error, 'ConditionalCheckFailedException')) {
-        throw new ConflictError('The approval cannot be counted (status, approver or count changed).');
-      }
+      if (isAwsError(error, 'ConditionalCheckFailedException')) throw new ConflictError(conflict);
       throw error;
     }
   }
