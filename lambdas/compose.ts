@@ -13,7 +13,7 @@ import type { AuditSink, Clock, Minter, SecretCipher, Workflow } from './core/po
 import { systemClock } from './core/ports.js';
 import type { RoleConfig } from './core/roles.js';
 import { createMintTask, type MintConfig, type MintTask } from './core/tasks/mint.js';
-import { createVerifyTasks, type VerifyTasks } from './core/tasks/verify.js';
+import { createVerifyTasks, type VerifyTaskDeps, type VerifyTasks } from './core/tasks/verify.js';
 
 /** The parts of a broker over one set of tables. */
 export interface Composition {
@@ -22,7 +22,10 @@ export interface Composition {
   /** The API's use cases. */
   broker(adapters: { cipher: SecretCipher; audit: AuditSink; workflow: Workflow }, settings: BrokerConfig): Broker;
   /** The verify function's tasks: the key and the audit sink are the authenticator's (lockouts). */
-  verifyTasks(adapters: { cipher: SecretCipher; audit: AuditSink }, settings: RoleConfig): VerifyTasks;
+  verifyTasks(
+    adapters: { cipher: SecretCipher; audit: AuditSink } & Pick<VerifyTaskDeps, 'notifier' | 'links' | 'log'>,
+    settings: RoleConfig,
+  ): VerifyTasks;
   /** The mint function's task. */
   mintTask(adapters: { minter: Minter }, settings: MintConfig): MintTask;
 }

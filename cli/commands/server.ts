@@ -109,12 +109,22 @@ export class ServerCommand extends Command {
       (\`dynamodb.sock\`), not on a TCP port. It writes \`<data-dir>/server.json\`; every \`sts\` command given
       \`--local\` (and the same \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
+
+      When a request starts waiting for approval, and when it ends, the broker prints a notification for its
+      approvers and requester (the request, the verification code, the approver command; never a code or a
+      credential); with \`--notify-url\` it also POSTs it as JSON \`{"text": …, "event": …}\`, which Slack and
+      Mattermost incoming webhooks accept as is. Notifications are best-effort: a webhook that fails is retried
+      a few times and logged, and never holds up a request.
     `,
     examples: [
       ['Start with the defaults (./.stsftw, port 8787, local credentials)', '$0 server'],
       ['Pick any free port and a shorter approval window', '$0 server --port 0 --approval-timeout 300'],
       ['Mint real credentials with your AWS profile', 'AWS_PROFILE=admin $0 server --minter aws'],
       ['Keep the data elsewhere', '$0 server --data-dir ~/.stsftw'],
+      [
+        'Post approval notifications to a chat webhook',
+        '$0 server --notify-url https://hooks.slack.com/services/T000/B000/XXXX',
+      ],
     ],
   });
 
@@ -147,6 +157,12 @@ export class ServerCommand extends Command {
     description: 'Interface to listen on (default 127.0.0.1; anything else exposes the broker to your network)',
   });
 
+  notifyUrl = Option.String('--notify-url', {
+    env: 'STS_NOTIFY_URL',
+    description:
+      'POST each approval notification there as JSON {text, event} (a Slack or Mattermost incoming webhook; env STS_NOTIFY_URL)',
+  });
+
   async execute(): Promise<number> {
     const context = this.context as StsContext;
     const print = (line: string) => this.context.stdout.write(`${line}\n`);
@@ -158,6 +174,15 @@ export class ServerCommand extends Command {
       const { message, exitCode } = describeError(error, this.context.env);
       this.context.stderr.write(`sts: ${message}\n`);
       return exitCode;
+    }
+    let notifyUrl: string | undefined;
+    if (this.notifyUrl !== undefined) {
+      const { parseNotifyUrl } = await import('../../lambdas/adapters/local/local-notifier.js');
+      notifyUrl = parseNotifyUrl(this.notifyUrl);
+      if (!notifyUrl) {
+        this.context.stderr.write('sts: --notify-url must be an absolute http:// or https:// URL.\n');
+        return ExitCode.usage;
+      }
     }
     silenceDynaliteDeprecation();
     // What the broker creates from now on (LevelDB writes new files all the time) is this user's alone;
@@ -174,6 +199,7 @@ export class ServerCommand extends Command {
         minter: this.minter,
         host: this.host,
         print,
+        notifyUrl,
       });
     } catch (error) {
       // The embedded broker's own refusals (already running, port taken, no AWS credentials) are sentences

@@ -1,6 +1,7 @@
 /** Announcing progress on the audit sink without letting it decide anything. */
 import { approvedEvent } from './audit-event.js';
-import type { AuditSink } from './ports.js';
+import type { Notification } from './notification.js';
+import type { AuditSink, Notifier } from './ports.js';
 import type { RequestRecord } from './types.js';
 
 /** One structured log line (JSON), for what must be seen but must not fail the call. */
@@ -26,6 +27,28 @@ export async function announceApproval(
       msg: 'audit publish failed',
       type: 'request.approved',
       requestId: record.id,
+      error: (e as Error).name,
+    });
+  }
+}
+
+/** Sends `notification` if there is a notifier; a failure (after the adapter's retries) is logged, never thrown. */
+export async function notifyBestEffort(
+  notifier: Notifier | undefined,
+  notification: () => Promise<Notification>,
+  log: WarnLog = defaultLog,
+): Promise<void> {
+  if (!notifier) return;
+  let built: Notification | undefined;
+  try {
+    built = await notification();
+    await notifier.notify(built);
+  } catch (e) {
+    log({
+      level: 'warn',
+      msg: 'notification failed',
+      type: built?.type ?? null,
+      requestId: built?.requestId ?? null,
       error: (e as Error).name,
     });
   }

@@ -4,6 +4,8 @@
  * (ConditionalCheckFailedException → ConflictError, TaskTimedOut/InvalidToken/TaskDoesNotExist →
  * AlreadyDecidedError, ExecutionAlreadyExists → ConflictError).
  */
+
+import type { Notification } from './notification.js';
 import type {
   Approval,
   AuditEvent,
@@ -139,6 +141,15 @@ export interface AssumeRoleInput {
  */
 export interface Minter {
   assumeRole(input: AssumeRoleInput): Promise<Credentials>;
+}
+
+/**
+ * Tells the eligible approvers and the requester about a request (issue 10): best-effort, unlike the audit.
+ * The embedded broker prints it and POSTs it to `--notify-url`; AWS will publish it on the approvals topic.
+ * An adapter retries a few times and then throws; callers log that and go on.
+ */
+export interface Notifier {
+  notify(notification: Notification): Promise<void>;
 }
 
 /** Publishes an audit event outside the state machine (lockouts). SNS on AWS, a log file embedded. */

@@ -82,6 +82,8 @@ export interface StartBrokerOptions {
   minter?: 'local' | 'aws';
   /** How long to wait for `server.json` and a healthy `/v1/health` (the tsx fallback compiles on start). */
   startTimeoutMs?: number;
+  /** More `sts server` arguments (e.g. `--notify-url`). */
+  extraArgs?: string[];
 }
 
 /**
@@ -101,6 +103,7 @@ export async function startBroker(options: StartBrokerOptions): Promise<BrokerPr
     String(approvalTimeoutSeconds),
     '--minter',
     minter,
+    ...(options.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const chunks: Buffer[] = [];

@@ -42,8 +42,10 @@ export interface EmbeddedOptions {
   host?: string;
   /** Structured log lines (requests, errors, lifecycle). Default: JSON lines in `<data-dir>/server.log`. */
   log?: (line: object) => void;
-  /** Human lines: the audit trail as it happens. Default: stdout. */
+  /** Human lines: the audit trail and notifications as they happen. Default: stdout. */
   print?: (line: string) => void;
+  /** `--notify-url`: POST each approval notification there as `{text, event}` (Slack/Mattermost webhooks). */
+  notifyUrl?: string;
 }
 
 /** A running embedded broker. */
@@ -110,6 +112,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 
+    let publicUrl: string | undefined;
     const keyFile = join(dataDir, 'local.key');
     const auditLog = join(dataDir, 'audit.log');
     const { broker, workflow } = await createLocalBroker({
@@ -122,6 +125,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       clock,
       log,
       print: options.print,
+      notifyUrl: options.notifyUrl,
+      // Known once the server listens; requests arrive only after that.
+      publicUrl: () => publicUrl,
     });
     // Runs before the database closes: aborted executions may still be writing.
     cleanups.push(() => workflow.close());
@@ -149,6 +155,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
       approvalTimeoutSeconds: options.approvalTimeoutSeconds,
       startedAt: clock.now().toISOString(),
     };
+    publicUrl = info.endpoint;
     await writeServerInfo(dataDir, info);
     // Removed first on close: from then on `sts --local` says "no broker" instead of failing to connect.
     cleanups.push(() => removeServerInfo(dataDir));

@@ -13,6 +13,7 @@ import { mintRoutes, taskHandler, verifyRoutes } from '../../handlers/task-route
 import { chooseMinter } from './choose-minter.js';
 import { FileAudit } from './file-audit.js';
 import { createLocalCipher } from './local-cipher.js';
+import { LocalNotifier } from './local-notifier.js';
 import { createLocalWorkflow, type LocalWorkflow } from './local-workflow.js';
 import { recoverInterruptedRequests } from './recovery.js';
 
@@ -29,6 +30,10 @@ export interface LocalBrokerOptions {
   clock: Clock;
   log: (line: object) => void;
   print?: (line: string) => void;
+  /** `--notify-url`: where notifications are POSTed (they are printed either way). */
+  notifyUrl?: string;
+  /** The broker's own address once it listens, for the links in notifications. */
+  publicUrl?: () => string | undefined;
 }
 
 /** The broker for the HTTP app, and the workflow whose executions closing must abort. */
@@ -67,7 +72,18 @@ export async function createLocalBroker(options: LocalBrokerOptions): Promise<Lo
     definition: loadDefinition(localSubstitutions({ requestsTableName: tables.requestsTableName })),
     // Both task functions' routes, as their Lambdas serve them.
     dispatch: taskHandler({
-      ...verifyRoutes(parts.verifyTasks({ cipher, audit }, roles)),
+      ...verifyRoutes(
+        parts.verifyTasks(
+          {
+            cipher,
+            audit,
+            notifier: new LocalNotifier({ url: options.notifyUrl, print: options.print }),
+            links: () => ({ publicUrl: options.publicUrl?.() }),
+            log,
+          },
+          roles,
+        ),
+      ),
       ...mintRoutes(parts.mintTask({ minter }, { ...roles, maxSessionSeconds: MAX_SESSION_SECONDS })),
     }),
     dynamodb,

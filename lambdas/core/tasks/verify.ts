@@ -5,7 +5,7 @@
  * land in the execution history.
  */
 
-import { announceApproval, type WarnLog } from '../announce.js';
+import { announceApproval, notifyBestEffort, type WarnLog } from '../announce.js';
 import { quorumFor } from '../approval-rules.js';
 import { assertApproverNamed, assertMayDecide } from '../approvers.js';
 import { outcomeEvent } from '../audit-event.js';
@@ -18,7 +18,8 @@ import {
   InvalidRequestError,
   NotAnApproverError,
 } from '../errors.js';
-import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher } from '../ports.js';
+import { awaitingNotification, endedNotification, type NotificationLinks } from '../notification.js';
+import type { AuditSink, AuthStore, Clock, Notifier, RequestStore, SecretCipher } from '../ports.js';
 import { type RoleConfig, resolveRoleArn } from '../roles.js';
 import { type ExecutionMode, inFlightStatuses, isTerminal, type RequestRecord } from '../types.js';
 import { type OutcomeStatus, outcomeError } from './outcome.js';
@@ -33,8 +34,12 @@ export interface VerifyTaskDeps {
   clock: Clock;
   /** Where bare role names live and which ARNs may be assumed: a role no ARN allows is refused here already. */
   config: RoleConfig;
-  /** Where a failed `request.approved` publish is reported (default: a JSON line on stderr). */
+  /** Where a failed `request.approved` publish or notification is reported (default: a JSON line on stderr). */
   log?: WarnLog;
+  /** Who hears that a request waits for approval and how it ended (absent: nobody). */
+  notifier?: Notifier;
+  /** How the broker is reached from outside, for the links in notifications (read when sending). */
+  links?: () => NotificationLinks;
 }
 
 export interface VerifyRequesterPayload {
@@ -74,6 +79,13 @@ export interface VerifyTasks {
 export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
   const { auth, requests, audit, clock, config } = deps;
   const authenticator = createAuthenticator(deps);
+
+  /** Who may approve `record` now (the requester's rule for its role), for notifications. */
+  async function eligibleNow(record: RequestRecord): Promise<string[]> {
+    const requester = await auth.get(record.issuer, record.accountName);
+    return requester ? quorumFor(requester, record.role, config).approvers : [];
+  }
+  const links = () => deps.links?.() ?? {};
 
   /** How many of `approvers` could sign in at all (enrolled with a secret). */
   async function ableToApprove(issuer: string, approvers: readonly string[]): Promise<number> {
@@ -163,9 +175,14 @@ export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
 
     /** Stores the task token the API will answer; a retried attempt replaces the token. */
     async awaitApproval(p) {
-      await requests.transition(p.requestId, ['VERIFYING', 'AWAITING_APPROVAL'], 'AWAITING_APPROVAL', {
+      const record = await requests.transition(p.requestId, ['VERIFYING', 'AWAITING_APPROVAL'], 'AWAITING_APPROVAL', {
         taskToken: p.taskToken,
       });
+      await notifyBestEffort(
+        deps.notifier,
+        async () => awaitingNotification(record, await eligibleNow(record), links(), clock.now()),
+        deps.log,
+      );
       return { stored: true };
     },
 
@@ -188,6 +205,15 @@ export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
         const current = await loadRequest(requests, clock, p.requestId);
         if (!isTerminal(current.status)) throw e;
         record = current;
+      }
+      // Those who were told the request waits hear how it ended (a request refused before waiting needs none).
+      if ((record.approvalsRequired ?? 0) > 0) {
+        const ended = record;
+        await notifyBestEffort(
+          deps.notifier,
+          async () => endedNotification(ended, await eligibleNow(ended), links(), now),
+          deps.log,
+        );
       }
       return { audit: auditMessage(outcomeEvent(record, now)) };
     },
