@@ -110,7 +110,7 @@ export class ServerCommand extends Command {
       \`--local\` (and the same \`--data-dir\` / \`STS_DATA_DIR\`) finds it there. Requests left in flight by a previous run are closed as
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
 
-      When a request starts waiting for approval, and when it is denied, expires or fails, the broker prints a notification for its
+      When a request starts waiting for approval, and when it ends, the broker prints a notification for its
       approvers and requester (the request, the verification code, the approver command; never a code or a
       credential); with \`--notify-url\` it also POSTs it as JSON \`{"text": …, "event": …}\`, which Slack and
       Mattermost incoming webhooks accept as is. Notifications are best-effort: a webhook that fails is retried

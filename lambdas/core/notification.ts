@@ -132,8 +132,10 @@ export function notificationText(n: Notification): string {
       const link = n.approveUrl ? `${n.approveUrl} or ` : '';
       return `${who} asks for ${role} for ${minutes(n.durationSeconds)}.${reason} Verification code ${n.verificationCode}. Needs ${needs}${from} by ${n.decisionDeadline}.${decided} Decide at ${link}\`${n.approveCommand}\`.`;
     }
-    case 'request.minted':
-      return `${who} received credentials for ${role} (request ${n.requestId}).${decided}`;
+    case 'request.minted': {
+      const by = n.approvedBy.length ? ` Approved by ${n.approvedBy.map(printable).join(', ')}.` : '';
+      return `${who} received credentials for ${role} (request ${n.requestId}).${by}`;
+    }
     case 'request.denied':
       return `${who}'s request for ${role} was denied${n.deniedBy ? ` by ${printable(n.deniedBy)}` : ''} (request ${n.requestId}).`;
     case 'request.expired':

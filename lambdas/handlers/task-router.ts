@@ -16,7 +16,14 @@ import {
 } from './task-payloads.js';
 
 /** The `action` values of the state machine's Lambda payloads. */
-export const taskActions = ['verifyRequester', 'verifyApprover', 'awaitApproval', 'mint', 'recordOutcome'] as const;
+export const taskActions = [
+  'verifyRequester',
+  'verifyApprover',
+  'awaitApproval',
+  'mint',
+  'recordOutcome',
+  'notifyMinted',
+] as const;
 export type TaskAction = (typeof taskActions)[number];
 
 /** What runs each action a function serves. */
@@ -32,6 +39,7 @@ export function verifyRoutes(tasks: VerifyTasks): TaskRoutes {
     verifyApprover: (p) => tasks.verifyApprover(readVerifyApprover(p)),
     awaitApproval: (p) => tasks.awaitApproval(readAwaitApproval(p)),
     recordOutcome: (p) => tasks.recordOutcome(readRecordOutcome(p)),
+    notifyMinted: (p) => tasks.notifyMinted(readMint(p)),
   };
 }
 

@@ -76,6 +76,9 @@ describe('sts server --notify-url', () => {
     const run = await runSts([...args, '--yes', '--totp-code', await codes.next('bob')]);
     expect(run.code, run.stderr).toBe(0);
     await api.waitFor(id, ['MINTED']);
+    const [, minted] = await receiver.waitFor(2);
+    expect(minted.body.event).toMatchObject({ type: 'request.minted', requestId: id, approvedBy: ['bob'] });
+    expect(minted.body.text).toBe(`alice (acme) received credentials for Admin (request ${id}). Approved by bob.`);
   });
 
   it('tells the webhook how a request ended, and never sends a code', async () => {

@@ -144,6 +144,7 @@ function harness(
     recordOutcome: (p) => ({
       audit: auditMessage(event(`request.${String(p.status).toLowerCase()}` as AuditEvent['type'], p.requestId)),
     }),
+    notifyMinted: () => ({ notified: true }),
   };
   const script = { ...defaults, ...options.script };
   const workflow = createLocalWorkflow({
@@ -218,7 +219,7 @@ describe('approval state machine, run locally', () => {
     await h.workflow.approve(token, { approvedBy: 'bob' });
 
     expect(await h.settled).toBe('SUCCEEDED');
-    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval', 'mint']);
+    expect(actions(h)).toEqual(['verifyRequester', 'awaitApproval', 'mint', 'notifyMinted']);
     expect(h.calls[0]).toEqual({
       action: 'verifyRequester',
       requestId: h.input.requestId,
@@ -329,7 +330,7 @@ describe('approval state machine, run locally', () => {
     await h.workflow.start(h.input);
 
     expect(await h.settled).toBe('SUCCEEDED');
-    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'mint']);
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'mint', 'notifyMinted']);
     expect((await item(h.input.requestId))?.status).toEqual({ S: 'MINTED' });
     expectCleanHistory(h);
   });
@@ -349,7 +350,7 @@ describe('approval state machine, run locally', () => {
     await seed(h.input.requestId, 'APPROVED');
     await h.workflow.approve(token, { approvedBy: 'carol' });
     expect(await h.settled).toBe('SUCCEEDED');
-    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'awaitApproval', 'mint']);
+    expect(actions(h)).toEqual(['verifyRequester', 'verifyApprover', 'awaitApproval', 'mint', 'notifyMinted']);
     expect((await item(h.input.requestId))?.status).toEqual({ S: 'MINTED' });
     expectCleanHistory(h, token);
   });
@@ -379,7 +380,7 @@ describe('approval state machine, run locally', () => {
     await h.workflow.start(h.input);
 
     expect(await h.settled).toBe('SUCCEEDED');
-    expect(actions(h)).toEqual(['verifyRequester', 'mint']);
+    expect(actions(h)).toEqual(['verifyRequester', 'mint', 'notifyMinted']);
     expect(auditTypes(h)).toEqual(['request.minted']);
     expect(await item(h.input.requestId)).toMatchObject({ status: { S: 'MINTED' }, sealed_credentials: { S: sealed } });
     expectCleanHistory(h);
@@ -562,6 +563,14 @@ describe('approval state machine, run locally', () => {
       seed: 'APPROVED',
       end: 'MINTED',
     },
+    'Notify Minted': {
+      script: {
+        verifyRequester: () => ({ next: 'mint' }),
+        notifyMinted: onceThen(() => ({ notified: true })),
+      },
+      seed: 'APPROVED',
+      end: 'MINTED',
+    },
     'Record Rejection': {
       script: {
         verifyRequester: () => {
@@ -620,6 +629,21 @@ describe('approval state machine, run locally', () => {
       .filter(([, s]) => s.Type === 'Task' && String(s.Resource).startsWith('arn:aws:states:::lambda:invoke'))
       .map(([name]) => name);
     expect(Object.keys(retryRuns).sort()).toEqual(lambdaTasks.sort());
+  });
+
+  it('still succeeds, credentials released, when the minted notification finally fails', async () => {
+    const h = harness({
+      script: {
+        verifyRequester: () => ({ next: 'mint' }),
+        notifyMinted: () => {
+          throw named('WebhookError');
+        },
+      },
+    });
+    await seed(h.input.requestId, 'APPROVED');
+    await h.workflow.start(h.input);
+    expect(await h.settled).toBe('SUCCEEDED');
+    expect((await item(h.input.requestId))?.status).toEqual({ S: 'MINTED' });
   });
 
   it('fails the execution when the outcome cannot be recorded', async () => {

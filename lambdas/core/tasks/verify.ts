@@ -73,6 +73,8 @@ export interface VerifyTasks {
   awaitApproval(p: AwaitApprovalPayload): Promise<{ stored: true }>;
   /** `audit` is what `Publish Outcome Audit` sends: subject, and the JSON event plus e-mail text (no secret). */
   recordOutcome(p: RecordOutcomePayload): Promise<{ audit: AuditMessage }>;
+  /** After `Release Credentials`: tells those who heard the request wait that it was minted (best-effort). */
+  notifyMinted(p: { requestId: string }): Promise<{ notified: boolean }>;
 }
 
 /** Builds the verify tasks over the ports. */
@@ -216,6 +218,17 @@ export function createVerifyTasks(deps: VerifyTaskDeps): VerifyTasks {
         );
       }
       return { audit: auditMessage(outcomeEvent(record, now)) };
+    },
+
+    async notifyMinted(p) {
+      const record = await loadRequest(requests, clock, p.requestId);
+      if (record.status !== 'MINTED' || (record.approvalsRequired ?? 0) === 0) return { notified: false };
+      await notifyBestEffort(
+        deps.notifier,
+        async () => endedNotification(record, await eligibleNow(record), links(), clock.now()),
+        deps.log,
+      );
+      return { notified: Boolean(deps.notifier) };
     },
   };
 }

@@ -67,6 +67,7 @@ describe('approval.asl.json', () => {
       'Verify Approver',
       'Await Approval',
       'Mint Credentials',
+      'Notify Minted',
       'Record Rejection',
       'Record Denial',
       'Expire',

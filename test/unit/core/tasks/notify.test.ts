@@ -62,6 +62,16 @@ describe('notifications from the verify tasks', () => {
     expect(notifier.sent[1]).toMatchObject({ deniedBy: 'bob', approvers: ['bob', 'carol', 'erin'] });
   });
 
+  it('tells them of the mint after the release, and nothing for a role that needed no approval', async () => {
+    const id = await waiting();
+    await t.requests.transition(id, ['AWAITING_APPROVAL'], 'MINTED', { approvedBy: 'bob' });
+    await expect(tasks.notifyMinted({ requestId: id })).resolves.toEqual({ notified: true });
+    expect(notifier.sent.map((n) => n.type)).toEqual(['request.awaiting_approval', 'request.minted']);
+    const solo = await t.request({ status: 'MINTED', approvalsRequired: 0 });
+    await expect(tasks.notifyMinted({ requestId: solo })).resolves.toEqual({ notified: false });
+    expect(notifier.sent).toHaveLength(2);
+  });
+
   it('says nothing about a request refused before it waited for anyone', async () => {
     const id = await t.request();
     await tasks.recordOutcome({ requestId: id, status: 'REJECTED', error: { Error: 'InvalidCredentialsError' } });
