@@ -114,7 +114,9 @@ export class ServerCommand extends Command {
       approvers and requester (the request, the verification code, the approver command; never a code or a
       credential); with \`--notify-url\` it also POSTs it as JSON \`{"text": …, "event": …}\`, which Slack and
       Mattermost incoming webhooks accept as is. Notifications are best-effort: a webhook that fails is retried
-      a few times and logged, and never holds up a request.
+      a few times and logged, and never holds up a request. A webhook URL is a credential: prefer
+      \`STS_NOTIFY_URL\` to the flag, since a command line is visible to every user of the machine. The URL is
+      never logged or printed.
     `,
     examples: [
       ['Start with the defaults (./.stsftw, port 8787, local credentials)', '$0 server'],

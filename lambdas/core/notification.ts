@@ -6,7 +6,7 @@
 import { approversOf } from './audit-event.js';
 import { printable } from './audit-message.js';
 import { verificationCode } from './ids.js';
-import type { RequestRecord, RequestStatus } from './types.js';
+import type { RequestRecord } from './types.js';
 
 /** What a notification is about. */
 export type NotificationType =
@@ -111,9 +111,6 @@ export function endedNotification(
   if (record.error) notification.error = { code: record.error.code, message: record.error.message };
   return notification;
 }
-
-/** The statuses a waiting request can end in, that its approvers and requester hear about. */
-export const notifiedEndings: readonly RequestStatus[] = ['MINTED', 'DENIED', 'EXPIRED', 'REJECTED', 'FAILED'];
 
 function minutes(seconds: number): string {
   return seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;

@@ -3,7 +3,7 @@
  * `{text, event}` to a local receiver when a request starts waiting and when it ends, the console shows the
  * same paragraph, and the approver command in the event runs as printed once `<you>` is filled in.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +92,9 @@ describe('sts server --notify-url', () => {
     expect(mine.map((e) => e.type)).toEqual(['request.awaiting_approval', 'request.denied']);
     expect(mine[1]).toMatchObject({ deniedBy: 'bob' });
     expect(JSON.stringify(posts)).not.toContain(bobCode);
+    // The webhook URL is a credential: neither the console nor the server log shows it.
+    expect(broker.output()).not.toContain(receiver.url);
+    expect(await readFile(join(dataDir, 'server.log'), 'utf8')).not.toContain(receiver.url);
   });
 });
 
