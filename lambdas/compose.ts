@@ -9,7 +9,7 @@ import { DynamoAuthStore } from './adapters/aws/dynamo-auth-store.js';
 import { DynamoRequestStore } from './adapters/aws/dynamo-request-store.js';
 import { type Broker, type BrokerConfig, createBroker } from './core/broker.js';
 import type { TableNames } from './core/config.js';
-import type { AuditSink, Clock, Minter, SecretCipher, Workflow } from './core/ports.js';
+import type { AuditSink, Clock, Minter, RequestWatcher, SecretCipher, Workflow } from './core/ports.js';
 import { systemClock } from './core/ports.js';
 import type { RoleConfig } from './core/roles.js';
 import { createMintTask, type MintConfig, type MintTask } from './core/tasks/mint.js';
@@ -19,8 +19,11 @@ import { createVerifyTasks, type VerifyTaskDeps, type VerifyTasks } from './core
 export interface Composition {
   auth: DynamoAuthStore;
   requests: DynamoRequestStore;
-  /** The API's use cases. */
-  broker(adapters: { cipher: SecretCipher; audit: AuditSink; workflow: Workflow }, settings: BrokerConfig): Broker;
+  /** The API's use cases (`watcher`: how its long-polls wait; without one they answer at once). */
+  broker(
+    adapters: { cipher: SecretCipher; audit: AuditSink; workflow: Workflow; watcher?: RequestWatcher },
+    settings: BrokerConfig,
+  ): Broker;
   /** The verify function's tasks: the key and the audit sink are the authenticator's (lockouts). */
   verifyTasks(
     adapters: { cipher: SecretCipher; audit: AuditSink } & Pick<VerifyTaskDeps, 'notifier' | 'links' | 'log'>,

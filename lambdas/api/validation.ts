@@ -4,6 +4,8 @@
  */
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { isRequestId } from '../core/ids.js';
+import { MAX_WAIT_SECONDS } from '../core/request-wait.js';
+import { type RequestStatus, requestStatuses } from '../core/types.js';
 
 /**
  * Sanity bounds of the string fields every route shares (in UTF-16 units). They are generous: the domain
@@ -89,4 +91,42 @@ export function parseObject<S extends Shape>(shape: S, value: unknown): Infer<S>
 export function parseRequestId(id: string | undefined): string {
   if (!isRequestId(id)) throw new NotFoundError();
   return id;
+}
+
+/** `?wait=S&status=X` as parsed: wait up to `seconds` for the request to leave `status`. */
+export interface WaitQuery {
+  seconds: number;
+  status: RequestStatus;
+}
+
+const WAIT_SECONDS = /^\d{1,2}$/;
+const STATUS_LIST = requestStatuses.join(', ');
+
+/**
+ * The long-poll parameters of `GET /v1/requests/{id}` (every value of each, as `c.req.queries` gives them):
+ * undefined when neither is present (a plain read). `wait` is whole seconds from 0 to 20, `status` one of
+ * the request statuses; each needs the other and may be given once. Other parameters stay ignored.
+ * @throws InvalidRequestError with a sentence that names the parameter (never its value).
+ */
+export function parseWaitQuery(wait: string[] | undefined, status: string[] | undefined): WaitQuery | undefined {
+  if (wait === undefined && status === undefined) return undefined;
+  if (status === undefined) {
+    throw new InvalidRequestError(
+      'wait needs status: the status you last saw, e.g. ?wait=20&status=AWAITING_APPROVAL.',
+    );
+  }
+  if (wait === undefined) {
+    throw new InvalidRequestError(
+      `status needs wait: how many seconds (0 to ${MAX_WAIT_SECONDS}) to wait for a change.`,
+    );
+  }
+  if (wait.length > 1 || status.length > 1) throw new InvalidRequestError('wait and status may be given once each.');
+  const seconds = WAIT_SECONDS.test(wait[0]) ? Number(wait[0]) : Number.NaN;
+  if (!(seconds <= MAX_WAIT_SECONDS)) {
+    throw new InvalidRequestError(`wait must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}.`);
+  }
+  if (!(requestStatuses as readonly string[]).includes(status[0])) {
+    throw new InvalidRequestError(`status must be one of ${STATUS_LIST}.`);
+  }
+  return { seconds, status: status[0] as RequestStatus };
 }

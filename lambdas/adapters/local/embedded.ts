@@ -54,6 +54,8 @@ export interface EmbeddedBroker {
   info: ServerInfo;
   /** Stops HTTP, aborts running executions, closes the database, removes server.json. Idempotent. */
   close(): Promise<void>;
+  /** How many long-polls (`GET /v1/requests/{id}?wait=…`) are waiting right now. */
+  waiting(): number;
 }
 
 export { PortUnavailableError } from './http-server.js';
@@ -115,7 +117,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     let publicUrl: string | undefined;
     const keyFile = join(dataDir, 'local.key');
     const auditLog = join(dataDir, 'audit.log');
-    const { broker, workflow } = await createLocalBroker({
+    const { broker, workflow, changes } = await createLocalBroker({
       dynamodb,
       tables: TABLES,
       keyFile,
@@ -170,6 +172,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     let closing: Promise<void> | undefined;
     return {
       info,
+      waiting: () => changes.waiting(),
       close() {
         closing ??= (async () => {
           log({ msg: 'broker stopping' });
