@@ -102,11 +102,18 @@ export class BrokerClient {
   }
 
   /**
-   * `GET /v1/requests/{id}?wait=S&status=X`: answers once the request's status is not `status`, or after
-   * `waitSeconds` with the request as it is. The call's timeout is the wait plus the usual one.
+   * `GET /v1/requests/{id}?wait=S&status=X[&approvals=N]`: answers once the request's status is not
+   * `status` (or its count of approvals not `approvals`), or after `waitSeconds` with the request as it is.
+   * The call's timeout is the wait plus the usual one.
    */
-  async watchRequest(id: string, status: RequestStatus, waitSeconds: number): Promise<WatchedRequest> {
+  async watchRequest(
+    id: string,
+    status: RequestStatus,
+    waitSeconds: number,
+    approvals?: number,
+  ): Promise<WatchedRequest> {
     const query = new URLSearchParams({ wait: String(waitSeconds), status });
+    if (approvals !== undefined) query.set('approvals', String(approvals));
     const { value, headers } = await this.send<RequestView>(
       'GET',
       `v1/requests/${encodeURIComponent(id)}?${query}`,

@@ -37,6 +37,11 @@ function waitFor(patienceLeftMs: number): number {
   return Math.max(1, Math.min(LONG_POLL_SECONDS, Math.ceil(patienceLeftMs / 1000)));
 }
 
+/** What a long-poll waits on moved: the status, or the count of approvals. */
+function changed(before: RequestView, after: RequestView): boolean {
+  return after.status !== before.status || after.approvals?.length !== before.approvals?.length;
+}
+
 /** The broker (not what stands in front of it) failed in a way that may pass: retried a few times. */
 function isTransient(e: unknown): boolean {
   if (e instanceof NetworkError) return e.reason !== 'not_broker';
@@ -45,7 +50,7 @@ function isTransient(e: unknown): boolean {
 
 /**
  * Polls request `pending.id` until `goal` settles it: once its status is known, by long-polls (`?wait=20&
- * status=<that status>`), which the broker answers when the status changes; a broker that does not say it
+ * status=<that status>&approvals=<their count>`), which the broker answers when either changes; a broker that does not say it
  * waited (no `Sts-Wait`, or 0: from before long-polls, or configured not to wait) is polled instead, every
  * 250 ms rising to 1 s. A request that ended without credentials deletes its key file and throws the ended
  * sentence; Ctrl-C (which aborts the call in flight) and a broker gone for good say how to resume.
@@ -81,14 +86,15 @@ export async function pollRequest<T>(
       try {
         waited = false;
         if (view && longPoll) {
-          const asked = view.status;
+          const asked = view;
           const seconds = waitFor(goal.patience(view, started) - (io.now() - started));
           const callStarted = io.now();
-          const watched = await client.watchRequest(pending.id, asked, seconds);
+          // A broker with quorums sends `approvals`: a newly counted one then answers too (the progress line).
+          const watched = await client.watchRequest(pending.id, asked.status, seconds, asked.approvals?.length);
           next = watched.view;
           if (!watched.waitSeconds) longPoll = false;
-          // The same status back well before the wait: something between us answers early; do not spin on it.
-          else waited = next.status !== asked || io.now() - callStarted >= (watched.waitSeconds * 1000) / 2;
+          // Unchanged and well before the wait: something between us answers early; do not spin on it.
+          else waited = changed(asked, next) || io.now() - callStarted >= (watched.waitSeconds * 1000) / 2;
         } else {
           next = await client.getRequest(pending.id);
           // The first read only learns the status to wait on: the long-poll may follow at once.

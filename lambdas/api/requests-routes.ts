@@ -8,7 +8,7 @@ import { bounds, integer, optional, parseWaitQuery, string } from './validation.
 export type { Broker };
 
 /**
- * Sent with every answer to a waiting read (`?wait=S&status=X`): the seconds this broker was prepared to
+ * Sent with every answer to a waiting read (`?wait=S&status=X[&approvals=N]`): the seconds this broker was prepared to
  * wait (S capped by its configuration; 0: it does not wait). A broker from before long-polls ignores the
  * parameters and never sends it, which is how a client knows to poll instead.
  */
@@ -40,11 +40,15 @@ export function requestRoutes(broker: Broker) {
     .post('/', jsonBody(createShape), async (c) => c.json(await broker.createRequest(c.req.valid('json')), 202))
     .get('/:id', requestIdParam, async (c) => {
       const { id } = c.req.valid('param');
-      const wait = parseWaitQuery(c.req.queries('wait'), c.req.queries('status'));
+      const wait = parseWaitQuery({
+        wait: c.req.queries('wait'),
+        status: c.req.queries('status'),
+        approvals: c.req.queries('approvals'),
+      });
       if (!wait) return c.json(await broker.getRequest(id), 200);
       const seconds = Math.min(wait.seconds, broker.maxWaitSeconds);
       // Aborted by @hono/node-server when the client goes away (never on Lambda, where nobody can hang up early).
-      const view = await broker.getRequest(id, { status: wait.status, seconds, signal: c.req.raw.signal });
+      const view = await broker.getRequest(id, { ...wait, seconds, signal: c.req.raw.signal });
       return c.json(view, 200, { [WAIT_HEADER]: String(seconds) });
     })
     .post('/:id/approve', requestIdParam, jsonBody(approveShape), async (c) =>

@@ -1,7 +1,7 @@
 /**
- * The long-poll of `GET /v1/requests/{id}?wait=S&status=X`, after Consul's blocking queries: the request
- * is answered at once when its status is not X, otherwise as soon as it is, otherwise after S seconds with
- * what it is then. The watcher (a port) says when to read again; every read is the store's consistent one.
+ * The long-poll of `GET /v1/requests/{id}?wait=S&status=X[&approvals=N]`, after Consul's blocking queries:
+ * the request is answered at once when its status is not X (or its count of approvals not N), otherwise as
+ * soon as it is, otherwise after S seconds with what it is then. The watcher (a port) says when to read again; every read is the store's consistent one.
  */
 import type { Clock, RequestWatcher } from './ports.js';
 import type { RequestRecord, RequestStatus } from './types.js';
@@ -15,6 +15,8 @@ export interface RequestWait {
   status: RequestStatus;
   /** How long to wait at most, in seconds (further capped by the watcher's `maxWaitSeconds`). */
   seconds: number;
+  /** The count of approvals the client last saw, if given: a different count answers too (a quorum's progress). */
+  approvals?: number;
   /** Aborts the wait (the client went away): the last read is returned at once. */
   signal?: AbortSignal;
 }
@@ -24,8 +26,14 @@ export function honouredWait(requested: number, watcher: RequestWatcher | undefi
   return Math.max(0, Math.min(requested, MAX_WAIT_SECONDS, watcher?.maxWaitSeconds ?? 0));
 }
 
+/** The request is still as the client last saw it: the same status (and count of approvals, if asked). */
+function unchanged(record: RequestRecord, wait: RequestWait): boolean {
+  if (record.status !== wait.status) return false;
+  return wait.approvals === undefined || (record.approvals?.length ?? 0) === wait.approvals;
+}
+
 /**
- * Reads request `id` with `load` and, while its status is still `wait.status`, reads it again each time
+ * Reads request `id` with `load` and, while it is still as the client saw it (`unchanged`), reads it again each time
  * the watcher says it may have changed, until the wait is over. The watch starts before the first read,
  * so a write between that read and the wait cannot be missed. `load` throws NotFoundError as usual.
  */
@@ -40,7 +48,7 @@ export async function readWhenChanged(
   const watch = deps.watcher.watch(id, deadline, wait.signal);
   try {
     let record = await deps.load(id);
-    while (record.status === wait.status && (await watch.next())) record = await deps.load(id);
+    while (unchanged(record, wait) && (await watch.next())) record = await deps.load(id);
     return record;
   } finally {
     watch.close();

@@ -101,6 +101,26 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
     expect(reads).toHaveBeenCalledTimes(3);
   });
 
+  it('with approvals=N also answers when an approval is counted while the GET waits (a quorum in progress)', async () => {
+    const id = await seed('AWAITING_APPROVAL');
+    const pending = app.request(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`);
+    await vi.waitFor(() => expect(changes.waiting()).toBe(1));
+    await ports.requests.addApproval(id, ['AWAITING_APPROVAL'], { accountName: 'bob', approvedAt: 'x' }, 0);
+    changes.changed(id);
+    const res = await pending;
+    expect(res.headers.get('sts-wait')).toBe('20');
+    expect(await res.json()).toMatchObject({ status: 'AWAITING_APPROVAL', approvals: [{ accountName: 'bob' }] });
+    expect(changes.waiting()).toBe(0);
+  });
+
+  it('with approvals=N answers at once when the count is already another', async () => {
+    const id = await seed('AWAITING_APPROVAL');
+    await ports.requests.addApproval(id, ['AWAITING_APPROVAL'], { accountName: 'bob', approvedAt: 'x' }, 0);
+    const res = await app.request(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`);
+    expect(await res.json()).toMatchObject({ status: 'AWAITING_APPROVAL', approvals: [{ accountName: 'bob' }] });
+    expect(changes.waiting()).toBe(0);
+  });
+
   it('after the wait answers with the request as it is then', async () => {
     const id = await seed('AWAITING_APPROVAL');
     const res = await app.request(`/v1/requests/${id}?wait=1&status=AWAITING_APPROVAL`);
@@ -165,6 +185,9 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
     ['status without wait', 'status=VERIFYING', /status needs wait/],
     ['wait twice', 'wait=5&wait=6&status=VERIFYING', /once each/],
     ['status twice', 'wait=5&status=VERIFYING&status=MINTED', /once each/],
+    ['approvals without wait and status', 'approvals=1', /approvals needs wait and status/],
+    ['approvals that is not a count', 'wait=5&status=VERIFYING&approvals=-1', /approvals must be a whole number/],
+    ['approvals twice', 'wait=5&status=VERIFYING&approvals=1&approvals=2', /once each/],
   ])('refuses %s with 400 invalid_request and a sentence', async (_, query, sentence) => {
     const id = await seed('AWAITING_APPROVAL');
     const get = vi.spyOn(broker, 'getRequest');

@@ -93,6 +93,31 @@ describe('waiting with long-polls', () => {
     expect(slept).toEqual([250, 375]);
   });
 
+  it('passes the count of approvals, so each approval of a quorum is shown as it is counted', async () => {
+    const quorum = { approvalsRequired: 2 };
+    await start({
+      waitHeader: 20,
+      plan: [
+        { status: 'AWAITING_APPROVAL', ...quorum, approvals: [] },
+        { status: 'AWAITING_APPROVAL', ...quorum, approvals: ['bob'] },
+        { status: 'APPROVED', ...quorum, approvals: ['bob', 'carol'] },
+        { status: 'MINTED', ...quorum, approvals: ['bob', 'carol'] },
+      ],
+    });
+    const result = await runCli(['request', '--totp-code', '123456'], env, { sleep });
+    expect(result.code, result.stderr).toBe(0);
+    const id = idOf();
+    expect(gets().map((c) => c.path)).toEqual([
+      `/v1/requests/${id}`,
+      `/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`,
+      `/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=1`,
+      `/v1/requests/${id}?wait=20&status=APPROVED&approvals=2`,
+    ]);
+    expect(result.stderr).toContain('approvals: 1 of 2 (bob)');
+    expect(result.stderr).toContain('approvals: 2 of 2 (bob, carol)');
+    expect(slept).toEqual([]);
+  });
+
   it.each([
     ['a broker from before long-polls (no Sts-Wait)', undefined],
     ['a broker that does not wait (Sts-Wait: 0)', 0],
