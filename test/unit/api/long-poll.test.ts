@@ -30,6 +30,7 @@ beforeEach(() => {
   app = createApp({ broker, log: () => {} });
 });
 afterEach(() => {
+  vi.useRealTimers();
   vi.restoreAllMocks();
 });
 
@@ -58,6 +59,27 @@ async function write(id: string, from: RequestStatus, to: RequestStatus): Promis
   changes.changed(id);
 }
 
+/**
+ * GETs `path` with the timers faked, so that the wait's own deadline never fires: the answer can only come
+ * at once, or from a write (`meanwhile`, run once the GET waits). A wait that is not ended fails the test.
+ */
+async function answerBeforeDeadline(path: string, meanwhile?: () => Promise<void>): Promise<Response> {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    let answered: Response | undefined;
+    void Promise.resolve(app.request(path)).then((res) => {
+      answered = res;
+    });
+    if (meanwhile) {
+      await vi.waitFor(() => expect(changes.waiting()).toBe(1));
+      await meanwhile();
+    }
+    return await vi.waitFor(() => answered ?? Promise.reject(new Error('not answered (yet)')));
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
 async function problemOf(res: Response) {
   expect(res.headers.get('content-type')).toBe('application/problem+json');
   return (await res.json()) as { code: string; detail: string };
@@ -66,7 +88,7 @@ async function problemOf(res: Response) {
 describe('GET /v1/requests/{id}?wait=S&status=X', () => {
   it('answers at once, with Sts-Wait, when the status is not the one waited on', async () => {
     const id = await seed('AWAITING_APPROVAL');
-    const res = await app.request(`/v1/requests/${id}?wait=20&status=VERIFYING`);
+    const res = await answerBeforeDeadline(`/v1/requests/${id}?wait=20&status=VERIFYING`);
     expect(res.status).toBe(200);
     expect(res.headers.get('sts-wait')).toBe('20');
     expect(await res.json()).toMatchObject({ id, status: 'AWAITING_APPROVAL' });
@@ -75,10 +97,9 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
 
   it('answers with the new status when the request changes while the GET waits', async () => {
     const id = await seed('AWAITING_APPROVAL');
-    const pending = app.request(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL`);
-    await vi.waitFor(() => expect(changes.waiting()).toBe(1));
-    await write(id, 'AWAITING_APPROVAL', 'APPROVED');
-    const res = await pending;
+    const res = await answerBeforeDeadline(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL`, () =>
+      write(id, 'AWAITING_APPROVAL', 'APPROVED'),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id, status: 'APPROVED' });
     expect(changes.waiting()).toBe(0);
@@ -103,11 +124,13 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
 
   it('with approvals=N also answers when an approval is counted while the GET waits (a quorum in progress)', async () => {
     const id = await seed('AWAITING_APPROVAL');
-    const pending = app.request(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`);
-    await vi.waitFor(() => expect(changes.waiting()).toBe(1));
-    await ports.requests.addApproval(id, ['AWAITING_APPROVAL'], { accountName: 'bob', approvedAt: 'x' }, 0);
-    changes.changed(id);
-    const res = await pending;
+    const res = await answerBeforeDeadline(
+      `/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`,
+      async () => {
+        await ports.requests.addApproval(id, ['AWAITING_APPROVAL'], { accountName: 'bob', approvedAt: 'x' }, 0);
+        changes.changed(id);
+      },
+    );
     expect(res.headers.get('sts-wait')).toBe('20');
     expect(await res.json()).toMatchObject({ status: 'AWAITING_APPROVAL', approvals: [{ accountName: 'bob' }] });
     expect(changes.waiting()).toBe(0);
@@ -116,7 +139,7 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
   it('with approvals=N answers at once when the count is already another', async () => {
     const id = await seed('AWAITING_APPROVAL');
     await ports.requests.addApproval(id, ['AWAITING_APPROVAL'], { accountName: 'bob', approvedAt: 'x' }, 0);
-    const res = await app.request(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`);
+    const res = await answerBeforeDeadline(`/v1/requests/${id}?wait=20&status=AWAITING_APPROVAL&approvals=0`);
     expect(await res.json()).toMatchObject({ status: 'AWAITING_APPROVAL', approvals: [{ accountName: 'bob' }] });
     expect(changes.waiting()).toBe(0);
   });
@@ -132,7 +155,7 @@ describe('GET /v1/requests/{id}?wait=S&status=X', () => {
 
   it('answers wait=0 at once', async () => {
     const id = await seed('AWAITING_APPROVAL');
-    const res = await app.request(`/v1/requests/${id}?wait=0&status=AWAITING_APPROVAL`);
+    const res = await answerBeforeDeadline(`/v1/requests/${id}?wait=0&status=AWAITING_APPROVAL`);
     expect(res.headers.get('sts-wait')).toBe('0');
     expect(await res.json()).toMatchObject({ status: 'AWAITING_APPROVAL' });
   });
