@@ -8,8 +8,8 @@ import { RequestChanges } from '../../../lambdas/adapters/local/request-changes.
 import { createApp } from '../../../lambdas/api/app.js';
 import { type BrokerConfig, createBroker } from '../../../lambdas/core/broker.js';
 import { newRequestId } from '../../../lambdas/core/ids.js';
-import type { RequestRecord, RequestStatus } from '../../../lambdas/core/types.js';
-import { memoryPorts } from '../../support/memory.js';
+import type { RequestStatus } from '../../../lambdas/core/types.js';
+import { memoryPorts, sampleRequest } from '../../support/memory.js';
 
 const config: BrokerConfig = {
   partition: 'aws',
@@ -35,22 +35,9 @@ afterEach(() => {
 });
 
 async function seed(status: RequestStatus): Promise<string> {
-  const id = newRequestId();
-  const record: RequestRecord = {
-    id,
-    status,
-    issuer: 'acme',
-    accountName: 'alice',
-    role: 'Admin',
-    durationSeconds: 3600,
-    publicKey: 'A'.repeat(43),
-    createdAt: '2030-01-01T00:00:00.000Z',
-    decisionDeadline: '2030-01-01T00:15:00.000Z',
-    expiresAt: Date.parse('2030-01-02T00:15:00.000Z') / 1000,
-    taskToken: 'token',
-  };
+  const record = sampleRequest(status, { taskToken: 'token' });
   await ports.requests.create(record);
-  return id;
+  return record.id;
 }
 
 /** The store's write, and what the embedded broker's DynamoDB hook then says. */

@@ -2,7 +2,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestToItem } from '../../../lambdas/adapters/aws/request-item.js';
-import type { RequestRecord } from '../../../lambdas/core/types.js';
+import type { RequestStatus } from '../../../lambdas/core/types.js';
+import { sampleRequest } from '../../support/memory.js';
 
 const ddb = mockClient(DynamoDBDocumentClient);
 afterEach(() => {
@@ -66,18 +67,7 @@ describe('api handler', () => {
 
 describe('api handler long-poll', () => {
   const id = 'r_0123456789abcdefghjkmnpqrs';
-  const record = (status: RequestRecord['status']): RequestRecord => ({
-    id,
-    status,
-    issuer: 'acme',
-    accountName: 'alice',
-    role: 'Admin',
-    durationSeconds: 900,
-    publicKey: 'A'.repeat(43),
-    createdAt: '2030-01-01T00:00:00.000Z',
-    decisionDeadline: '2030-01-01T00:15:00.000Z',
-    expiresAt: 4_102_444_800, // 2100
-  });
+  const record = (status: RequestStatus) => sampleRequest(status, { id });
 
   it('re-reads the request with consistent GetItems until its status changes (STS_MAX_WAIT_SECONDS default 20)', async () => {
     ddb

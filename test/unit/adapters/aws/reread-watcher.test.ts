@@ -5,9 +5,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { RereadWatcher } from '../../../../lambdas/adapters/aws/reread-watcher.js';
 import { type BrokerConfig, createBroker } from '../../../../lambdas/core/broker.js';
-import { newRequestId } from '../../../../lambdas/core/ids.js';
 import type { RequestStatus } from '../../../../lambdas/core/types.js';
-import { memoryPorts } from '../../../support/memory.js';
+import { memoryPorts, sampleRequest } from '../../../support/memory.js';
 
 const config: BrokerConfig = {
   partition: 'aws',
@@ -29,19 +28,9 @@ async function setup(maxWaitSeconds = 20, onSleep: (slept: number[]) => void = (
     },
   });
   const broker = createBroker({ ...ports, config, watcher });
-  const id = newRequestId();
-  await ports.requests.create({
-    id,
-    status: 'AWAITING_APPROVAL',
-    issuer: 'acme',
-    accountName: 'alice',
-    role: 'Admin',
-    durationSeconds: 900,
-    publicKey: 'A'.repeat(43),
-    createdAt: '2030-01-01T00:00:00.000Z',
-    decisionDeadline: '2030-01-01T00:15:00.000Z',
-    expiresAt: Date.parse('2030-01-02T00:00:00.000Z') / 1000,
-  });
+  const record = sampleRequest('AWAITING_APPROVAL');
+  await ports.requests.create(record);
+  const { id } = record;
   const reads = vi.spyOn(ports.requests, 'get');
   const move = (to: RequestStatus) => ports.requests.transition(id, ['AWAITING_APPROVAL'], to);
   return { ports, broker, id, slept, reads, move };

@@ -9,8 +9,7 @@ import { DynamoRequestStore } from '../../../../lambdas/adapters/aws/dynamo-requ
 import { ensureTables } from '../../../../lambdas/adapters/aws/tables.js';
 import { RequestChanges, watchRequestWrites } from '../../../../lambdas/adapters/local/request-changes.js';
 import { ConflictError } from '../../../../lambdas/core/errors.js';
-import { newRequestId } from '../../../../lambdas/core/ids.js';
-import type { RequestRecord } from '../../../../lambdas/core/types.js';
+import { sampleRequest } from '../../../support/memory.js';
 import { startTcpDynalite, type TcpDynalite } from '../../../support/tcp-dynalite.js';
 
 const soon = () => new Date(Date.now() + 10_000);
@@ -83,20 +82,7 @@ describe('watchRequestWrites', () => {
     await db.close();
   });
 
-  function record(): RequestRecord {
-    return {
-      id: newRequestId(),
-      status: 'VERIFYING',
-      issuer: 'acme',
-      accountName: 'alice',
-      role: 'Admin',
-      durationSeconds: 900,
-      publicKey: 'A'.repeat(43),
-      createdAt: '2030-01-01T00:00:00.000Z',
-      decisionDeadline: '2030-01-01T00:15:00.000Z',
-      expiresAt: 1_999_999_999,
-    };
-  }
+  const record = () => sampleRequest('VERIFYING');
 
   it("reports the store's writes (document client) and a plain UpdateItem (the state machine's)", async () => {
     written.length = 0;
