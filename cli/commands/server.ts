@@ -55,6 +55,8 @@ Try it, from this directory, in another terminal:
        ${sts} request --local${dir} --issuer demo --account-name alice --role Admin
   3. Approve as bob, in a third terminal, with that id (compare the verification codes):
        ${sts} approve <id> --local${dir} --issuer demo --account-name bob
+     or in a browser, on the approval page alice's request prints:
+       ${options.endpoint}/approve/<id>
 ${install}
 Ctrl-C stops the broker; requests still in flight are closed as failed on the next start.
 `;
