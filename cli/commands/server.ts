@@ -113,7 +113,8 @@ export class ServerCommand extends Command {
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
 
       When a request starts waiting for approval, and when it ends, the broker prints a notification for its
-      approvers and requester (the request, the verification code, the approver command; never a code or a
+      approvers and requester (the request, the verification code, the approver command and a link to the
+      approval page, \`<endpoint>/approve/<id>\`, where an approver decides in a browser; never a code or a
       credential); with \`--notify-url\` it also POSTs it as JSON \`{"text": …, "event": …}\`, which Slack and
       Mattermost incoming webhooks accept as is. Notifications are best-effort: a webhook that fails is retried
       a few times and logged, and never holds up a request. A webhook URL is a credential: prefer
