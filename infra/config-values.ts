@@ -13,6 +13,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** An e-mail address, loosely: SNS checks it again, and the owner must confirm the subscription anyway. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /** `"key"` as it appears in messages. */
 export function q(key: string): string {
   return `"${key}"`;
