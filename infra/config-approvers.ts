@@ -3,7 +3,7 @@
  * as core names entries in notifications, mapped to addresses. Pure, like `config.ts`.
  */
 import { nameProblem } from '../lambdas/core/entries.js';
-import { ConfigError, EMAIL, q, show } from './config-values.js';
+import { ConfigError, EMAIL, jsonTextValue, q, show } from './config-values.js';
 
 const KEY = 'approverEmails';
 
@@ -35,14 +35,7 @@ function approverNameProblem(name: string): string | undefined {
  * @throws ConfigError with one sentence naming the key and the offending entry.
  */
 export function approverEmailsValue(value: unknown): Record<string, string> {
-  let map = value;
-  if (typeof value === 'string') {
-    try {
-      map = JSON.parse(value);
-    } catch {
-      map = value;
-    }
-  }
+  const map = jsonTextValue(value);
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw new ConfigError(
       KEY,

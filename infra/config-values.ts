@@ -46,6 +46,16 @@ export function intValue(key: string, value: unknown, min: number, max: number, 
   return n;
 }
 
+/** A structured value as given, or parsed from the JSON text `-c key='…'` gives (left as is if not JSON). */
+export function jsonTextValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
 /** A list, or (from `-c`) a comma-separated string. */
 export function listValue(key: string, value: unknown): string[] {
   const list = typeof value === 'string' ? value.split(',').map((s) => s.trim()) : value;
