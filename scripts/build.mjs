@@ -3,7 +3,7 @@
 // Code splitting keeps the dynamic import()s lazy, so `sts --help` and the warm credential_process path
 // load only what they use. Packages the embedded server and the admin commands import lazily stay
 // external: native or file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,6 +56,14 @@ const result = await esbuild.build({
   logLevel: 'warning',
   metafile: true,
 });
+// Which sources each output holds (paths relative to dist/): the tests read what a command loads from it.
+const contents = Object.fromEntries(
+  Object.entries(result.metafile.outputs).map(([file, output]) => [
+    file.slice(staging.length + 1),
+    Object.keys(output.inputs),
+  ]),
+);
+writeFileSync(join(root, staging, 'contents.json'), `${JSON.stringify(contents, null, 1)}\n`);
 const retired = join(root, `dist.old-${process.pid}`);
 if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), retired);
 renameSync(join(root, staging), join(root, 'dist'));
