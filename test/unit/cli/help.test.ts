@@ -12,7 +12,7 @@ async function colouredStdout(argv: string[]): Promise<string> {
       callback();
     },
   });
-  const cli = await buildCli();
+  const cli = buildCli();
   (cli as { enableColors?: boolean }).enableColors = true;
   const code = await cli.run(argv, { stdin: new PassThrough(), stdout, stderr: stdout, env: {}, colorDepth: 8 });
   expect(code).toBe(0);
