@@ -23,6 +23,8 @@ interface Loads {
   collation: boolean;
   /** The `cli/commands/…` modules among the sources. */
   commands: string[];
+  /** The files of the bundle loaded (`dist/…`). */
+  bundle: string[];
 }
 
 let root: string;
@@ -38,9 +40,11 @@ async function loads(argv: string[], expectedExit = 0): Promise<Loads> {
   expect(run.code, describeRun(run)).toBe(expectedExit);
   const lines = readFileSync(record, 'utf8').split('\n').filter(Boolean);
   const sources = new Set<string>();
+  const bundle: string[] = [];
   for (const line of lines) {
     if (!line.startsWith('file:')) continue;
     const path = relative(repoRoot, fileURLToPath(line));
+    if (path.startsWith('dist/')) bundle.push(path);
     const chunk = relative('dist', path);
     for (const source of path.startsWith('dist/') ? (contents[chunk] ?? [chunk]) : [path]) sources.add(source);
   }
@@ -49,6 +53,7 @@ async function loads(argv: string[], expectedExit = 0): Promise<Loads> {
     sources: list,
     collation: lines.includes('intl:collation'),
     commands: list.filter((source) => source.startsWith('cli/commands/') && source !== 'cli/commands/index.ts'),
+    bundle: bundle.sort(),
   };
 }
 
@@ -124,7 +129,7 @@ describe('what a command line loads', () => {
     expect(matching(seen.sources, SERVER)).toEqual([]);
   });
 
-  it('the warm credential_process path loads no command, no clipanion, no SDK, no server, no HPKE', async () => {
+  it('the warm credential_process path loads one file of the bundle: no command, no clipanion, no SDK, no server', async () => {
     const settings = { endpoint: 'https://sts.example.com', issuer: 'acme', accountName: 'alice', role: 'admin' };
     writeCachedCredentials(env, settings, {
       AccessKeyId: 'ASIAWARMCACHE',
@@ -134,6 +139,7 @@ describe('what a command line loads', () => {
     });
     const argv = ['get', '--endpoint', settings.endpoint, '--issuer', 'acme', '--account-name', 'alice'];
     const seen = await loads([...argv, '--role', 'admin', '--format', 'credential-process']);
+    expect(seen.bundle).toEqual(['dist/sts.mjs']);
     expect(seen.sources).toContain('cli/fast-path.ts');
     expect(seen.commands).toEqual([]);
     expect(matching(seen.sources, /^node_modules\/(clipanion|typanion)\//)).toEqual([]);
