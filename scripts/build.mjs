@@ -71,7 +71,9 @@ const cli = await esbuild.build({
 const cliBundle = {
   name: 'cli-bundle',
   setup(build) {
-    build.onResolve({ filter: /^\.\/cli\.js$/ }, () => ({ path: './cli.mjs', external: true }));
+    build.onResolve({ filter: /^\.\/cli\.js$/ }, ({ importer }) =>
+      importer === join(root, 'cli', 'main.ts') ? { path: './cli.mjs', external: true } : undefined,
+    );
   },
 };
 const main = await esbuild.build({ ...common, entryPoints: { sts: 'cli/main.ts' }, plugins: [cliBundle] });
