@@ -27,6 +27,13 @@ export interface PendingRequest {
   decisionDeadline: string;
   /** How an approver reaches the same broker, e.g. `sts approve --local r_…`. */
   approveCommand: string;
+  /** The broker's approval page for this request (absent in files written before there was one). */
+  approveUrl?: string;
+}
+
+/** `<endpoint>/approve/<id>`, keeping any path prefix of the endpoint (an API Gateway stage). */
+export function approvePageUrl(endpoint: string, id: string): string {
+  return new URL(`approve/${id}`, endpoint.endsWith('/') ? endpoint : `${endpoint}/`).toString();
 }
 
 function requestsDir(env: Env): string {

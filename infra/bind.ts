@@ -5,6 +5,7 @@
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type { ApprovalsTopic } from './constructs/approvals-topic.js';
 import type { AuditTopic } from './constructs/audit-topic.js';
 import type { SecretsKey } from './constructs/secrets-key.js';
 
@@ -30,6 +31,12 @@ export function bindSecretsKey(fn: lambda.Function, env: string, key: SecretsKey
 export function bindAuditTopic(fn: lambda.Function, env: string, audit: AuditTopic): void {
   fn.addEnvironment(env, audit.topic.topicArn);
   audit.grantPublish(fn);
+}
+
+/** Sets `env` to the approvals topic's ARN and grants `sns:Publish` (plus use of the topic's key). */
+export function bindApprovalsTopic(fn: lambda.Function, env: string, approvals: ApprovalsTopic): void {
+  fn.addEnvironment(env, approvals.topic.topicArn);
+  approvals.grantPublish(fn);
 }
 
 /** Sets `env` to the state machine ARN and grants exactly `actions` on it. */

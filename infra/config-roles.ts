@@ -4,7 +4,7 @@
  */
 
 import { globMatches } from '../lambdas/core/roles.js';
-import { ConfigError, listValue, q, show, stringValue } from './config-values.js';
+import { ConfigError, jsonTextValue, listValue, q, show, stringValue } from './config-values.js';
 
 /** A role the stack creates for the broker to assume (see `BrokeredRole`). */
 export interface BrokeredRoleConfig {
@@ -93,14 +93,7 @@ export function brokeredRolesValue(
   /** Lower-cased IAM names seen so far → the name as configured. */
   const seen = new Map<string, string>();
   // From `-c brokeredRoles='[…]'` the list arrives as JSON text.
-  let list = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      list = value;
-    }
-  }
+  const list = jsonTextValue(value);
   if (!Array.isArray(list)) {
     throw new ConfigError(
       key,

@@ -13,6 +13,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** An e-mail address, loosely: SNS checks it again, and the owner must confirm the subscription anyway. */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /** `"key"` as it appears in messages. */
 export function q(key: string): string {
   return `"${key}"`;
@@ -41,6 +44,16 @@ export function intValue(key: string, value: unknown, min: number, max: number, 
     );
   }
   return n;
+}
+
+/** A structured value as given, or parsed from the JSON text `-c key='…'` gives (left as is if not JSON). */
+export function jsonTextValue(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
 }
 
 /** A list, or (from `-c`) a comma-separated string. */

@@ -3,8 +3,10 @@
  * their validation. Pure: no file system, no CDK, so every rule is unit-testable. An invalid value fails
  * synthesis with one sentence that names the key.
  */
+
+import { approverEmailsValue } from './config-approvers.js';
 import { allowedRolesValue, type BrokeredRoleConfig, brokeredRolesValue } from './config-roles.js';
-import { ConfigError, intValue, q, show, stringValue } from './config-values.js';
+import { ConfigError, EMAIL, intValue, q, show, stringValue } from './config-values.js';
 
 export type { BrokeredRoleConfig } from './config-roles.js';
 export { ConfigError } from './config-values.js';
@@ -31,6 +33,11 @@ export interface InfraConfig {
   requestsTableName: string;
   domain?: DomainConfig;
   auditEmail?: string;
+  /**
+   * E-mail subscriptions to the approvals topic: `issuer/account` → address. Each address gets the
+   * notifications that name one of its accounts (as an eligible approver or as the requester).
+   */
+  approverEmails?: Record<string, string>;
   approvalTimeoutSeconds: number;
   /**
    * Roles the broker may assume: patterns relative to the stack's account (`role/stsftw/*`) or full
@@ -55,6 +62,7 @@ export const configKeys = [
   'hostedZoneName',
   'hostedZoneId',
   'auditEmail',
+  'approverEmails',
   'approvalTimeoutSeconds',
   'allowedRoles',
   'maxSessionSeconds',
@@ -84,7 +92,6 @@ const ACCOUNT = /^\d{12}$/;
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const ZONE_ID = /^[A-Z0-9]{1,32}$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function domainValue(input: Record<string, unknown>): DomainConfig | undefined {
   const given = (['domainName', 'hostedZoneName', 'hostedZoneId'] as const).filter((k) => input[k] !== undefined);
@@ -170,6 +177,7 @@ export function parseConfig(input: Record<string, unknown>): InfraConfig {
   });
   const auditEmail =
     v('auditEmail') === undefined ? undefined : stringValue('auditEmail', v('auditEmail'), EMAIL, 'an e-mail address');
+  const approverEmails = v('approverEmails') === undefined ? undefined : approverEmailsValue(v('approverEmails'));
   const approvalTimeoutSeconds = intValue(
     'approvalTimeoutSeconds',
     v('approvalTimeoutSeconds') ?? configDefaults.approvalTimeoutSeconds,
@@ -211,6 +219,7 @@ export function parseConfig(input: Record<string, unknown>): InfraConfig {
     requestsTableName,
     ...(domain ? { domain } : {}),
     ...(auditEmail ? { auditEmail } : {}),
+    ...(approverEmails ? { approverEmails } : {}),
     approvalTimeoutSeconds,
     allowedRoles,
     maxSessionSeconds,

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { bindStateMachine } from './bind.js';
 import type { InfraConfig } from './config.js';
 import { Api } from './constructs/api.js';
+import { ApprovalsTopic } from './constructs/approvals-topic.js';
 import { AuditTopic } from './constructs/audit-topic.js';
 import { BrokeredRole } from './constructs/brokered-role.js';
 import { Domain } from './constructs/domain.js';
@@ -22,6 +23,7 @@ export class BrokerStack extends Stack {
   readonly tables: Tables;
   readonly secretsKey: SecretsKey;
   readonly audit: AuditTopic;
+  readonly approvals: ApprovalsTopic;
   readonly functions: Functions;
   readonly workflow: Workflow;
   readonly api: Api;
@@ -40,10 +42,16 @@ export class BrokerStack extends Stack {
     });
     this.secretsKey = new SecretsKey(this, 'SecretsKey', { appName: config.appName });
     this.audit = new AuditTopic(this, 'Audit', { appName: config.appName, email: config.auditEmail });
+    this.approvals = new ApprovalsTopic(this, 'Approvals', {
+      appName: config.appName,
+      key: this.audit.key,
+      approverEmails: config.approverEmails,
+    });
     this.functions = new Functions(this, 'Functions', {
       tables: this.tables,
       secretsKey: this.secretsKey,
       audit: this.audit,
+      approvals: this.approvals,
       approvalTimeoutSeconds: config.approvalTimeoutSeconds,
       maxSessionSeconds: config.maxSessionSeconds,
       allowedRoles: config.allowedRoles,
@@ -77,6 +85,9 @@ export class BrokerStack extends Stack {
       });
     }
     this.endpoint = this.domain?.url ?? this.api.url!;
+    // The links in notifications (the approval page, `sts approve --endpoint`). No cycle: the API resource
+    // itself needs no function, and the custom domain's URL is a plain string.
+    this.functions.verify.addEnvironment('STS_PUBLIC_URL', this.endpoint);
     this.brokeredRoles = config.brokeredRoles.map(
       (role) =>
         new BrokeredRole(this, `BrokeredRole-${role.roleName ?? role.iamRoleName}`, {
@@ -102,6 +113,10 @@ export class BrokerStack extends Stack {
     new CfnOutput(this, 'RequestsTableName', { value: this.tables.requests.tableName });
     new CfnOutput(this, 'KmsKeyId', { value: keyId, description: 'STS_KMS_KEY_ID: encrypts TOTP secrets' });
     new CfnOutput(this, 'AuditTopicArn', { value: this.audit.topic.topicArn });
+    new CfnOutput(this, 'ApprovalsTopicArn', {
+      value: this.approvals.topic.topicArn,
+      description: 'Approval notifications: subscribe chat channels or webhooks here (docs/notifications.md)',
+    });
     new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn });
     new CfnOutput(this, 'MintRoleArn', {
       value: this.functions.mint.role!.roleArn,

@@ -55,6 +55,8 @@ Try it, from this directory, in another terminal:
        ${sts} request --local${dir} --issuer demo --account-name alice --role Admin
   3. Approve as bob, in a third terminal, with that id (compare the verification codes):
        ${sts} approve <id> --local${dir} --issuer demo --account-name bob
+     or in a browser, on the approval page alice's request prints:
+       ${options.endpoint}/approve/<id>
 ${install}
 Ctrl-C stops the broker; requests still in flight are closed as failed on the next start.
 `;
@@ -111,7 +113,8 @@ export class ServerCommand extends Command {
       failed (\`broker_restarted\`) on start. It stays in the foreground until Ctrl-C.
 
       When a request starts waiting for approval, and when it ends, the broker prints a notification for its
-      approvers and requester (the request, the verification code, the approver command; never a code or a
+      approvers and requester (the request, the verification code, the approver command and a link to the
+      approval page, \`<endpoint>/approve/<id>\`, where an approver decides in a browser; never a code or a
       credential); with \`--notify-url\` it also POSTs it as JSON \`{"text": …, "event": …}\`, which Slack and
       Mattermost incoming webhooks accept as is. Notifications are best-effort: a webhook that fails is retried
       a few times and logged, and never holds up a request. A webhook URL is a credential: prefer

@@ -4,7 +4,7 @@
  */
 import { verificationCode } from '../../lambdas/core/ids.js';
 import type { BrokerClient } from '../client.js';
-import { type PendingRequest, savePending } from '../pending-requests.js';
+import { approvePageUrl, type PendingRequest, savePending } from '../pending-requests.js';
 import { withRetries } from '../retry.js';
 import { tamperedCode } from '../sentences/request.js';
 import type { FlowIo } from './io.js';
@@ -58,6 +58,7 @@ export async function startRequest(client: BrokerClient, io: FlowIo, input: Star
     verificationCode: created.verificationCode,
     decisionDeadline: created.decisionDeadline,
     approveCommand: input.approveCommand(created.id),
+    approveUrl: approvePageUrl(input.endpoint, created.id),
   };
   savePending(io.env, pending);
   return pending;

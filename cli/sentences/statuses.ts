@@ -58,6 +58,7 @@ export function announcement(pending: PendingRequest, view: RequestView, now: nu
     `Request ${pending.id} for role ${pending.role} needs ${quorum ? `${approvalsRequired(view)} approvals` : 'approval'}.`,
     `  verification code   ${pending.verificationCode}  (${quorum ? 'each approver' : 'the approver'} must see the same code)`,
     `  ${quorum ? 'each approver runs ' : 'approver runs      '} ${quorum ? anyApproverCommand(pending.approveCommand) : pending.approveCommand}`,
+    ...(pending.approveUrl ? [`  ${'or opens'.padEnd(19)} ${pending.approveUrl}`] : []),
     `  decision deadline   ${clockTime(pending.decisionDeadline)} (in ${duration(left)})`,
     '',
   ].join('\n');

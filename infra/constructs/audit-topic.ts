@@ -25,7 +25,8 @@ export class AuditTopic extends Construct {
   constructor(scope: Construct, id: string, props: AuditTopicProps) {
     super(scope, id);
     // Nothing at rest depends on it once messages are delivered.
-    this.key = rotatingKey(this, `${props.appName}: encrypts the audit topic`, RemovalPolicy.DESTROY);
+    // The approvals topic shares it: both hold the same names and reasons, and a key costs $1 a month.
+    this.key = rotatingKey(this, `${props.appName}: encrypts the audit and approvals topics`, RemovalPolicy.DESTROY);
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: `${props.appName} audit`,
       masterKey: this.key,
@@ -34,16 +35,21 @@ export class AuditTopic extends Construct {
     if (props.email) this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
   }
 
-  /**
-   * Allows `sns:Publish` on the topic and the two key actions SNS needs for it (`kms:GenerateDataKey`,
-   * `kms:Decrypt`), spelled out: `Topic.grantPublish` would grant `kms:GenerateDataKey*`.
-   */
+  /** Allows `sns:Publish` on the topic and the key actions SNS needs for it ({@link grantEncryptedPublish}). */
   grantPublish(grantee: iam.IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.key.keyArn] }),
-    );
+    grantEncryptedPublish(grantee, this.topic, this.key);
   }
+}
+
+/**
+ * Allows `sns:Publish` on an encrypted topic and the two key actions SNS needs for it (`kms:GenerateDataKey`,
+ * `kms:Decrypt`), spelled out: `Topic.grantPublish` would grant `kms:GenerateDataKey*`.
+ */
+export function grantEncryptedPublish(grantee: iam.IGrantable, topic: sns.ITopic, key: kms.IKey): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+  );
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+  );
 }

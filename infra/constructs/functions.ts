@@ -7,8 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { bindAuditTopic, bindSecretsKey, bindTable } from '../bind.js';
+import { bindApprovalsTopic, bindAuditTopic, bindSecretsKey, bindTable } from '../bind.js';
 import { lambdaBundling } from '../bundling.js';
+import type { ApprovalsTopic } from './approvals-topic.js';
 import type { AuditTopic } from './audit-topic.js';
 import type { SecretsKey } from './secrets-key.js';
 import type { Tables } from './tables.js';
@@ -21,6 +22,8 @@ export interface FunctionsProps {
   tables: Tables;
   secretsKey: SecretsKey;
   audit: AuditTopic;
+  /** Where the verify function notifies approvers and requesters (it alone may publish there). */
+  approvals: ApprovalsTopic;
   approvalTimeoutSeconds: number;
   maxSessionSeconds: number;
   /** Allowed-role patterns, relative (`role/stsftw/*`) or full ARNs (see `InfraConfig.allowedRoles`). */
@@ -46,9 +49,11 @@ export function allowedRoleArn(pattern: string): string {
 /**
  * Each function gets its own role with only what its part of the broker needs:
  * - api: create and read requests, authenticate approvers, start executions and answer task tokens;
- * - verify: the state machine's checks and bookkeeping (auth entries, request status, lockout audits);
+ * - verify: the state machine's checks and bookkeeping (auth entries, request status, lockout audits), and
+ *   the approval notifications;
  * - mint: read the request and the entry, and assume the allowed roles (the only role with any STS right).
- * The state machine ARN is bound to the API by the stack (the workflow needs the functions first).
+ * The state machine ARN is bound to the API by the stack (the workflow needs the functions first), and the
+ * API's public URL to verify (the API needs the API function first).
  */
 export class Functions extends Construct {
   readonly api: nodejs.NodejsFunction;
@@ -88,6 +93,7 @@ export class Functions extends Construct {
     bindTable(this.verify, 'STS_REQUESTS_TABLE_NAME', requests, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
     bindSecretsKey(this.verify, 'STS_KMS_KEY_ID', props.secretsKey);
     bindAuditTopic(this.verify, 'STS_AUDIT_TOPIC_ARN', props.audit);
+    bindApprovalsTopic(this.verify, 'STS_APPROVALS_TOPIC_ARN', props.approvals);
 
     // Mint re-reads the entry: a role removed since the request was made is no longer granted.
     bindTable(this.mint, 'STS_TABLE_NAME', auth, ['dynamodb:GetItem']);

@@ -16,6 +16,7 @@ import {
   securityHeaders,
   wrapNonErrors,
 } from './middleware.js';
+import { approvalPageRoutes } from './page/routes.js';
 import { isPublicCode, PayloadTooLargeError, problemResponse } from './problem.js';
 import { type Broker, requestRoutes } from './requests-routes.js';
 
@@ -30,6 +31,8 @@ export interface AppDeps {
   legacy?: LegacyRouteOptions;
   /** `Host` values (`name:port`) to answer; others get 421. The embedded broker's guard against DNS rebinding. */
   allowedHosts?: AllowedHosts;
+  /** The time the approval page shows deadlines against (default: the system clock). */
+  now?: () => number;
 }
 
 const defaultLog: LogFn = (line) => console.log(JSON.stringify(line));
@@ -41,19 +44,22 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestLog(log), ...securityHeaders(), wrapNonErrors);
   if (deps.allowedHosts) app.use(hostAllowlist(deps.allowedHosts));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(MAX_BODY_BYTES);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    },
+  });
+  // A GET has no body to limit; asking for one would make @hono/node-server build a full Request (and an
+  // AbortController) for every status read.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   const v1 = new Hono()
     .get('/health', (c) => c.json({ status: 'ok' }, 200))
     .route('/requests', requestRoutes(deps.broker));
   app.route('/v1', v1);
+  // The approval page (issue 10 §2): the same decisions for an approver with only a browser.
+  app.route('/approve', approvalPageRoutes({ broker: deps.broker, now: deps.now }));
   // STSFTW 1.0 clients POST their single-call body to the root (docs/api-v1-compat.md).
   app.route('/', legacyRoute(deps.broker, log, deps.legacy));
 

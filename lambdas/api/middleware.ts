@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { InvalidRequestError } from '../core/errors.js';
+import { PAGE_CSP } from './page/style.js';
 import { problemResponse, UnsupportedMediaTypeError } from './problem.js';
 import { type Field, type Infer, parseObject, parseRequestId } from './validation.js';
 
@@ -40,17 +41,22 @@ export const requestIdParam: MiddlewareHandler<any, string, { out: { param: { id
 
 /**
  * Headers for an API that hands out credentials: nothing may be cached (by browsers or proxies), sniffed,
- * framed or used as a document.
+ * framed or used as a document. The one exception to "not a document" is the approval page's HTML, whose
+ * policy allows its own hashed stylesheet and a form posting back to the broker, and nothing else.
  */
 export function securityHeaders(): MiddlewareHandler[] {
   return [
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       xFrameOptions: 'DENY',
+      // The page's policy, set below, must survive; every other answer gets the API's.
+      overwrite: false,
     }),
     async (c, next) => {
       await next();
       c.res.headers.set('Cache-Control', 'no-store');
+      if (c.res.headers.get('content-type')?.startsWith('text/html'))
+        c.res.headers.set('Content-Security-Policy', PAGE_CSP);
     },
   ];
 }

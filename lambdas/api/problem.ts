@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError } from '../core/errors.js';
+import { messagePage } from './page/views.js';
 
 /** Media type of every error answer under `/v1`. */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -53,15 +54,27 @@ function isV1Path(path: string): boolean {
   return path === '/v1' || path.startsWith('/v1/');
 }
 
+/** Whether `path` is the approval page's, whose readers are people with a browser. */
+export function isPagePath(path: string): boolean {
+  return path === '/approve' || path.startsWith('/approve/');
+}
+
 /**
  * The error answer, for every refusal of the app (routes, edge middleware, `notFound`, `onError`). Under
  * `/v1`: `problem(…)` as `application/problem+json`. Elsewhere — STSFTW 1.0's `POST /` — `code: detail`
  * and a newline as `text/plain`: 1.0's Go client ignores the status and `json.Unmarshal`s the body into its
  * credentials struct, which succeeds for any JSON object (or `null`) and would print empty `export` lines
  * with exit 0, while a body that is not JSON makes it exit 1. Deciding here, by path, keeps any refusal
- * from reaching a 1.0 client as JSON.
+ * from reaching a 1.0 client as JSON. Under `/approve` (the approval page) the refusal is a page.
  */
-export function problemResponse(c: Context, status: number, code: string, detail: string): Response {
+export function problemResponse(
+  c: Context,
+  status: number,
+  code: string,
+  detail: string,
+): Response | Promise<Response> {
+  if (isPagePath(c.req.path))
+    return c.html(messagePage(problem(status, code, detail).title, detail), status as ContentfulStatusCode);
   if (!isV1Path(c.req.path)) {
     const line = `${code}: ${detail.replace(/[\r\n]+/g, ' ')}\n`;
     return c.newResponse(line, status as ContentfulStatusCode, { 'Content-Type': LEGACY_ERROR_CONTENT_TYPE });
@@ -81,8 +94,8 @@ export class PayloadTooLargeError extends AppError {
 
 /** A body that is not `application/json`. */
 export class UnsupportedMediaTypeError extends AppError {
-  constructor() {
-    super('invalid_request', 415, 2, 'The request body must be application/json.');
+  constructor(message = 'The request body must be application/json.') {
+    super('invalid_request', 415, 2, message);
     this.name = 'UnsupportedMediaTypeError';
   }
 }

@@ -45,8 +45,23 @@ export interface ApiConfig extends TableNames, Settings, AuthenticatingResources
   stateMachineArn: string;
 }
 
+/**
+ * Where the verify function sends approval notifications (issue 10) and what their links point at. Both
+ * optional: a notification is best-effort, so a function without a topic simply notifies nobody (the stack
+ * always sets both).
+ */
+export interface NotificationResources {
+  /** STS_APPROVALS_TOPIC_ARN: the approvals topic; absent, nobody is notified. */
+  approvalsTopicArn?: string;
+  /**
+   * STS_PUBLIC_URL: the API's address as people reach it (`https://…`, no trailing slash), for the approval
+   * page's link and the `--endpoint` of the approve command; absent, notifications carry neither.
+   */
+  publicUrl?: string;
+}
+
 /** The verify function. */
-export interface VerifyConfig extends TableNames, Settings, AuthenticatingResources {}
+export interface VerifyConfig extends TableNames, Settings, AuthenticatingResources, NotificationResources {}
 
 /** The mint function: it never decrypts a secret nor publishes (the state machine publishes its audit). */
 export interface MintConfig extends TableNames, Settings {}
@@ -58,6 +73,8 @@ const ARN = /^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:\d{0,12}:\S+$/;
 const KMS_KEY = /^\S{1,2048}$/;
 const ACCOUNT_ID = /^\d{12}$/;
 const PARTITION = /^aws[a-z-]*$/;
+// An https URL without query or fragment; a trailing slash is dropped when read.
+const PUBLIC_URL = /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/;
 const ROLE_PATTERN = /^arn:[a-z-]+:iam::(\d{12}|\*):role\/[^\s,]*(\s*,\s*arn:[a-z-]+:iam::(\d{12}|\*):role\/[^\s,]*)*$/;
 
 function invalid(name: string, what: string): InternalError {
@@ -129,9 +146,18 @@ export function loadApiConfig(env: Env): ApiConfig {
   };
 }
 
+function notificationResources(env: Env): NotificationResources {
+  const approvalsTopicArn = optional(env, 'STS_APPROVALS_TOPIC_ARN', ARN, 'an SNS topic ARN');
+  const publicUrl = optional(env, 'STS_PUBLIC_URL', PUBLIC_URL, 'an https URL such as https://sts.example.com');
+  return {
+    ...(approvalsTopicArn && { approvalsTopicArn }),
+    ...(publicUrl && { publicUrl: publicUrl.replace(/\/+$/, '') }),
+  };
+}
+
 /** The verify function's configuration. @throws InternalError as {@link loadApiConfig}. */
 export function loadVerifyConfig(env: Env): VerifyConfig {
-  return { ...tablesAndSettings(env), ...authenticatingResources(env) };
+  return { ...tablesAndSettings(env), ...authenticatingResources(env), ...notificationResources(env) };
 }
 
 /** The mint function's configuration. @throws InternalError as {@link loadApiConfig}. */

@@ -35,7 +35,7 @@ export interface Notification {
   approvalsRequired: number;
   /** Approvals counted so far, in order. */
   approvedBy: string[];
-  /** The web page to decide on (absent when the broker does not know its address or serves no page yet). */
+  /** The web page to decide on (absent when the broker does not know its public address). */
   approveUrl?: string;
   /** The `sts approve …` line, runnable as printed once `<you>` is replaced by the approver's name. */
   approveCommand: string;

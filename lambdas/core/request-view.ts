@@ -11,6 +11,8 @@ export interface RequestView {
   role: string;
   secondaryAccountName: string | null;
   reason: string | null;
+  /** The session length asked for, in seconds. */
+  durationSeconds: number;
   createdAt: string;
   decisionDeadline: string;
   /** The last approver (what clients before quorums read). */
@@ -47,6 +49,7 @@ export function toView(record: RequestRecord): RequestView {
     role: record.role,
     secondaryAccountName: record.secondaryAccountName ?? null,
     reason: record.reason ?? null,
+    durationSeconds: record.durationSeconds,
     createdAt: record.createdAt,
     decisionDeadline: record.decisionDeadline,
     approvedBy: record.approvedBy ?? null,

@@ -7,15 +7,21 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
+import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { compose } from '../compose.js';
 import { loadVerifyConfig } from '../core/config.js';
 import { taskHandler, verifyRoutes } from './task-router.js';
 
 const config = loadVerifyConfig(process.env);
+const sns = new SNSClient({});
 const tasks = compose(new DynamoDBClient({}), config).verifyTasks(
   {
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
-    audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),
+    audit: new SnsAudit(sns, config.auditTopicArn),
+    // Best-effort: without the approvals topic nobody is notified; the audit above stays fail-closed.
+    ...(config.approvalsTopicArn && { notifier: new SnsNotifier(sns, config.approvalsTopicArn) }),
+    // The API serves the approval page at `GET {publicUrl}/approve/{id}`.
+    links: () => ({ publicUrl: config.publicUrl, approvePage: true }),
   },
   config,
 );

@@ -84,6 +84,13 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it('keeps approverEmails, also as the JSON text `-c approverEmails=…` gives, and leaves it out when unset', () => {
+    const approverEmails = { 'acme/bob': 'bob@example.com', 'Some Issuer/Bob Smith': 'bob@example.com' };
+    expect(parseConfig({ approverEmails }).approverEmails).toEqual(approverEmails);
+    expect(parseConfig({ approverEmails: JSON.stringify(approverEmails) }).approverEmails).toEqual(approverEmails);
+    expect(parseConfig({})).not.toHaveProperty('approverEmails');
+  });
+
   it('prefixes brokered role names with appName, unless fullRoleName gives the exact name', () => {
     const config = parseConfig({
       appName: 'acme',
@@ -121,6 +128,49 @@ describe('parseConfig', () => {
       /"hostedZoneId" must be a Route 53 hosted zone id/,
     ],
     [{ auditEmail: 'security' }, 'auditEmail', /"auditEmail" must be an e-mail address/],
+    [
+      { approverEmails: ['bob@example.com'] },
+      'approverEmails',
+      /^Configuration key "approverEmails" must map "issuer\/account" names to e-mail addresses, such as \{"acme\/bob": "bob@example.com"\}; got \["bob@example.com"\]\.$/,
+    ],
+    [
+      { approverEmails: { bob: 'bob@example.com' } },
+      'approverEmails',
+      /has "bob", which is not an "issuer\/account" name such as "acme\/bob": it is not one issuer and one account name joined by "\/"\.$/,
+    ],
+    [
+      { approverEmails: { 'acme/team/bob': 'bob@example.com' } },
+      'approverEmails',
+      /has "acme\/team\/bob", which is not an "issuer\/account" name/,
+    ],
+    [
+      { approverEmails: { 'acme/ bob': 'bob@example.com' } },
+      'approverEmails',
+      /has "acme\/ bob", .*: its account name is not valid: it starts or ends with a space\.$/,
+    ],
+    [
+      { approverEmails: { ':acme/bob': 'bob@example.com' } },
+      'approverEmails',
+      /: its issuer is not valid: it contains ":" or "\/"\.$/,
+    ],
+    [
+      { approverEmails: { 'acme/"bob"': 'bob@example.com' } },
+      'approverEmails',
+      /it contains a quote or a backslash, which SNS filter policies cannot match reliably\.$/,
+    ],
+    [
+      { approverEmails: { 'acme/bob': 'bob' } },
+      'approverEmails',
+      /^Configuration key "approverEmails" maps "acme\/bob" to "bob", which is not an e-mail address\.$/,
+    ],
+    [{ approverEmails: { 'acme/bob': 42 } }, 'approverEmails', /maps "acme\/bob" to 42, which is not an e-mail/],
+    [
+      {
+        approverEmails: Object.fromEntries(Array.from({ length: 151 }, (_, i) => [`acme/u${i}`, `u${i}@example.com`])),
+      },
+      'approverEmails',
+      /lists 151 names; SNS filters allow at most 150/,
+    ],
     [{ approvalTimeoutSeconds: 30 }, 'approvalTimeoutSeconds', /from 60 to 86400; got 30/],
     [{ approvalTimeoutSeconds: 'soon' }, 'approvalTimeoutSeconds', /must be a whole number/],
     [{ maxSessionSeconds: 7200 }, 'maxSessionSeconds', /from 900 to 3600 \(role chaining caps sessions at one hour\)/],

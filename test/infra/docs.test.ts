@@ -97,6 +97,7 @@ describe('docs/deploy.md: deployer permissions', () => {
       hostedZoneName: 'example.com',
       hostedZoneId: zoneId,
       auditEmail: 'security@example.com',
+      approverEmails: { 'acme/bob': 'bob@example.com' },
       reservedConcurrency: 5,
       brokeredRoles: [{ roleName: 'admin', managedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }],
     };

@@ -10,6 +10,7 @@ const fullConfig = {
   hostedZoneName: 'example.com',
   hostedZoneId: 'Z0123456789ABC',
   auditEmail: 'security@example.com',
+  approverEmails: { 'acme/bob': 'bob@example.com' },
   allowedRoles: ['role/stsftw/*', 'arn:aws:iam::210987654321:role/team/*'],
   brokeredRoles: [{ roleName: 'readonly', managedPolicyArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'] }],
 };

@@ -232,9 +232,10 @@ describe('BrokerStack (default configuration)', () => {
       );
     });
 
-    it('verify: auth and request items, context-bound decrypt, lockout audits', () => {
+    it('verify: auth and request items, context-bound decrypt, lockout audits, approval notifications', () => {
       expect(permissions(s.template, role('verify'))).toEqual(
         [
+          `sns:Publish @ ref:${s.id(s.stack.approvals.topic)}`,
           `logs:CreateLogStream @ arn:${ids.verifyLogs}`,
           `logs:PutLogEvents @ arn:${ids.verifyLogs}`,
           'xray:PutTraceSegments @ *',

@@ -15,8 +15,9 @@ import { ensureTables } from '../aws/tables.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
+import { inProcessDynamoClient } from './in-process-dynamo.js';
 import { createLocalBroker } from './local-broker.js';
-import { localDynamoClient, socketLocation } from './local-dynamo.js';
+import { socketLocation } from './local-dynamo.js';
 import {
   isProcessAlive,
   readServerInfoFile,
@@ -108,7 +109,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => socket.release());
     const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb'), socketPath: socket.path });
     cleanups.push(() => dynalite.close());
-    const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
+    // The broker's own calls skip the socket (in-process-dynamo.ts); other processes use it.
+    const dynamodb = inProcessDynamoClient(dynalite.server, REGION);
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 

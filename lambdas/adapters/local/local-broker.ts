@@ -78,7 +78,7 @@ export async function createLocalBroker(options: LocalBrokerOptions): Promise<Lo
             cipher,
             audit,
             notifier: new LocalNotifier({ url: options.notifyUrl, print: options.print }),
-            links: () => ({ publicUrl: options.publicUrl?.() }),
+            links: () => ({ publicUrl: options.publicUrl?.(), approvePage: true }),
             log,
           },
           roles,

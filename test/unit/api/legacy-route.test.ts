@@ -53,6 +53,7 @@ function view(status: RequestStatus, extra: Partial<RequestView> = {}): RequestV
     role: 'Admin',
     secondaryAccountName: null,
     reason: null,
+    durationSeconds: 3600,
     createdAt: '2030-01-01T00:00:00.000Z',
     decisionDeadline: '2030-01-01T00:15:00.000Z',
     approvedBy: null,

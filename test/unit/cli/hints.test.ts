@@ -32,6 +32,15 @@ describe("the approver's command that sts request prints", () => {
     expect(approverLine(result.stderr)).toBe(`sts approve ${request.id} --issuer acme --account-name <you>`);
   });
 
+  it('is followed by the approval page of the same broker, for an approver with only a browser', async () => {
+    const result = await runCli(['request', '--issuer', 'acme', '--totp-code', '123456'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const [request] = broker.requests.values();
+    const lines = result.stderr.split('\n');
+    const at = lines.findIndex((line) => approverLine(line) !== undefined);
+    expect(lines[at + 1]).toBe(`  or opens            ${broker.url}/approve/${request.id}`);
+  });
+
   it('quotes names a shell would split (1.0 allowed issuers like "Some Account")', async () => {
     const result = await runCli(
       ['request', '--issuer', 'Some Account', '--secondary-authorizer', 'bob', '--totp-code', '123456'],
@@ -50,6 +59,10 @@ describe("sts server's next steps", () => {
       .split('\n')
       .map((line) => line.trim())
       .filter((line) => /^(npx )?sts /.test(line));
+
+  it("names the approval page's address", () => {
+    expect(nextSteps({ ...base, startedBy: undefined })).toContain('\n       http://127.0.0.1:8787/approve/<id>\n');
+  });
 
   it('started as the installed `sts server`: plain `sts` commands', () => {
     const text = nextSteps({ ...base, startedBy: undefined });

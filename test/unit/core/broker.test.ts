@@ -188,6 +188,7 @@ describe('getRequest', () => {
       role: 'admin',
       secondaryAccountName: null,
       reason: null,
+      durationSeconds: 3600,
       createdAt: '2030-01-01T00:00:10.000Z',
       decisionDeadline: '2030-01-01T00:15:10.000Z',
       approvedBy: null,

@@ -105,6 +105,55 @@ describe('loadVerifyConfig', () => {
   });
 });
 
+describe('loadVerifyConfig: approval notifications', () => {
+  const topic = 'arn:aws:sns:eu-west-1:123456789012:stsftw-approvals';
+
+  it('reads the approvals topic and the public URL, dropping a trailing slash', () => {
+    const config = loadVerifyConfig({
+      ...env,
+      STS_APPROVALS_TOPIC_ARN: topic,
+      STS_PUBLIC_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/',
+    });
+    expect(config.approvalsTopicArn).toBe(topic);
+    expect(config.publicUrl).toBe('https://abc123.execute-api.eu-west-1.amazonaws.com');
+  });
+
+  it('keeps a base path and a port', () => {
+    expect(loadVerifyConfig({ ...env, STS_PUBLIC_URL: 'https://sts.example.com:8443/broker' }).publicUrl).toBe(
+      'https://sts.example.com:8443/broker',
+    );
+  });
+
+  it('runs without either: notifications are best-effort, so nobody is notified and links are left out', () => {
+    const config = loadVerifyConfig(env);
+    expect(config).not.toHaveProperty('approvalsTopicArn');
+    expect(config).not.toHaveProperty('publicUrl');
+    expect(loadVerifyConfig({ ...env, STS_APPROVALS_TOPIC_ARN: ' ', STS_PUBLIC_URL: '' })).not.toHaveProperty(
+      'publicUrl',
+    );
+  });
+
+  it.each([
+    ['STS_APPROVALS_TOPIC_ARN', 'stsftw-approvals'],
+    ['STS_PUBLIC_URL', 'http://broker.acme.test'],
+    ['STS_PUBLIC_URL', 'broker.acme.test'],
+    ['STS_PUBLIC_URL', 'https://broker.acme.test/?next=1'],
+    ['STS_PUBLIC_URL', 'https://broker.acme.test/#top'],
+    ['STS_PUBLIC_URL', 'https://user:pass@broker.acme.test'],
+  ])('refuses %s=%j, naming the variable and not the value', (name, value) => {
+    const load = () => loadVerifyConfig({ ...env, [name]: value });
+    expect(load).toThrow(InternalError);
+    expect(load).toThrow(new RegExp(`^Configuration: ${name} must be `));
+    expect(load).not.toThrow(value);
+  });
+
+  it('is not read by the API or mint functions (they send no notifications)', () => {
+    const withTopic = { ...env, STS_APPROVALS_TOPIC_ARN: topic, STS_PUBLIC_URL: 'https://sts.example.com' };
+    expect(loadApiConfig(withTopic)).not.toHaveProperty('approvalsTopicArn');
+    expect(loadMintConfig(withTopic)).not.toHaveProperty('publicUrl');
+  });
+});
+
 describe('loadMintConfig', () => {
   it.each(['STS_AUDIT_TOPIC_ARN', 'STS_KMS_KEY_ID'] as const)(
     'lets the mint function run without %s (it has no grant on it)',
