@@ -57,7 +57,12 @@ export function rows(results: Results) {
   };
   const bundleLabels = Object.keys(samples).filter((l) => l.startsWith('import API bundle'));
   const lambda: Row[] = [proc(baseline), ...bundleLabels.map(proc)];
-  const cli: Row[] = [proc(baseline), proc('sts --help'), proc('sts get --format credential-process (warm cache)')];
+  const cli: Row[] = [
+    proc(baseline),
+    proc('sts --help'),
+    proc('sts approve --help'),
+    proc('sts get --format credential-process (warm cache)'),
+  ];
   const request: Row[] = [
     {
       label: 'approve 200 → credentials on the waiting `sts request` stdout',

@@ -19,6 +19,7 @@ import { ensureCliBuilt } from './cli-build.js';
 import {
   baselineSubject,
   cliEnv,
+  commandHelpSubject,
   helpSubject,
   measureRequestToCredentials,
   primeCredentialProcess,
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
       [
         baseline,
         helpSubject(repoRoot, env),
+        commandHelpSubject(repoRoot, env),
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
       ],

@@ -1,5 +1,5 @@
 /**
- * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `buildCli()` with in-memory
+ * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `runSts()` of cli/cli.ts with in-memory
  * streams and scripted seams (terminal, sleep, fetch, signal), a fake HTTP broker (`startFakeBroker`) and a
  * local auth table on dynalite (`startLocalBroker`) for the administrator commands. As people run it:
  * `runSts` / `spawnSts` start `node bin/sts.mjs …` child processes with one person's environment, against
@@ -23,7 +23,7 @@ import { type AttributeValue, CreateTableCommand, DynamoDBClient, GetItemCommand
 import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { buildCli } from '../../cli/cli.js';
+import { runSts as runStsInProcess } from '../../cli/cli.js';
 import type { StsContext } from '../../cli/context.js';
 import type { Terminal } from '../../cli/terminal.js';
 import { authTableKeys, keySchemaOf } from '../../lambdas/adapters/aws/tables.js';
@@ -106,7 +106,7 @@ export async function runCli(
 ): Promise<RunResult> {
   const stdout = new Sink();
   const stderr = new Sink();
-  const code = await buildCli().run(argv, {
+  const code = await runStsInProcess(argv, {
     stdin: new PassThrough(),
     stdout,
     stderr,
