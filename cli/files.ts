@@ -13,10 +13,18 @@ export function ensurePrivateDir(dir: string): void {
  * of one, and the content is never readable by others, not even for a moment.
  */
 export function writePrivateFile(path: string, data: string | Uint8Array): void {
+  writeFileAtomic(path, data, 0o600);
+}
+
+/**
+ * Writes `data` to `path` atomically (temp file + rename) with `mode`: the temp file is 0600 until it is
+ * complete, then takes `mode`.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
-    chmodSync(temp, 0o600); // the umask may have stripped nothing, but an existing mode must not leak in
+    chmodSync(temp, mode); // the umask must not decide the mode
     renameSync(temp, path);
   } catch (e) {
     rmSync(temp, { force: true });

@@ -37,3 +37,8 @@ export function cacheDir(env: Env): string {
 export function awsCredentialsFile(env: Env): string {
   return env.AWS_SHARED_CREDENTIALS_FILE || join(homeDir(env), '.aws', 'credentials');
 }
+
+/** The AWS shared config file: `AWS_CONFIG_FILE` else `~/.aws/config`. */
+export function awsConfigFile(env: Env): string {
+  return env.AWS_CONFIG_FILE || join(homeDir(env), '.aws', 'config');
+}

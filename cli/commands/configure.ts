@@ -1,6 +1,7 @@
 /** `sts configure`: write a named profile of the CLI's config file, or show the profiles. */
 import { resolve } from 'node:path';
 import { Command, Option } from 'clipanion';
+import { PROFILE_NAME } from '../aws-profile.js';
 import { StsCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { noSuchProfile } from '../sentences/settings.js';
@@ -34,6 +35,8 @@ export class ConfigureCommand extends StsCommand {
 
       \`--local\` makes the profile use the embedded broker (\`sts server\`) in \`--data-dir\` (default ./.stsftw, saved as an absolute path, so it works from any directory; \`sts server\` keeps its data there too). \`--endpoint\` switches back to a deployed broker; an explicit \`--endpoint\` / STS_ENDPOINT also wins over a local profile for one command.
 
+      \`--aws-profile NAME\` also writes \`[profile NAME]\` (\`[default]\` for "default") of the AWS config file (AWS_CONFIG_FILE, else \`~/.aws/config\`): \`credential_process\` runs this \`sts\` (its Node and script, by absolute path) as \`get --profile <--profile> --format credential-process\`, and \`region\` is the profile's region when it has one. The AWS CLI and SDKs then ask the broker themselves. Every other line and comment stays, the file keeps its mode (a new one is 0600), a symlink stays a symlink. \`--remove\` takes that AWS profile out again.
+
       With \`--from-stack NAME\` the endpoint comes from the deployed stack's \`Endpoint\` output (CloudFormation DescribeStacks with your AWS credentials; \`--region\` or AWS_REGION names the region). People without AWS access use \`--endpoint\`.
     `,
     examples: [
@@ -47,6 +50,8 @@ export class ConfigureCommand extends StsCommand {
         'From the deployed stack',
         '$0 configure --from-stack stsftw --region eu-west-1 --issuer acme --account-name alice',
       ],
+      ['An AWS CLI profile that runs sts', '$0 configure --profile staging --aws-profile staging-admin'],
+      ['Remove it again', '$0 configure --aws-profile staging-admin --remove'],
       ['Show the profiles', '$0 configure'],
     ],
   });
@@ -71,7 +76,20 @@ export class ConfigureCommand extends StsCommand {
     description: 'AWS region, saved in the profile for `sts exec`; also the region of --from-stack (else AWS_REGION)',
   });
 
+  awsProfile = Option.String('--aws-profile', {
+    description: 'Also write this profile of ~/.aws/config, with a credential_process that runs sts',
+  });
+  remove = Option.Boolean('--remove', { description: 'With --aws-profile: take that profile out of ~/.aws/config' });
+
   protected override validate(): void {
+    if (this.remove && this.awsProfile === undefined) {
+      throw new CliError('--remove takes out an AWS profile: name it with --aws-profile NAME.');
+    }
+    if (this.awsProfile !== undefined && !PROFILE_NAME.test(this.awsProfile)) {
+      throw new CliError(
+        `"${this.awsProfile}" cannot be an AWS profile name: use letters, digits and _.@+=,:/- (up to 64).`,
+      );
+    }
     if (this.fromStack && this.endpoint) throw new CliError('give --endpoint or --from-stack, not both.');
     if (this.local && (this.endpoint || this.fromStack)) {
       throw new CliError('give --local or a broker endpoint (--endpoint, --from-stack), not both.');
@@ -96,9 +114,13 @@ export class ConfigureCommand extends StsCommand {
       this.secondaryAuthorizer,
       this.region,
     ];
-    if (nothing.every((value) => value === undefined) && this.local === undefined && this.dataDir === undefined) {
-      return this.show(readConfig(env));
+    const noFields =
+      nothing.every((value) => value === undefined) && this.local === undefined && this.dataDir === undefined;
+    if (this.remove) {
+      if (!noFields) throw new CliError('--remove takes only --aws-profile: save profile fields in another command.');
+      return this.removeAwsProfile(this.awsProfile as string);
     }
+    if (noFields) return this.awsProfile !== undefined ? this.writeAwsProfile() : this.show(readConfig(env));
     let endpoint = this.endpoint;
     // The region typed here, or the one the stack was found in: where this profile's credentials are used.
     let region = this.region;
@@ -133,6 +155,35 @@ export class ConfigureCommand extends StsCommand {
         `Saved profile ${name} in ${path}: it uses the embedded broker in ${dir} (start it with \`sts server\`).`,
       );
     } else this.out(`Saved profile ${name} in ${path}.`);
+    return this.awsProfile !== undefined ? this.writeAwsProfile() : 0;
+  }
+
+  /** `--aws-profile NAME`: the AWS config profile that runs `sts get --profile <this profile>`. */
+  private async writeAwsProfile(): Promise<number> {
+    const env = this.context.env;
+    const name = this.profile ?? DEFAULT_PROFILE;
+    const profile = readConfig(env).profiles[name];
+    if (!profile) throw noSuchProfile(name, configPath(env), true);
+    const { writeAwsConfigProfile } = await import('../aws-config.js');
+    const awsProfile = this.awsProfile as string;
+    const path = writeAwsConfigProfile(env, awsProfile, name, profile.region);
+    if (this.json) this.out(JSON.stringify({ awsProfile, profile: name, path }));
+    else {
+      const region = profile.region ? ` in ${profile.region}` : ' (no region: give one with --region)';
+      this.out(
+        `Saved AWS profile ${awsProfile} in ${path}${region}: the AWS CLI and SDKs run \`sts get --profile ${name}\` for it (try \`aws sts get-caller-identity --profile ${awsProfile}\`).`,
+      );
+    }
+    return 0;
+  }
+
+  /** `--aws-profile NAME --remove`. */
+  private async removeAwsProfile(awsProfile: string): Promise<number> {
+    const { removeAwsConfigProfile } = await import('../aws-config.js');
+    const { path, written } = removeAwsConfigProfile(this.context.env, awsProfile);
+    if (this.json) this.out(JSON.stringify({ awsProfile, path, removed: written }));
+    else if (written) this.out(`Removed AWS profile ${awsProfile} from ${path}.`);
+    else this.out(`No AWS profile ${awsProfile} in ${path}: nothing to remove.`);
     return 0;
   }
 
