@@ -132,3 +132,15 @@ function pruneMarkers(env: Env, now: number): void {
     if (now - statSync(path).mtimeMs > MARKER_DAYS * 86_400_000) rmSync(path, { force: true });
   }
 }
+
+/** The ids of the requests waiting on this machine (their key files), for shell completion. */
+export function listPendingIds(env: Env): string[] {
+  try {
+    return readdirSync(requestsDir(env))
+      .filter((name) => name.endsWith('.json') && isRequestId(name.slice(0, -5)))
+      .map((name) => name.slice(0, -5))
+      .sort();
+  } catch {
+    return [];
+  }
+}

@@ -11,6 +11,7 @@ import { Builtins, type CommandClass } from 'clipanion';
 import type { StsContext } from '../context.js';
 import { ApproveCommand } from './approve.js';
 import { CacheClearCommand, CacheCommand } from './cache.js';
+import { CompletionCommand } from './completion.js';
 import { ConfigureCommand } from './configure.js';
 import { DenyCommand } from './deny.js';
 import { EnrollCommand } from './enroll.js';
@@ -51,6 +52,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { words: ['deny'], commands: [DenyCommand] },
   { words: ['cache'], commands: [CacheCommand, CacheClearCommand] },
   { words: ['configure'], commands: [ConfigureCommand] },
+  { words: ['completion'], commands: [CompletionCommand], listsAll: true }, // its script lists every command
   // admin commands
   { words: ['enroll'], commands: [EnrollCommand] },
   { words: ['list'], commands: [ListCommand] },
