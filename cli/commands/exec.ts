@@ -16,11 +16,14 @@ export class ExecCommand extends ObtainCommand {
 
       AWS_REGION and AWS_DEFAULT_REGION are set from \`--region\`, else from the profile's \`region\` when the environment sets neither (a region already in the environment is never replaced).
 
+      With \`--server\` the command gets no AWS_ACCESS_KEY_ID & co.: sts serves the credentials on 127.0.0.1 (a random port) for the SDKs' container credentials provider, through AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token checked on every call), and renews them when less than five minutes are left: a long-running tool keeps working past one session. Renewing asks for a new code on the terminal (a \`--totp-code\` serves the first request only); without a terminal the endpoint answers an error the SDK shows, and stderr says why.
+
       Refuses to run inside another \`sts exec\` (STSFTW_EXEC is set): the inner credentials would silently replace the outer ones.
     `,
     examples: [
       ['List buckets as admin', '$0 exec --role admin -- aws s3 ls'],
       ['A shell with credentials', '$0 exec --role admin -- bash'],
+      ['Renewed credentials for a long-running tool', '$0 exec --server --role admin -- terraform apply'],
       ['New credentials, with a reason', '$0 exec --role admin --reason "incident 42" -- aws s3 ls'],
     ],
   });
@@ -28,6 +31,10 @@ export class ExecCommand extends ObtainCommand {
   region = Option.String('--region', {
     description:
       "AWS_REGION and AWS_DEFAULT_REGION for the command (default: the profile's region, unless the environment sets one)",
+  });
+  server = Option.Boolean('--server', {
+    description:
+      'Serve the credentials to the command on a loopback endpoint (container provider), renewed near expiry',
   });
   command = Option.Rest({ required: 1, name: 'command' });
 
@@ -44,8 +51,27 @@ export class ExecCommand extends ObtainCommand {
     const { credentialEnv } = await import('../output.js');
     const { runChild } = await import('../child.js');
     const [file, ...args] = this.command;
-    const env = { ...this.context.env, ...this.regionEnv(), ...credentialEnv(credentials), STSFTW_EXEC: '1' };
-    return runChild(file, args, env, this.context);
+    if (!this.server) {
+      const env = { ...this.context.env, ...this.regionEnv(), ...credentialEnv(credentials), STSFTW_EXEC: '1' };
+      return runChild(file, args, env, this.context);
+    }
+    const { startCredentialServer } = await import('../credential-server.js');
+    const server = await startCredentialServer(
+      credentials,
+      () => {
+        this.totpCode = undefined; // the code given was spent on the first request: renewing asks for one
+        return this.obtain({ useCache: true, notice: (text) => this.info(text) });
+      },
+      (error) => this.info(`sts exec --server: could not renew the credentials: ${(error as Error).message}`),
+    );
+    const env: Record<string, string | undefined> = { ...this.context.env, ...this.regionEnv() };
+    for (const name of Object.keys(credentialEnv(credentials))) delete env[name]; // they would win over the server
+    delete env.AWS_PROFILE;
+    try {
+      return await runChild(file, args, { ...env, ...server.env, STSFTW_EXEC: '1' }, this.context);
+    } finally {
+      await server.close();
+    }
   }
 
   /** `--region`, else the profile's region unless the environment already names one (never overridden). */
