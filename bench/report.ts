@@ -1,7 +1,8 @@
 /** Turns the measurements into the terminal table and docs/benchmarks.md. */
 import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow/poll.js';
 import { POLL_MS } from './approval-latency.js';
-import { bundleLines, loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
+import { bundleSection, bundleTerminalLines } from './report-bundles.js';
+import { loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
 
 export type { Results } from './report-tables.js';
 
@@ -16,8 +17,7 @@ export function terminalReport(results: Results): string {
       r.broker,
       false,
     ),
-    ...bundleLines(results.bundles, false),
-    ...tableLines('2. API Lambda cold load (module init), interleaved', r.lambda, false),
+    ...bundleTerminalLines(results),
     ...tableLines('3–4. CLI start-up, interleaved', r.cli, false),
     `   first credential_process call (cache miss, single-factor mint): ${ms(results.primeMs)} ms (one sample)`,
     '',
@@ -41,7 +41,7 @@ function loadNote(results: Results): string {
 export function markdownReport(results: Results): string {
   const r = rows(results);
   const m = results.machine;
-  const { runs, warmup } = results.processes;
+  const { warmup } = results.processes;
   const delays = results.requests.map((x) => x.approvedAfter);
   return `# Benchmarks
 
@@ -94,28 +94,7 @@ sealed credentials open with the request's private key (not timed).
 On AWS the same steps are Lambda invocations and Step Functions transitions; these figures are the
 broker's own work on one machine, not a prediction of AWS latency.
 
-## 2. The API Lambda bundle
-
-${bundleLines(results.bundles, true).join('\n')}
-
-Built with esbuild from \`lambdas/handlers/api.ts\` with the options \`infra/constructs/functions.ts\`
-gives \`NodejsFunction\`: platform node, target node22, ESM (\`index.mjs\`), \`mainFields\` module,main,
-minified, \`keepNames\`, source map without sources content, the \`createRequire\` banner.
-*bundled* is what the construct deploys (\`bundleAwsSDK: true\`); *external* leaves \`@aws-sdk/*\` and
-\`@smithy/*\` out, as CDK does by default, relying on the SDK v3 in the Node.js 22 runtime. gzip -9 of
-\`index.mjs\` approximates what it adds to the deployment zip; the source map is uploaded too.
-
-Cold load, ${runs} interleaved rounds:
-
-${tableLines('', r.lambda, true).join('\n')}
-
-Each run is \`node -e "import('file:///…/index.mjs').then(m => …handler is a function…)"\` with the
-configuration \`core/config.ts\` validates set to well-formed dummies (table names, ARNs, key alias,
-region), so module init runs to the end: configuration, SDK clients, the Hono app. No AWS call is made.
-For *external*, the SDK is loaded from this project's \`node_modules\` (linked next to the bundle), standing
-in for the runtime's copy. Measured on Node ${m.node} on this machine, not on Lambda's Node.js 22 on
-ARM64; the Lambda init phase adds the runtime's own start-up and reading the code from its package.
-
+${bundleSection(results)}
 ## 3–4. CLI start-up and the warm credential_process call
 
 ${tableLines('', r.cli, true).join('\n')}

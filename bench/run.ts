@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: one run measures the broker's approval latency, the API Lambda bundle, CLI start-up,
+ * `npm run bench`: one run measures the broker's approval latency, the Lambda bundles, CLI start-up,
  * the warm credential_process call and approval → credentials for a waiting `sts request`, prints a table
  * and writes docs/benchmarks.md. Figures only: nothing is asserted about them.
  *
@@ -24,7 +24,7 @@ import {
   primeCredentialProcess,
   warmCredentialProcessSubject,
 } from './cli-flows.js';
-import { buildApiBundle, coldLoadSubject } from './lambda-bundle.js';
+import { buildLambdaBundle, coldLoadSubject } from './lambda-bundle.js';
 import { describeMachine } from './machine.js';
 import { timeInterleaved } from './process-timing.js';
 import { markdownReport, type Results, terminalReport } from './report.js';
@@ -75,11 +75,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'stsftw-bench-'));
   let fixture: Awaited<ReturnType<typeof startBrokerFixture>> | undefined;
   try {
-    progress('building the CLI bundle if stale, and the API Lambda bundles');
+    progress('building the CLI bundle if stale, and the Lambda bundles');
     const cliBuilt = ensureCliBuilt(repoRoot, values.rebuild);
+    const lambdaDir = join(work, 'lambda');
     const bundles = [
-      await buildApiBundle(repoRoot, join(work, 'lambda'), 'bundled'),
-      await buildApiBundle(repoRoot, join(work, 'lambda'), 'external'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'api'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'verify'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'mint'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'api', 'external'),
     ];
 
     progress('starting the embedded broker and enrolling accounts');
@@ -111,6 +114,8 @@ async function main(): Promise<void> {
         helpSubject(repoRoot, env),
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
+        // What NODE_OPTIONS=--enable-source-maps would add to each deployed function's cold start.
+        ...bundles.filter((b) => b.sdk === 'bundled').map((b) => coldLoadSubject(b, env, true)),
       ],
       runs,
       PROCESS_WARMUP_ROUNDS,

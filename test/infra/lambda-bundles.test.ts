@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addBrokerStack } from '../../infra/broker-app.js';
 import { type LambdaName, lambdaBuildOptions } from '../../infra/bundling.js';
 import { parseConfig } from '../../infra/config.js';
+import { mapStack } from '../../scripts/map-stack.js';
 import { cdkJsonContext } from './harness.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -125,13 +126,13 @@ describe('a built bundle at run time', () => {
   });
 
   /** Imports `name`'s bundle in a fresh Node process with Lambda-like variables and hands it `event`. */
-  async function invoke(name: LambdaName, event: unknown): Promise<unknown> {
+  async function invoke(name: LambdaName, event: unknown, nodeArgs: string[] = []): Promise<unknown> {
     const { port } = server.address() as AddressInfo;
     const url = pathToFileURL(ours[name].file).href;
     const script = `const { handler } = await import(${JSON.stringify(url)});
 const context = { getRemainingTimeInMillis: () => 20000 };
 let out;
-try { out = { result: await handler(${JSON.stringify(event)}, context) }; } catch (e) { out = { error: e.name, message: e.message }; }
+try { out = { result: await handler(${JSON.stringify(event)}, context) }; } catch (e) { out = { error: e.name, message: e.message, stack: e.stack }; }
 process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
     const env = {
       PATH: process.env.PATH,
@@ -151,7 +152,9 @@ process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
       STS_KMS_KEY_ID: 'alias/stsftw',
       STS_ROLE_ACCOUNT_ID: '123456789012',
     };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+    const { stdout } = await promisify(execFile)(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
+      env,
+    });
     // The function's own log lines come first.
     return JSON.parse(stdout.slice(stdout.lastIndexOf('\nRESULT ') + '\nRESULT '.length));
   }
@@ -188,8 +191,21 @@ process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
     '%s loads and refuses another function’s action (%s) without any AWS call',
     async (name, action, message) => {
       seen.length = 0;
-      expect(await invoke(name, { action })).toEqual({ error: 'InvalidRequestError', message });
+      expect(await invoke(name, { action })).toMatchObject({ error: 'InvalidRequestError', message });
       expect(seen).toEqual([]);
     },
   );
+
+  it('a stack trace from the log maps back to the sources offline as --enable-source-maps would', async () => {
+    const plain = (await invoke('mint', { action: 'verifyRequester' })) as { stack: string };
+    const mapped = (await invoke('mint', { action: 'verifyRequester' }, ['--enable-source-maps'])) as { stack: string };
+    const frame = (stack: string) => stack.split('\n')[1];
+    // Without the flag the position is the bundle's; the names are kept.
+    expect(frame(plain.stack)).toMatch(/index\.mjs:\d+:\d+\)?$/);
+    const payload = JSON.parse(readFileSync(`${ours.mint.file}.map`, 'utf8'));
+    const offline = frame(mapStack(plain.stack, payload));
+    const position = /lambdas\/handlers\/task-router\.ts:\d+:\d+/;
+    expect(offline).toMatch(position);
+    expect(frame(mapped.stack).match(position)?.[0]).toBe(offline.match(position)?.[0]);
+  });
 });
