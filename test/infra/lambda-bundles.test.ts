@@ -16,6 +16,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DUMMY_LAMBDA_ENV } from '../../bench/lambda-bundle.js';
 import { addBrokerStack } from '../../infra/broker-app.js';
 import { type LambdaName, lambdaBuildOptions } from '../../infra/bundling.js';
 import { parseConfig } from '../../infra/config.js';
@@ -135,22 +136,15 @@ let out;
 try { out = { result: await handler(${JSON.stringify(event)}, context) }; } catch (e) { out = { error: e.name, message: e.message, stack: e.stack }; }
 process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
     const env = {
+      ...DUMMY_LAMBDA_ENV,
       PATH: process.env.PATH,
       HOME: work,
       AWS_CONFIG_FILE: join(work, 'no-config'),
       AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-      AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST',
       AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
       AWS_SESSION_TOKEN: 'bundle-test-session-token',
       AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      STS_TABLE_NAME: 'stsftw-auth',
-      STS_REQUESTS_TABLE_NAME: 'stsftw-requests',
-      STS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:stsftw-approval',
-      STS_AUDIT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:stsftw-audit',
-      STS_KMS_KEY_ID: 'alias/stsftw',
-      STS_ROLE_ACCOUNT_ID: '123456789012',
     };
     const { stdout } = await promisify(execFile)(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
       env,
