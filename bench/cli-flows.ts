@@ -25,7 +25,7 @@ export function baselineSubject(env: NodeJS.ProcessEnv): Subject {
   return { label: 'node -e 0 (baseline)', command: process.execPath, args: ['-e', '0'], env };
 }
 
-/** `node bin/sts.mjs --help`. */
+/** `node bin/sts.mjs --help`: every command registered, to list them. */
 export function helpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Subject {
   return {
     label: 'sts --help',
@@ -33,6 +33,17 @@ export function helpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Subject {
     args: [join(repoRoot, 'bin', 'sts.mjs'), '--help'],
     env,
     check: (out) => out.includes('sts request'),
+  };
+}
+
+/** `node bin/sts.mjs approve --help`: one command registered and parsed, as for `sts approve <id>`. */
+export function commandHelpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Subject {
+  return {
+    label: 'sts approve --help',
+    command: process.execPath,
+    args: [join(repoRoot, 'bin', 'sts.mjs'), 'approve', '--help'],
+    env,
+    check: (out) => out.includes('$ sts approve'),
   };
 }
 

@@ -54,6 +54,7 @@ export function rows(results: Results) {
   const cli: Row[] = [
     proc(results.processes.baseline),
     proc('sts --help'),
+    proc('sts approve --help'),
     proc('sts get --format credential-process (warm cache)'),
   ];
   const request: Row[] = [

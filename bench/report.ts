@@ -99,9 +99,13 @@ ${bundleSection(results)}
 
 ${tableLines('', r.cli, true).join('\n')}
 
-${results.cliBuilt} \`bin/sts.mjs\` then imports the esbuild bundle \`dist/sts.mjs\`.
+${results.cliBuilt} \`bin/sts.mjs\` then imports the esbuild bundle \`dist/sts.mjs\`, which imports
+\`dist/cli.mjs\` for anything but a warm credential_process call.
 
-- *sts --help*: \`node bin/sts.mjs --help\` (the full clipanion CLI is loaded).
+- *sts --help*: \`node bin/sts.mjs --help\`: every command class is registered, to be listed, but only the
+  help command is parsed (clipanion builds the parser of every registered command before it parses).
+- *sts approve --help*: \`node bin/sts.mjs approve --help\`: a command line registers and parses only the
+  commands its first word can select (here \`approve\`), as \`sts approve <id>\` does before it calls the broker.
 - *warm credential_process*: \`node bin/sts.mjs get --local --data-dir … --issuer … --account-name …
   --role … --format credential-process\` with the encrypted credential cache primed: it answers from the
   cache without loading the CLI or calling the broker. The cache was primed by one real call of the same

@@ -19,6 +19,7 @@ import { ensureCliBuilt } from './cli-build.js';
 import {
   baselineSubject,
   cliEnv,
+  commandHelpSubject,
   helpSubject,
   measureRequestToCredentials,
   primeCredentialProcess,
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
       [
         baseline,
         helpSubject(repoRoot, env),
+        commandHelpSubject(repoRoot, env),
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
         // What NODE_OPTIONS=--enable-source-maps would add to each deployed function's cold start.

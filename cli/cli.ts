@@ -1,34 +1,22 @@
 /**
- * The `sts` command line: every command class is registered here (one line each).
- * Heavy modules are imported lazily inside `execute()` so `sts --help` and the warm
- * credential_process path stay fast.
+ * The `sts` command line. The commands are listed in cli/commands/index.ts; `runSts` registers only those
+ * the line can select, because clipanion builds the parser of every registered command before it parses
+ * anything. Heavy modules are imported lazily inside `execute()`, so `sts --help` and the warm
+ * credential_process path (cli/fast-path.ts, before this module is loaded) stay fast.
  */
-import { Builtins, Cli, type Command } from 'clipanion';
-import { ApproveCommand } from './commands/approve.js';
-import { CacheClearCommand, CacheCommand } from './commands/cache.js';
-import { ConfigureCommand } from './commands/configure.js';
-import { DenyCommand } from './commands/deny.js';
-import { EnrollCommand } from './commands/enroll.js';
-import { ExecCommand } from './commands/exec.js';
-import { GetCommand } from './commands/get.js';
-import { HelpCommand } from './commands/help.js';
-import { ListCommand } from './commands/list.js';
-import { MigrateCommand } from './commands/migrate.js';
-import { RemoveCommand } from './commands/remove.js';
-import { RequestCommand } from './commands/request.js';
-import { ServerCommand } from './commands/server.js';
-import { StatusCommand } from './commands/status.js';
-import { UpdateApprovalsCommand } from './commands/update/approvals.js';
-import { UpdateAuthorizersCommand } from './commands/update/authorizers.js';
-import { UpdateDeviceCommand } from './commands/update/device.js';
-import { UpdateRolesCommand } from './commands/update/roles.js';
-import { UpdateCommand } from './commands/update.js';
-import { WaitCommand } from './commands/wait.js';
+import { Cli, type Command, type CommandClass } from 'clipanion';
+import { withAsciiCollation } from './collation.js';
+import { ALL_COMMANDS, commandGroupFor } from './commands/index.js';
 import type { StsContext } from './context.js';
 import { ExitCode } from './errors.js';
 import { syntaxErrorSentence } from './syntax-error.js';
 
 export const cliVersion = '2.0.0';
+
+/** How `sts` runs: colours on or off (undefined: clipanion's own choice, from the context's colour depth). */
+export interface CliOptions {
+  enableColors?: boolean;
+}
 
 /**
  * clipanion's Cli, but a line that does not parse gets one sentence on stderr with the nearest command or
@@ -46,34 +34,47 @@ class StsCli extends Cli<StsContext> {
     }
     return super.run(command, context as StsContext);
   }
+
+  /** clipanion's usage, without loading ICU to sort two dozen ASCII names. */
+  override usage(...args: Parameters<Cli<StsContext>['usage']>): string {
+    return withAsciiCollation(() => super.usage(...args));
+  }
 }
 
-export function buildCli(): Cli<StsContext> {
-  const cli = new StsCli({ binaryLabel: 'stsftw', binaryName: 'sts', binaryVersion: cliVersion, enableCapture: false });
-  cli.register(HelpCommand); // Builtins.HelpCommand plus examples
-  cli.register(Builtins.VersionCommand);
-  // requester / approver commands
-  // (registered by cli/commands/*.ts; keep one line per command)
-  cli.register(RequestCommand);
-  cli.register(WaitCommand);
-  cli.register(StatusCommand);
-  cli.register(GetCommand);
-  cli.register(ExecCommand);
-  cli.register(ApproveCommand);
-  cli.register(DenyCommand);
-  cli.register(CacheCommand);
-  cli.register(CacheClearCommand);
-  cli.register(ConfigureCommand);
-  // admin commands
-  cli.register(EnrollCommand);
-  cli.register(ListCommand);
-  cli.register(UpdateCommand);
-  cli.register(UpdateRolesCommand);
-  cli.register(UpdateAuthorizersCommand);
-  cli.register(UpdateApprovalsCommand);
-  cli.register(UpdateDeviceCommand);
-  cli.register(RemoveCommand);
-  cli.register(MigrateCommand);
-  cli.register(ServerCommand);
+function createCli(commands: readonly CommandClass<StsContext>[], { enableColors }: CliOptions): StsCli {
+  const cli = new StsCli({
+    binaryLabel: 'stsftw',
+    binaryName: 'sts',
+    binaryVersion: cliVersion,
+    enableCapture: false,
+    enableColors,
+  });
+  for (const command of commands) cli.register(command);
   return cli;
+}
+
+/** The command line with every command registered. */
+export function buildCli(options: CliOptions = {}): Cli<StsContext> {
+  return createCli(ALL_COMMANDS, options);
+}
+
+/**
+ * Runs `sts argv`. The line is parsed against the commands its first word can select (cli/commands/index.ts)
+ * and runs there (`sts --help` runs with every command registered, to list them); a line those commands
+ * cannot parse goes to the whole command line, which parses it again and says what is wrong exactly as
+ * before: the nearest command or option comes from all of them.
+ */
+export async function runSts(argv: string[], context: Partial<StsContext>, options: CliOptions = {}): Promise<number> {
+  const group = commandGroupFor(argv);
+  if (group) {
+    const few = createCli(group.commands, options);
+    let command: Command<StsContext> | undefined;
+    try {
+      command = few.process(argv, context as StsContext);
+    } catch {
+      // not a line of these commands: the whole command line answers it below
+    }
+    if (command) return (group.listsAll ? buildCli(options) : few).run(command, context);
+  }
+  return buildCli(options).run(argv, context);
 }

@@ -31,6 +31,17 @@ export interface DecisionResult {
   approvalsRemaining?: number;
 }
 
+/** What a waiting read (`getRequest(id, {wait, status})`) answered. */
+export interface WatchedRequest {
+  view: RequestView;
+  /**
+   * The broker's `Sts-Wait` header: the seconds it was prepared to wait. Undefined: a broker from before
+   * long-polls, which ignored the parameters and answered at once; 0: one that does not wait. Either way the
+   * caller polls instead.
+   */
+  waitSeconds?: number;
+}
+
 /** How to reach the broker. */
 export interface ClientOptions {
   endpoint: string;
@@ -45,6 +56,8 @@ export interface ClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** The header a broker that long-polls sends (lambdas/api/requests-routes.ts `WAIT_HEADER`). */
+const WAIT_HEADER = 'sts-wait';
 /** A `Retry-After` longer than this is read as this: a waiting CLI checks again at least this often. */
 export const RETRY_AFTER_CAP_MS = 30_000;
 const USER_AGENT = 'stsftw-cli/2';
@@ -88,6 +101,29 @@ export class BrokerClient {
     return this.call('GET', `v1/requests/${encodeURIComponent(id)}`);
   }
 
+  /**
+   * `GET /v1/requests/{id}?wait=S&status=X[&approvals=N]`: answers once the request's status is not
+   * `status` (or its count of approvals not `approvals`), or after `waitSeconds` with the request as it is.
+   * The call's timeout is the wait plus the usual one.
+   */
+  async watchRequest(
+    id: string,
+    status: RequestStatus,
+    waitSeconds: number,
+    approvals?: number,
+  ): Promise<WatchedRequest> {
+    const query = new URLSearchParams({ wait: String(waitSeconds), status });
+    if (approvals !== undefined) query.set('approvals', String(approvals));
+    const { value, headers } = await this.send<RequestView>(
+      'GET',
+      `v1/requests/${encodeURIComponent(id)}?${query}`,
+      undefined,
+      this.timeoutMs + waitSeconds * 1000,
+    );
+    const honoured = headers.get(WAIT_HEADER)?.trim();
+    return { view: value, waitSeconds: honoured && /^\d+$/.test(honoured) ? Number(honoured) : undefined };
+  }
+
   /** `POST /v1/requests/{id}/approve`. */
   approve(id: string, body: { accountName: string; totpCode: string }): Promise<DecisionResult> {
     return this.call('POST', `v1/requests/${encodeURIComponent(id)}/approve`, body);
@@ -104,8 +140,22 @@ export class BrokerClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown, anyBody = false): Promise<T> {
+    if (anyBody) {
+      await this.send(method, path, body, this.timeoutMs, true);
+      return undefined as T;
+    }
+    return (await this.send<T>(method, path, body, this.timeoutMs)).value;
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    timeoutMs: number,
+    anyBody = false,
+  ): Promise<{ value: T; headers: Headers }> {
     const url = new URL(path, this.base);
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
     let response: Response;
     try {
@@ -127,9 +177,9 @@ export class BrokerClient {
       throw this.transportError(e, timeout);
     });
     if (response.ok) {
-      if (anyBody) return undefined as T;
+      if (anyBody) return { value: undefined as T, headers: response.headers };
       try {
-        return JSON.parse(text) as T;
+        return { value: JSON.parse(text) as T, headers: response.headers };
       } catch {
         throw new NetworkError('not_broker', this.endpoint, `HTTP ${response.status} without JSON`);
       }

@@ -10,16 +10,18 @@ if (warm !== undefined) {
   // The broker and admin commands load the AWS SDK, which warns about Node 20 on every start; the
   // warning is for SDK maintainers, not for people running `sts` (Lambda runs Node 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const { buildCli } = await import('./cli.js');
-  const cli = buildCli();
-  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const { runSts } = await import('./cli.js');
   // clipanion's default colour choice looks at $TERM, not at stdout: `sts --help | less` would get escapes.
-  (cli as { enableColors?: boolean }).enableColors = colors;
-  process.exitCode = await cli.run(argv, {
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: process.env,
-    colorDepth: colors ? 8 : 1,
-  });
+  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  process.exitCode = await runSts(
+    argv,
+    {
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      colorDepth: colors ? 8 : 1,
+    },
+    { enableColors: colors },
+  );
 }

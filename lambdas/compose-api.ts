@@ -2,7 +2,7 @@
 
 import { roleConfig, type Stores } from './compose-stores.js';
 import { type Broker, type BrokerConfig, createBroker } from './core/broker.js';
-import type { AuditSink, Clock, SecretCipher, Workflow } from './core/ports.js';
+import type { AuditSink, Clock, RequestWatcher, SecretCipher, Workflow } from './core/ports.js';
 import { systemClock } from './core/ports.js';
 
 /** The adapters the API's use cases call besides the stores. */
@@ -10,6 +10,8 @@ export interface BrokerAdapters {
   cipher: SecretCipher;
   audit: AuditSink;
   workflow: Workflow;
+  /** How its long-polls wait; without one they answer at once. */
+  watcher?: RequestWatcher;
 }
 
 /** The API's use cases. */

@@ -1,9 +1,11 @@
-// Bundles the `sts` CLI: cli/main.ts → dist/sts.mjs (+ lazily loaded chunks in dist/chunks/).
-// `npm ci` runs this through `prepare`; bin/sts.mjs prefers the bundle and falls back to tsx.
-// Code splitting keeps the dynamic import()s lazy, so `sts --help` and the warm credential_process path
-// load only what they use. Packages the embedded server and the admin commands import lazily stay
-// external: native or file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
-import { existsSync, renameSync, rmSync } from 'node:fs';
+// Bundles the `sts` CLI in two builds: cli/main.ts → dist/sts.mjs, one file holding the warm
+// credential_process path (cli/fast-path.ts), which answers from the cache loading nothing else; and
+// cli/cli.ts → dist/cli.mjs, which sts.mjs imports for anything else, with what it imports lazily in
+// dist/chunks/ (code splitting keeps the dynamic import()s lazy). The few small modules both use are in
+// both. `npm ci` runs this through `prepare`; bin/sts.mjs prefers the bundle and falls back to tsx.
+// Packages the embedded server and the admin commands import lazily stay external: native or
+// file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,15 +35,12 @@ const external = [
 // test) must never find a half-written bundle. Between the two renames bin/sts.mjs falls back to tsx.
 const staging = `dist.tmp-${process.pid}`;
 rmSync(join(root, staging), { recursive: true, force: true });
-const result = await esbuild.build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { sts: 'cli/main.ts' },
   outdir: staging,
   entryNames: '[name]',
-  chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
@@ -49,18 +48,45 @@ const result = await esbuild.build({
   keepNames: true, // error classes are caught by name
   legalComments: 'linked',
   external,
+  // clipanion and typanion ship ES modules beside their CommonJS `main`: the ES builds need no CommonJS
+  // wrapper, which `sts --help` would otherwise compile and run at every start.
+  alias: {
+    clipanion: './node_modules/clipanion/lib/advanced/index.mjs',
+    typanion: './node_modules/typanion/lib/index.mjs',
+  },
+  logLevel: 'warning',
+  metafile: true,
+};
+const cli = await esbuild.build({
+  ...common,
+  entryPoints: { cli: 'cli/cli.ts' },
+  chunkNames: 'chunks/[name]-[hash]',
+  splitting: true,
   // CommonJS dependencies bundled into ESM still call require() for Node built-ins.
   banner: {
     js: "import { createRequire as __stsftwCreateRequire } from 'node:module'; const require = __stsftwCreateRequire(import.meta.url);",
   },
-  logLevel: 'warning',
-  metafile: true,
 });
+/** main.ts's `import('./cli.js')`: the bundle of the first build, not a second copy of it. */
+const cliBundle = {
+  name: 'cli-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/cli\.js$/ }, ({ importer }) =>
+      importer === join(root, 'cli', 'main.ts') ? { path: './cli.mjs', external: true } : undefined,
+    );
+  },
+};
+const main = await esbuild.build({ ...common, entryPoints: { sts: 'cli/main.ts' }, plugins: [cliBundle] });
+const outputs = { ...cli.metafile.outputs, ...main.metafile.outputs };
+// Which sources each output holds (paths relative to dist/): the tests read what a command loads from it.
+const contents = Object.fromEntries(
+  Object.entries(outputs).map(([file, output]) => [file.slice(staging.length + 1), Object.keys(output.inputs)]),
+);
+writeFileSync(join(root, staging, 'contents.json'), `${JSON.stringify(contents, null, 1)}\n`);
 const retired = join(root, `dist.old-${process.pid}`);
 if (existsSync(join(root, 'dist'))) renameSync(join(root, 'dist'), retired);
 renameSync(join(root, staging), join(root, 'dist'));
 rmSync(retired, { recursive: true, force: true });
-const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-console.log(
-  `build: dist/sts.mjs and ${Object.keys(result.metafile.outputs).length - 1} chunks, ${Math.round(bytes / 1024)} KiB`,
-);
+const bytes = Object.values(outputs).reduce((sum, output) => sum + output.bytes, 0);
+const chunks = Object.keys(outputs).filter((file) => file.includes('/chunks/') && file.endsWith('.mjs')).length;
+console.log(`build: dist/sts.mjs, dist/cli.mjs and ${chunks} chunks, ${Math.round(bytes / 1024)} KiB`);

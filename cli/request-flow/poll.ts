@@ -1,6 +1,7 @@
 /**
- * The one poll loop behind `waitForCredentials` and `awaitVerification`: the spinner, the backoff that
- * resets on each status change, riding out a busy or briefly absent broker, the ended sentence, Ctrl-C.
+ * The one poll loop behind `waitForCredentials` and `awaitVerification`: the spinner, the long-poll (the
+ * broker answers when the status changes) or, against a broker without it, the backoff that resets on each
+ * status change, riding out a busy or briefly absent broker, the ended sentence, Ctrl-C.
  */
 import type { BrokerClient, RequestView } from '../client.js';
 import { ApiError, type CliError, InterruptedError, NetworkError } from '../errors.js';
@@ -16,6 +17,8 @@ import type { FlowIo } from './io.js';
 export const POLL_START_MS = 250;
 export const POLL_MAX_MS = 1000;
 const POLL_FACTOR = 1.5;
+/** Seconds each long-poll asks the broker to wait for a change (the API's maximum). */
+export const LONG_POLL_SECONDS = 20;
 /** Consecutive failures of the broker itself (timeouts, refused, problem+json 5xx) tolerated while polling. */
 const MAX_TRANSIENT_FAILURES = 5;
 
@@ -29,6 +32,16 @@ export interface PollGoal<T> {
   tooLong(view: RequestView): CliError;
 }
 
+/** The wait to ask for (whole seconds, 1 to LONG_POLL_SECONDS) when `patienceLeftMs` of patience remain. */
+function waitFor(patienceLeftMs: number): number {
+  return Math.max(1, Math.min(LONG_POLL_SECONDS, Math.ceil(patienceLeftMs / 1000)));
+}
+
+/** What a long-poll waits on moved: the status, or the count of approvals. */
+function changed(before: RequestView, after: RequestView): boolean {
+  return after.status !== before.status || after.approvals?.length !== before.approvals?.length;
+}
+
 /** The broker (not what stands in front of it) failed in a way that may pass: retried a few times. */
 function isTransient(e: unknown): boolean {
   if (e instanceof NetworkError) return e.reason !== 'not_broker';
@@ -36,8 +49,11 @@ function isTransient(e: unknown): boolean {
 }
 
 /**
- * Polls request `pending.id` until `goal` settles it. A request that ended without credentials deletes its
- * key file and throws the ended sentence; Ctrl-C and a broker gone for good say how to resume.
+ * Polls request `pending.id` until `goal` settles it: once its status is known, by long-polls (`?wait=20&
+ * status=<that status>&approvals=<their count>`), which the broker answers when either changes; a broker that does not say it
+ * waited (no `Sts-Wait`, or 0: from before long-polls, or configured not to wait) is polled instead, every
+ * 250 ms rising to 1 s. A request that ended without credentials deletes its key file and throws the ended
+ * sentence; Ctrl-C (which aborts the call in flight) and a broker gone for good say how to resume.
  */
 export async function pollRequest<T>(
   client: BrokerClient,
@@ -50,6 +66,10 @@ export async function pollRequest<T>(
   let interval = POLL_START_MS;
   let failures = 0;
   let busy = 0;
+  /** Until the broker shows it does not wait. */
+  let longPoll = true;
+  /** The next call may follow at once: the last one was a long-poll that really waited, or the first read. */
+  let waited = false;
   const spin = () =>
     io.spinnerStream
       ? startSpinner(io.spinnerStream, () => progressText(view, pending, io.now() - started, busy > 0))
@@ -64,7 +84,22 @@ export async function pollRequest<T>(
     for (;;) {
       let next: RequestView;
       try {
-        next = await client.getRequest(pending.id);
+        waited = false;
+        if (view && longPoll) {
+          const asked = view;
+          const seconds = waitFor(goal.patience(view, started) - (io.now() - started));
+          const callStarted = io.now();
+          // A broker with quorums sends `approvals`: a newly counted one then answers too (the progress line).
+          const watched = await client.watchRequest(pending.id, asked.status, seconds, asked.approvals?.length);
+          next = watched.view;
+          if (!watched.waitSeconds) longPoll = false;
+          // Unchanged and well before the wait: something between us answers early; do not spin on it.
+          else waited = changed(asked, next) || io.now() - callStarted >= (watched.waitSeconds * 1000) / 2;
+        } else {
+          next = await client.getRequest(pending.id);
+          // The first read only learns the status to wait on: the long-poll may follow at once.
+          waited = longPoll;
+        }
         failures = 0;
         busy = 0;
       } catch (e) {
@@ -87,6 +122,7 @@ export async function pollRequest<T>(
       const answer = await goal.settle(view, say);
       if (answer !== undefined) return answer;
       if (io.now() - started > goal.patience(view, started)) throw goal.tooLong(view);
+      if (waited) continue;
       await io.sleep(interval);
       interval = Math.min(POLL_MAX_MS, Math.round(interval * POLL_FACTOR));
     }

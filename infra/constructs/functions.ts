@@ -14,6 +14,9 @@ import type { AuditTopic } from './audit-topic.js';
 import type { SecretsKey } from './secrets-key.js';
 import type { Tables } from './tables.js';
 
+/** The API function's longest long-poll (`STS_MAX_WAIT_SECONDS`, the API's own maximum). */
+export const API_MAX_WAIT_SECONDS = 20;
+
 /** Repository root: entries, lock file and tsconfig live there. */
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -78,8 +81,10 @@ export class Functions extends Construct {
       STS_ALLOWED_ROLE_PATTERN: this.allowedRoleArns.join(','),
     };
 
-    // 28 s: the 1.0-compatible `POST /` waits for the workflow (up to 25 s) inside the HTTP API's 30 s limit.
-    this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, settings, props, 28);
+    // 28 s: the 1.0-compatible `POST /` waits for the workflow (up to 25 s), and a long-poll GET up to
+    // STS_MAX_WAIT_SECONDS (20; its cost against short polls: docs/deploy.md), inside the HTTP API's 30 s limit.
+    const api = { ...settings, STS_MAX_WAIT_SECONDS: String(API_MAX_WAIT_SECONDS) };
+    this.api = this.makeFunction('Api', 'api.ts', 'HTTP API (Hono)', 512, api, props, 28);
     this.verify = this.makeFunction('Verify', 'verify.ts', 'state machine: verify and record', 256, settings, props);
     this.mint = this.makeFunction('Mint', 'mint.ts', 'state machine: AssumeRole and seal', 256, settings, props);
 

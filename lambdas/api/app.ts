@@ -44,14 +44,15 @@ export function createApp(deps: AppDeps) {
 
   app.use(requestLog(log), ...securityHeaders(), wrapNonErrors);
   if (deps.allowedHosts) app.use(hostAllowlist(deps.allowedHosts));
-  app.use(
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(MAX_BODY_BYTES);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new PayloadTooLargeError(MAX_BODY_BYTES);
+    },
+  });
+  // A GET has no body to limit; asking for one would make @hono/node-server build a full Request (and an
+  // AbortController) for every status read.
+  app.use((c, next) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limitBody(c, next)));
 
   const v1 = new Hono()
     .get('/health', (c) => c.json({ status: 'ok' }, 200))

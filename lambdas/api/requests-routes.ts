@@ -3,9 +3,16 @@ import { Hono } from 'hono';
 import type { Broker } from '../core/broker.js';
 import { MAX_REASON_LENGTH } from '../core/text.js';
 import { jsonBody, requestIdParam } from './middleware.js';
-import { bounds, integer, optional, string } from './validation.js';
+import { bounds, integer, optional, parseWaitQuery, string } from './validation.js';
 
 export type { Broker };
+
+/**
+ * Sent with every answer to a waiting read (`?wait=S&status=X[&approvals=N]`): the seconds this broker was prepared to
+ * wait (S capped by its configuration; 0: it does not wait). A broker from before long-polls ignores the
+ * parameters and never sends it, which is how a client knows to poll instead.
+ */
+export const WAIT_HEADER = 'Sts-Wait';
 
 // Sanity limits; the domain rules (name syntax, 6-digit codes, 900–3600 s, key length) live in core.
 const { name: NAME, role: ROLE, code: CODE } = bounds;
@@ -31,7 +38,19 @@ const denyShape = { ...approveShape, reason: optional(string(REASON, 0)) };
 export function requestRoutes(broker: Broker) {
   return new Hono()
     .post('/', jsonBody(createShape), async (c) => c.json(await broker.createRequest(c.req.valid('json')), 202))
-    .get('/:id', requestIdParam, async (c) => c.json(await broker.getRequest(c.req.valid('param').id), 200))
+    .get('/:id', requestIdParam, async (c) => {
+      const { id } = c.req.valid('param');
+      const wait = parseWaitQuery({
+        wait: c.req.queries('wait'),
+        status: c.req.queries('status'),
+        approvals: c.req.queries('approvals'),
+      });
+      if (!wait) return c.json(await broker.getRequest(id), 200);
+      const seconds = Math.min(wait.seconds, broker.maxWaitSeconds);
+      // Aborted by @hono/node-server when the client goes away (never on Lambda, where nobody can hang up early).
+      const view = await broker.getRequest(id, { ...wait, seconds, signal: c.req.raw.signal });
+      return c.json(view, 200, { [WAIT_HEADER]: String(seconds) });
+    })
     .post('/:id/approve', requestIdParam, jsonBody(approveShape), async (c) =>
       c.json(await broker.approve(c.req.valid('param').id, c.req.valid('json')), 200),
     )

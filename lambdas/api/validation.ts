@@ -4,6 +4,8 @@
  */
 import { InvalidRequestError, NotFoundError } from '../core/errors.js';
 import { isRequestId } from '../core/ids.js';
+import { MAX_WAIT_SECONDS } from '../core/request-wait.js';
+import { type RequestStatus, requestStatuses } from '../core/types.js';
 
 /**
  * Sanity bounds of the string fields every route shares (in UTF-16 units). They are generous: the domain
@@ -89,4 +91,66 @@ export function parseObject<S extends Shape>(shape: S, value: unknown): Infer<S>
 export function parseRequestId(id: string | undefined): string {
   if (!isRequestId(id)) throw new NotFoundError();
   return id;
+}
+
+/** `?wait=S&status=X[&approvals=N]` as parsed: wait up to `seconds` for the request to leave `status` (or `approvals`). */
+export interface WaitQuery {
+  seconds: number;
+  status: RequestStatus;
+  approvals?: number;
+}
+
+/** `c.req.queries(name)` of each long-poll parameter. */
+export interface WaitParameters {
+  wait?: string[];
+  status?: string[];
+  approvals?: string[];
+}
+
+const WAIT_SECONDS = /^\d{1,2}$/;
+const COUNT = /^\d{1,3}$/;
+const STATUS_LIST = requestStatuses.join(', ');
+
+/**
+ * The long-poll parameters of `GET /v1/requests/{id}`: undefined when none is present (a plain read). `wait`
+ * is whole seconds from 0 to 20, `status` one of the request statuses, the optional `approvals` a whole
+ * number (the count the client last saw); `wait` and `status` need each other, `approvals` needs both, and
+ * each may be given once. Other parameters stay ignored.
+ * @throws InvalidRequestError with a sentence that names the parameter (never its value).
+ */
+export function parseWaitQuery({ wait, status, approvals }: WaitParameters): WaitQuery | undefined {
+  if (wait === undefined && status === undefined && approvals === undefined) return undefined;
+  if (wait === undefined && status === undefined) {
+    throw new InvalidRequestError(
+      'approvals needs wait and status, e.g. ?wait=20&status=AWAITING_APPROVAL&approvals=1.',
+    );
+  }
+  if (status === undefined) {
+    throw new InvalidRequestError(
+      'wait needs status: the status you last saw, e.g. ?wait=20&status=AWAITING_APPROVAL.',
+    );
+  }
+  if (wait === undefined) {
+    throw new InvalidRequestError(
+      `status needs wait: how many seconds (0 to ${MAX_WAIT_SECONDS}) to wait for a change.`,
+    );
+  }
+  if (wait.length > 1 || status.length > 1 || (approvals?.length ?? 0) > 1) {
+    throw new InvalidRequestError('wait, status and approvals may be given once each.');
+  }
+  const seconds = WAIT_SECONDS.test(wait[0]) ? Number(wait[0]) : Number.NaN;
+  if (!(seconds <= MAX_WAIT_SECONDS)) {
+    throw new InvalidRequestError(`wait must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS}.`);
+  }
+  if (!(requestStatuses as readonly string[]).includes(status[0])) {
+    throw new InvalidRequestError(`status must be one of ${STATUS_LIST}.`);
+  }
+  const query: WaitQuery = { seconds, status: status[0] as RequestStatus };
+  if (approvals !== undefined) {
+    if (!COUNT.test(approvals[0])) {
+      throw new InvalidRequestError('approvals must be a whole number: the count of approvals you last saw.');
+    }
+    query.approvals = Number(approvals[0]);
+  }
+  return query;
 }

@@ -2,15 +2,17 @@ import { createAuthenticator } from './authenticator.js';
 import { createDecisions } from './decisions.js';
 import { AppError, InternalError, NotFoundError } from './errors.js';
 import { isRequestId, newRequestId, verificationCode } from './ids.js';
-import type { AuditSink, AuthStore, Clock, RequestStore, SecretCipher, Workflow } from './ports.js';
+import type { AuditSink, AuthStore, Clock, RequestStore, RequestWatcher, SecretCipher, Workflow } from './ports.js';
 import { type CreateRequestInput, validateCreate } from './request-input.js';
 import { type RequestView, toView } from './request-view.js';
+import { honouredWait, type RequestWait, readWhenChanged } from './request-wait.js';
 import type { RoleConfig } from './roles.js';
 import { assertSealable } from './sealing.js';
 import type { ExecutionMode, RequestErrorInfo, RequestRecord } from './types.js';
 
 export type { CreateRequestInput } from './request-input.js';
 export type { RequestView } from './request-view.js';
+export type { RequestWait } from './request-wait.js';
 
 /** Broker settings (from LambdaConfig or the embedded server's options); the role settings find a role's rule. */
 export interface BrokerConfig extends RoleConfig {
@@ -31,6 +33,8 @@ export interface BrokerDeps {
   audit: AuditSink;
   clock: Clock;
   config: BrokerConfig;
+  /** Paces `getRequest`'s waits; without one the broker never waits (`maxWaitSeconds` 0). */
+  watcher?: RequestWatcher;
 }
 
 /** How a request may be decided (not part of the `POST /v1/requests` body: only the API's own routes set it). */
@@ -48,8 +52,14 @@ export interface Broker {
     input: CreateRequestInput,
     options?: CreateRequestOptions,
   ): Promise<{ id: string; status: 'VERIFYING'; verificationCode: string; decisionDeadline: string }>;
-  /** @throws NotFoundError */
-  getRequest(id: string): Promise<RequestView>;
+  /**
+   * The request; with `wait`, once its status is not `wait.status` any more, or when the wait is over (see
+   * `request-wait.ts`).
+   * @throws NotFoundError
+   */
+  getRequest(id: string, wait?: RequestWait): Promise<RequestView>;
+  /** The longest wait `getRequest` honours, in seconds (0: it answers at once). */
+  readonly maxWaitSeconds: number;
   /**
    * Counts one approval; `APPROVED` (and the workflow resumed) once the quorum is complete.
    * @throws AlreadyApprovedError when this approver's approval is already counted.
@@ -126,9 +136,11 @@ export function createBroker(deps: BrokerDeps): Broker {
       };
     },
 
-    async getRequest(id) {
-      return toView(await load(id));
+    async getRequest(id, wait) {
+      return toView(wait ? await readWhenChanged(id, wait, { load, watcher: deps.watcher, clock }) : await load(id));
     },
+
+    maxWaitSeconds: honouredWait(Number.POSITIVE_INFINITY, deps.watcher),
 
     approve: decisions.approve,
     deny: decisions.deny,

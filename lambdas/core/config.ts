@@ -6,6 +6,10 @@
  * Lambdas reads `process.env`.
  */
 import { InternalError } from './errors.js';
+import { MAX_WAIT_SECONDS } from './request-wait.js';
+
+/** STS_MAX_WAIT_SECONDS when unset: the API's own cap (docs/deploy.md weighs it against short polls). */
+export const DEFAULT_MAX_WAIT_SECONDS = MAX_WAIT_SECONDS;
 
 /** The tables every function reads. */
 export interface TableNames {
@@ -43,6 +47,11 @@ export interface AuthenticatingResources {
 export interface ApiConfig extends TableNames, Settings, AuthenticatingResources {
   /** STS_STATE_MACHINE_ARN */
   stateMachineArn: string;
+  /**
+   * STS_MAX_WAIT_SECONDS (default 20, 0..20): the longest long-poll (`GET /v1/requests/{id}?wait=…`) the
+   * function serves, re-reading the request meanwhile; 0 answers at once (clients then poll).
+   */
+  maxWaitSeconds: number;
 }
 
 /**
@@ -143,6 +152,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     ...tablesAndSettings(env),
     ...authenticatingResources(env),
     stateMachineArn: required(env, 'STS_STATE_MACHINE_ARN', ARN, 'a state machine ARN'),
+    maxWaitSeconds: seconds(env, 'STS_MAX_WAIT_SECONDS', DEFAULT_MAX_WAIT_SECONDS, 0, MAX_WAIT_SECONDS),
   };
 }
 

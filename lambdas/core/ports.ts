@@ -103,6 +103,29 @@ export interface RequestStore {
   ): Promise<RequestRecord>;
 }
 
+/**
+ * Paces a long-poll (`GET /v1/requests/{id}?wait=…`): tells the broker when a request it waits on may have
+ * changed, so that it reads the request again. Embedded: an in-process notification on every write of the
+ * request; AWS: a short backoff between consistent re-reads (the Lambda has no way to be told).
+ */
+export interface RequestWatcher {
+  /** The longest wait (seconds) this watcher serves; 0: it does not wait, the broker answers at once. */
+  readonly maxWaitSeconds: number;
+  /** Starts watching request `id` until `deadline` (or until `signal` aborts). Close the watch when done. */
+  watch(id: string, deadline: Date, signal?: AbortSignal): RequestWatch;
+}
+
+/** One waiter on one request. */
+export interface RequestWatch {
+  /**
+   * Resolves `true` when the request may have changed since the last call (read it again), `false` once the
+   * deadline has passed or the signal aborted (answer with what was last read).
+   */
+  next(): Promise<boolean>;
+  /** Stops watching: frees the waiter and its timer. Idempotent. */
+  close(): void;
+}
+
 /** Encrypts TOTP secrets at rest: KMS on AWS, AES-256-GCM with a local key file embedded. */
 export interface SecretCipher {
   /** Returns base64 ciphertext bound to `context` (KMS encryption context / GCM AAD). */

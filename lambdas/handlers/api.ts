@@ -8,6 +8,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { handle } from 'hono/aws-lambda';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
+import { RereadWatcher } from '../adapters/aws/reread-watcher.js';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { createApp } from '../api/app.js';
@@ -22,6 +23,7 @@ const broker = composeBroker(
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
     audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),
     workflow: new SfnWorkflow(new SFNClient({}), config.stateMachineArn),
+    watcher: new RereadWatcher({ maxWaitSeconds: config.maxWaitSeconds }),
   },
   config,
 );

@@ -144,6 +144,14 @@ describe('BrokerStack (default configuration)', () => {
       expect(timeout('mint')).toBe(15);
     });
 
+    it('lets the API long-poll for 20 s (STS_MAX_WAIT_SECONDS), well inside its own timeout', () => {
+      const fn = (name: 'api' | 'verify' | 'mint') => s.template.toJSON().Resources[s.id(s.stack.functions[name])];
+      expect(fn('api').Properties.Environment.Variables.STS_MAX_WAIT_SECONDS).toBe('20');
+      expect(fn('api').Properties.Timeout).toBeGreaterThan(20 + 5);
+      expect(fn('verify').Properties.Environment.Variables.STS_MAX_WAIT_SECONDS).toBeUndefined();
+      expect(fn('mint').Properties.Environment.Variables.STS_MAX_WAIT_SECONDS).toBeUndefined();
+    });
+
     it('keeps each function log for a month', () => {
       for (const name of ['api', 'verify', 'mint'] as const) {
         const fn = s.template.toJSON().Resources[s.id(s.stack.functions[name])];

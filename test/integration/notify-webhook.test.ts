@@ -65,8 +65,9 @@ describe('sts server --notify-url', () => {
       reason: 'deploy hotfix',
       approvers: ['bob'],
     });
-    // No approval page yet on the embedded broker: no link that would lead nowhere.
-    expect(post.body.event).not.toHaveProperty('approveUrl');
+    // The link to the broker's approval page, also in the paragraph (the page itself: approval-page-browser).
+    expect(post.body.event.approveUrl).toBe(`${broker.endpoint}/approve/${id}`);
+    expect(post.body.text).toContain(`Decide at ${broker.endpoint}/approve/${id} or \``);
     expect(post.body.text).toContain('alice (acme) asks for Admin');
     expect(broker.output()).toContain(`notify: ${post.body.text}`);
     // The line as printed, with the approver's name for <you> (and, for a script, the code and --yes).

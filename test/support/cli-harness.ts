@@ -1,5 +1,5 @@
 /**
- * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `buildCli()` with in-memory
+ * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `runSts()` of cli/cli.ts with in-memory
  * streams and scripted seams (terminal, sleep, fetch, signal), a fake HTTP broker (`startFakeBroker`) and a
  * local auth table on dynalite (`startLocalBroker`) for the administrator commands. As people run it:
  * `runSts` / `spawnSts` start `node bin/sts.mjs …` child processes with one person's environment, against
@@ -23,7 +23,7 @@ import { type AttributeValue, CreateTableCommand, DynamoDBClient, GetItemCommand
 import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
 import { afterEach, beforeEach, vi } from 'vitest';
-import { buildCli } from '../../cli/cli.js';
+import { runSts as runStsInProcess } from '../../cli/cli.js';
 import type { StsContext } from '../../cli/context.js';
 import type { Terminal } from '../../cli/terminal.js';
 import { authTableKeys, keySchemaOf } from '../../lambdas/adapters/aws/tables.js';
@@ -106,7 +106,7 @@ export async function runCli(
 ): Promise<RunResult> {
   const stdout = new Sink();
   const stderr = new Sink();
-  const code = await buildCli().run(argv, {
+  const code = await runStsInProcess(argv, {
     stdin: new PassThrough(),
     stdout,
     stderr,
@@ -192,6 +192,14 @@ export interface FakeBrokerOptions {
   onGet?: (request: FakeRequest) => void;
   /** Override the verification code the broker answers with. */
   verificationCode?: string;
+  /**
+   * Behave as a broker with long-polls: a GET carrying `?wait=` answers (its next plan step, at once) with
+   * this `Sts-Wait` header. Without it the fake is a broker from before long-polls: it ignores the query.
+   */
+  waitHeader?: number;
+  /** Never answer a GET carrying `?wait=` (as a long-poll that nothing wakes): `onHold` runs when one arrives. */
+  holdWaits?: boolean;
+  onHold?: (held: { closed: Promise<void> }) => void;
 }
 
 export interface FakeBroker {
@@ -241,9 +249,12 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
   const deadline = () => new Date(Date.now() + 900_000).toISOString();
 
   const server = createHttpServer(async (req, res) => {
-    const path = req.url ?? '/';
+    const url = req.url ?? '/';
     const body = await readBody(req);
-    calls.push({ method: req.method ?? 'GET', path, body });
+    calls.push({ method: req.method ?? 'GET', path: url, body });
+    // Routes by path alone: query parameters are ignored, as a broker from before long-polls does.
+    const [path, queryString = ''] = url.split('?');
+    const waiting = new URLSearchParams(queryString).has('wait');
     const match = /^\/v1\/requests\/([^/]+)(?:\/(approve|deny))?$/.exec(path);
     if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { ok: true });
     if (req.method === 'POST' && path === '/v1/requests') {
@@ -275,6 +286,12 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
     const request = match ? requests.get(decodeURIComponent(match[1])) : undefined;
     if (!request) return problem(res, { status: 404, code: 'not_found', detail: 'No such request.' });
     if (req.method === 'GET' && !match?.[2]) {
+      if (waiting && options.holdWaits) {
+        const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+        options.onHold?.({ closed });
+        return;
+      }
+      if (waiting && options.waitHeader !== undefined) res.setHeader('Sts-Wait', String(options.waitHeader));
       options.onGet?.(request);
       if (request.body) {
         const step = plan[Math.min(request.gets, plan.length - 1)];

@@ -6,6 +6,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import { ConflictError } from '../../lambdas/core/errors.js';
+import { newRequestId } from '../../lambdas/core/ids.js';
 import type {
   AssumeRoleInput,
   AuditSink,
@@ -361,6 +362,23 @@ export function memoryPorts(start?: Date | string) {
     workflow: new FakeWorkflow(),
     minter: new FakeMinter(clock),
     audit: new MemoryAudit(),
+  };
+}
+
+/** A request record of alice (acme) for Admin in `status`, readable until 2100; `changes` override fields. */
+export function sampleRequest(status: RequestStatus, changes: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id: newRequestId(),
+    status,
+    issuer: 'acme',
+    accountName: 'alice',
+    role: 'Admin',
+    durationSeconds: 900,
+    publicKey: 'A'.repeat(43),
+    createdAt: '2030-01-01T00:00:00.000Z',
+    decisionDeadline: '2030-01-01T00:15:00.000Z',
+    expiresAt: 4_102_444_800, // 2100-01-01
+    ...changes,
   };
 }
 

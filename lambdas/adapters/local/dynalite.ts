@@ -12,6 +12,8 @@ import { BrokerRunningError } from './startup-error.js';
 export interface DynaliteHandle {
   /** The Unix socket it serves on. */
   socketPath: string;
+  /** The server itself, for the broker's in-process client (in-process-dynamo.ts). */
+  server: Server;
   /** Stops the server (which removes the socket) and closes the LevelDB store (releasing its lock). */
   close(): Promise<void>;
 }
@@ -58,6 +60,7 @@ export async function startDynalite(options: { path?: string; socketPath: string
   await chmod(socketPath, 0o600);
   return {
     socketPath,
+    server,
     close: () =>
       new Promise<void>((resolveClose, reject) => {
         server.close((err?: Error) => (err ? reject(err) : resolveClose()));

@@ -15,8 +15,9 @@ import { ensureTables } from '../aws/tables.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
+import { inProcessDynamoClient } from './in-process-dynamo.js';
 import { createLocalBroker } from './local-broker.js';
-import { localDynamoClient, socketLocation } from './local-dynamo.js';
+import { socketLocation } from './local-dynamo.js';
 import {
   isProcessAlive,
   readServerInfoFile,
@@ -54,6 +55,8 @@ export interface EmbeddedBroker {
   info: ServerInfo;
   /** Stops HTTP, aborts running executions, closes the database, removes server.json. Idempotent. */
   close(): Promise<void>;
+  /** How many long-polls (`GET /v1/requests/{id}?wait=…`) are waiting right now. */
+  waiting(): number;
 }
 
 export { PortUnavailableError } from './http-server.js';
@@ -108,14 +111,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     cleanups.push(() => socket.release());
     const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb'), socketPath: socket.path });
     cleanups.push(() => dynalite.close());
-    const dynamodb = localDynamoClient({ dynamodbSocket: socket.path, region: REGION });
+    // The broker's own calls skip the socket (in-process-dynamo.ts); other processes use it.
+    const dynamodb = inProcessDynamoClient(dynalite.server, REGION);
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 
     let publicUrl: string | undefined;
     const keyFile = join(dataDir, 'local.key');
     const auditLog = join(dataDir, 'audit.log');
-    const { broker, workflow } = await createLocalBroker({
+    const { broker, workflow, changes } = await createLocalBroker({
       dynamodb,
       tables: TABLES,
       keyFile,
@@ -170,6 +174,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     let closing: Promise<void> | undefined;
     return {
       info,
+      waiting: () => changes.waiting(),
       close() {
         closing ??= (async () => {
           log({ msg: 'broker stopping' });

@@ -16,6 +16,7 @@ import { createLocalCipher } from './local-cipher.js';
 import { LocalNotifier } from './local-notifier.js';
 import { createLocalWorkflow, type LocalWorkflow } from './local-workflow.js';
 import { recoverInterruptedRequests } from './recovery.js';
+import { RequestChanges, watchRequestWrites } from './request-changes.js';
 
 /** What the parts are made from (the lifecycle owns the database and the data dir's paths). */
 export interface LocalBrokerOptions {
@@ -36,10 +37,11 @@ export interface LocalBrokerOptions {
   publicUrl?: () => string | undefined;
 }
 
-/** The broker for the HTTP app, and the workflow whose executions closing must abort. */
+/** The broker for the HTTP app, the workflow whose executions closing must abort, the long-polls' waiters. */
 export interface LocalBroker {
   broker: Broker;
   workflow: LocalWorkflow;
+  changes: RequestChanges;
 }
 
 /** What the deployed broker's configuration defaults to. */
@@ -55,6 +57,9 @@ const RETRY_INTERVAL_MS = 250;
 export async function createLocalBroker(options: LocalBrokerOptions): Promise<LocalBroker> {
   const { dynamodb, tables, clock, log } = options;
   const parts = compose(dynamodb, tables, clock);
+  // Every write of a request, whoever makes it, wakes the long-polls waiting on it.
+  const changes = new RequestChanges(clock);
+  watchRequestWrites(dynamodb, tables.requestsTableName, (id) => changes.changed(id));
   const cipher = await createLocalCipher(options.keyFile);
   const audit = new FileAudit(options.auditLog, options.print);
   const { minter, roles } = await chooseMinter(options.minter);
@@ -92,7 +97,7 @@ export async function createLocalBroker(options: LocalBrokerOptions): Promise<Lo
     onSettled: (id, status) => log({ msg: 'execution settled', requestId: id, status }),
   });
   const broker = parts.broker(
-    { cipher, audit, workflow },
+    { cipher, audit, workflow, watcher: changes },
     {
       ...roles,
       approvalTimeoutSeconds: options.approvalTimeoutSeconds,
@@ -100,5 +105,5 @@ export async function createLocalBroker(options: LocalBrokerOptions): Promise<Lo
       requestRetentionSeconds: REQUEST_RETENTION_SECONDS,
     },
   );
-  return { broker, workflow };
+  return { broker, workflow, changes };
 }

@@ -1,5 +1,23 @@
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { buildCli } from '../../../cli/cli.js';
 import { runCli } from '../../support/cli-harness.js';
+
+/** stdout of `sts argv` with colours on, as bin/sts.mjs runs it on a terminal. */
+async function colouredStdout(argv: string[]): Promise<string> {
+  let text = '';
+  const stdout = new Writable({
+    write(chunk, _encoding, callback) {
+      text += chunk.toString();
+      callback();
+    },
+  });
+  const cli = buildCli();
+  (cli as { enableColors?: boolean }).enableColors = true;
+  const code = await cli.run(argv, { stdin: new PassThrough(), stdout, stderr: stdout, env: {}, colorDepth: 8 });
+  expect(code).toBe(0);
+  return text;
+}
 
 describe('help', () => {
   it('sts --help lists the requester and approver commands by category', async () => {
@@ -60,5 +78,12 @@ describe('help', () => {
   it("sts deny --help describes the reason as the approver's", async () => {
     const result = await runCli(['deny', '--help'], {});
     expect(result.stdout).toContain('Why you deny it');
+  });
+
+  it("sts --help and a command's --help on a terminal keep their colours, byte for byte", async () => {
+    await expect(await colouredStdout(['--help'])).toMatchFileSnapshot('__snapshots__/sts-help-coloured.txt');
+    await expect(await colouredStdout(['update', 'roles', '--help'])).toMatchFileSnapshot(
+      '__snapshots__/sts-update-roles-help-coloured.txt',
+    );
   });
 });

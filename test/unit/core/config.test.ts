@@ -20,6 +20,7 @@ describe('loadApiConfig', () => {
       maxSessionSeconds: 3600,
       requestRetentionSeconds: 86_400,
       partition: 'aws',
+      maxWaitSeconds: 20,
     });
     expect(config.stateMachineArn).toBe(env.STS_STATE_MACHINE_ARN);
     expect(config.auditTopicArn).toBe(env.STS_AUDIT_TOPIC_ARN);
@@ -34,6 +35,7 @@ describe('loadApiConfig', () => {
       STS_APPROVAL_TIMEOUT_SECONDS: '600',
       STS_MAX_SESSION_SECONDS: '1800',
       STS_REQUEST_RETENTION_SECONDS: '3600',
+      STS_MAX_WAIT_SECONDS: '0',
       STS_ROLE_ACCOUNT_ID: '123456789012',
       STS_ALLOWED_ROLE_PATTERN: 'arn:aws:iam::123456789012:role/stsftw/*',
       AWS_PARTITION: 'aws-cn',
@@ -42,6 +44,7 @@ describe('loadApiConfig', () => {
       approvalTimeoutSeconds: 600,
       maxSessionSeconds: 1800,
       requestRetentionSeconds: 3600,
+      maxWaitSeconds: 0,
       roleAccountId: '123456789012',
       allowedRolePattern: 'arn:aws:iam::123456789012:role/stsftw/*',
       partition: 'aws-cn',
@@ -60,6 +63,8 @@ describe('loadApiConfig', () => {
     ['STS_APPROVAL_TIMEOUT_SECONDS', '15m'],
     ['STS_MAX_SESSION_SECONDS', '7200'],
     ['STS_MAX_SESSION_SECONDS', '899'],
+    ['STS_MAX_WAIT_SECONDS', '21'],
+    ['STS_MAX_WAIT_SECONDS', '2.5'],
     ['STS_ROLE_ACCOUNT_ID', '1234'],
     ['STS_ALLOWED_ROLE_PATTERN', 'stsftw/*'],
     ['STS_AUDIT_TOPIC_ARN', 'my-topic'],

@@ -1,4 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { requestToItem } from '../../../lambdas/adapters/aws/request-item.js';
+import type { RequestStatus } from '../../../lambdas/core/types.js';
+import { sampleRequest } from '../../support/memory.js';
+
+const ddb = mockClient(DynamoDBDocumentClient);
+afterEach(() => {
+  ddb.reset();
+});
 
 // The entry reads its configuration at import, as on a cold start.
 beforeAll(() => {
@@ -13,12 +23,12 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-function httpEvent(method: string, path: string, body?: string) {
+function httpEvent(method: string, path: string, body?: string, rawQueryString = '') {
   return {
     version: '2.0',
     routeKey: '$default',
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString,
     headers: { host: 'sts.example.com', ...(body ? { 'content-type': 'application/json' } : {}) },
     requestContext: {
       accountId: '123456789012',
@@ -52,5 +62,35 @@ describe('api handler', () => {
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(JSON.parse(res.body).code).toBe('invalid_request');
+  });
+});
+
+describe('api handler long-poll', () => {
+  const id = 'r_0123456789abcdefghjkmnpqrs';
+  const record = (status: RequestStatus) => sampleRequest(status, { id });
+
+  it('re-reads the request with consistent GetItems until its status changes (STS_MAX_WAIT_SECONDS default 20)', async () => {
+    ddb
+      .on(GetCommand)
+      .resolvesOnce({ Item: requestToItem(record('AWAITING_APPROVAL')) })
+      .resolvesOnce({ Item: requestToItem(record('AWAITING_APPROVAL')) })
+      .resolves({ Item: requestToItem(record('APPROVED')) });
+    const { handler } = await import('../../../lambdas/handlers/api.js');
+    const event = httpEvent('GET', `/v1/requests/${id}`, undefined, 'wait=20&status=AWAITING_APPROVAL');
+    const res = (await handler(event as never, {} as never)) as any;
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ id, status: 'APPROVED' });
+    expect(res.headers['sts-wait']).toBe('20');
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 3);
+    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { id }, ConsistentRead: true });
+  });
+
+  it('answers a GET without wait from one read, without Sts-Wait', async () => {
+    ddb.on(GetCommand).resolves({ Item: requestToItem(record('AWAITING_APPROVAL')) });
+    const { handler } = await import('../../../lambdas/handlers/api.js');
+    const res = (await handler(httpEvent('GET', `/v1/requests/${id}`) as never, {} as never)) as any;
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['sts-wait']).toBeUndefined();
+    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
   });
 });
