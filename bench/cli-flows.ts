@@ -159,6 +159,8 @@ function deferred<T>(): Deferred<T> {
 
 /** One waiting `sts request`, and when its credentials arrived. */
 export interface RequestRun {
+  /** The request's id. */
+  id: string;
   /** How long after AWAITING_APPROVAL the approve call was made (ms). */
   approvedAfter: number;
   /** Approve call's 200 → the child's stdout holding the credentials (ms). */
@@ -236,7 +238,7 @@ export async function measureRequestToCredentials(
     const code = await exited;
     if (code !== 0) throw new Error(`sts request exited ${code}: ${stderr.trim().slice(-2000)}`);
     JSON.parse(stdout);
-    runs.push({ approvedAfter, approvedToPrinted: msSince(approved, printedAt) });
+    runs.push({ id, approvedAfter, approvedToPrinted: msSince(approved, printedAt) });
   }
   return runs;
 }

@@ -1,8 +1,10 @@
 /** The tables of a benchmark run, for the terminal and for docs/benchmarks.md alike. */
+
 import type { ApprovalSample } from './approval-latency.js';
 import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';
 import type { RequestRun } from './cli-flows.js';
 import type { LambdaBundle } from './lambda-bundle.js';
+import type { LoadResults } from './load.js';
 import type { Machine } from './machine.js';
 import type { Samples } from './process-timing.js';
 import { type Summary, summarize } from './stats.js';
@@ -22,6 +24,9 @@ export interface Results {
   primeMs: number;
   requests: RequestRun[];
   timing: TimingSeries[];
+  /** One `sts request` left waiting: how long, and how many status reads the broker answered for it. */
+  waitingCli: { seconds: number; reads: number };
+  load: LoadResults;
 }
 
 /** One line of a timing table. */

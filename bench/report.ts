@@ -2,6 +2,7 @@
 import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow/poll.js';
 import { POLL_MS } from './approval-latency.js';
 import { bundleSection, bundleTerminalLines } from './report-bundles.js';
+import { loadLines, loadSection } from './report-load.js';
 import { loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
 
 export type { Results } from './report-tables.js';
@@ -23,6 +24,8 @@ export function terminalReport(results: Results): string {
     '',
     ...tableLines('5. Approval → credentials printed by a waiting `sts request`', r.request, false),
     ...timingLines(results.timing, false),
+    `waiting sts request: ${results.waitingCli.reads} status reads in ${results.waitingCli.seconds.toFixed(0)} s`,
+    ...loadLines(results.load),
     `Total ${results.durationSeconds.toFixed(0)} s.`,
   ].join('\n');
 }
@@ -119,13 +122,19 @@ ${tableLines('', r.request, true).join('\n')}
 Each run starts \`node bin/sts.mjs request --local … --secondary-authorizer … --totp-code … --format json\`
 as a child process; once the broker shows the request AWAITING_APPROVAL, the benchmark waits a set delay
 and approves over HTTP. The figure is from the approve call's 200 to the child's stdout holding the whole
-credentials JSON (the CLI polls, opens the sealed credentials and prints).
+credentials JSON (the CLI's long-poll answers, it opens the sealed credentials and prints).
 
 The delays after AWAITING_APPROVAL were ${delays.map((d) => `${(d / 1000).toFixed(1)}`).join(', ')} s:
-a person approving takes seconds, by which time the CLI's polling (starting at ${POLL_START_MS} ms, growing
-×1.5 to ${POLL_MAX_MS} ms, reset on each status change) has reached ${POLL_MAX_MS} ms, and the spread of the
-delays samples where in that interval the approval lands. So the figure is about the server-side mint
-time (section 1) plus on average half a polling interval, up to a whole one.
+a person approving takes seconds. The waiting CLI holds one long-poll open
+(\`GET /v1/requests/{id}?wait=20&status=AWAITING_APPROVAL\`, docs/design.md), which the approval's write
+wakes at once, so the figure is about the server-side mint time (section 1) plus one read and the CLI's own
+work; against a broker without long-polls the CLI falls back to polling (starting at ${POLL_START_MS} ms,
+growing ×1.5 to ${POLL_MAX_MS} ms).
+
+**How often a waiting CLI calls the broker:** one \`sts request\` left waiting
+${results.waitingCli.seconds.toFixed(0)} s before its approval made ${results.waitingCli.reads} status reads in all
+(counted in the broker's request log, from its first read to the one that returned the credentials) —
+${((results.waitingCli.reads * 60) / results.waitingCli.seconds).toFixed(1)} per minute.
 
 ## 6. Refusal timing: does the answer's time tell a known account from an unknown one?
 
@@ -141,5 +150,6 @@ between samples, untimed, so the lockout never kicks in. *One-sample accuracy* i
 threshold on one measured time does at telling the two kinds apart, balanced over both (50 % is a coin
 toss). Both kinds do the same work by design (docs/design.md, "§6 timing"): the conditional claim write,
 one decryption through the same cipher (a decoy secret for an unknown account) and the TOTP check.
-`;
+
+${loadSection(results.load)}`;
 }

@@ -26,6 +26,7 @@ import {
   warmCredentialProcessSubject,
 } from './cli-flows.js';
 import { buildLambdaBundle, coldLoadSubject } from './lambda-bundle.js';
+import { measureLoad } from './load.js';
 import { describeMachine } from './machine.js';
 import { timeInterleaved } from './process-timing.js';
 import { markdownReport, type Results, terminalReport } from './report.js';
@@ -36,6 +37,10 @@ const PROCESS_WARMUP_ROUNDS = 2;
 /** First approval this long after AWAITING_APPROVAL: the CLI's polling has slowed to its steady pace. */
 const FIRST_APPROVAL_DELAY_MS = 3000;
 const SOLO = 'solo';
+/** How long one `sts request` is left waiting before its approval, to count its reads. */
+const WAITING_CLI_MS = 60_000;
+const LOAD_MINTS = 200;
+const LOAD_WAITING = 200;
 
 function count(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -92,7 +97,18 @@ async function main(): Promise<void> {
     const quiet = pairs('quiet', requests);
     const polled = pairs('poll', requests);
     const viaCli = pairs('cli', cliRequests);
-    await fixture.enroll([...warm, ...quiet, ...polled, ...viaCli, { name: SOLO }]);
+    const idleCli = pairs('idle', 1);
+    const loadAccounts = { mints: pairs('lmint', LOAD_MINTS), waiting: pairs('lwait', LOAD_WAITING) };
+    await fixture.enroll([
+      ...warm,
+      ...quiet,
+      ...polled,
+      ...viaCli,
+      ...idleCli,
+      ...loadAccounts.mints,
+      ...loadAccounts.waiting,
+      { name: SOLO },
+    ]);
 
     progress(`approvals: ${WARMUP_REQUESTS} warm-up, ${requests} quiet, ${requests} polled`);
     await measureApprovals(fixture, warm, 'quiet');
@@ -127,6 +143,13 @@ async function main(): Promise<void> {
     const delays = viaCli.map((_, i) => FIRST_APPROVAL_DELAY_MS + Math.round((i * 1000) / cliRequests));
     const requestRuns = await measureRequestToCredentials(fixture, repoRoot, viaCli, delays, env);
 
+    progress(`one sts request left waiting ${WAITING_CLI_MS / 1000} s: how often it reads the request`);
+    const [idleRun] = await measureRequestToCredentials(fixture, repoRoot, idleCli, [WAITING_CLI_MS], env);
+    const waitingCli = { seconds: idleRun.approvedAfter / 1000, reads: fixture.readsOf(idleRun.id) };
+
+    const loaded = await measureLoad(repoRoot, fixture, loadAccounts, progress);
+    fixture = loaded.fixture;
+
     const results: Results = {
       machine,
       loadAtEnd: loadavg(),
@@ -140,6 +163,8 @@ async function main(): Promise<void> {
       primeMs,
       requests: requestRuns,
       timing,
+      waitingCli,
+      load: loaded.results,
     };
     process.stdout.write(`\n${terminalReport(results)}\n`);
     if (!values['no-write']) {
