@@ -178,6 +178,8 @@ export async function measureRequestToCredentials(
   accounts: Account[],
   delays: number[],
   env: NodeJS.ProcessEnv,
+  /** Called as the benchmark sees the request AWAITING_APPROVAL (its own polling ends there). */
+  onAwaiting?: (id: string) => void,
 ): Promise<RequestRun[]> {
   const api = new Api(fixture.endpoint);
   const runs: RequestRun[] = [];
@@ -228,6 +230,7 @@ export async function measureRequestToCredentials(
 
     const id = await idSeen.promise;
     const awaiting = await api.pollFor(id, 'AWAITING_APPROVAL', 20);
+    onAwaiting?.(id);
     const approveAt = awaiting.at + BigInt(Math.round(delays[i] * 1e6));
     const wait = Number(approveAt - process.hrtime.bigint()) / 1e6;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));

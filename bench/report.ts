@@ -132,8 +132,9 @@ work; against a broker without long-polls the CLI falls back to polling (startin
 growing ×1.5 to ${POLL_MAX_MS} ms).
 
 **How often a waiting CLI calls the broker:** one \`sts request\` left waiting
-${results.waitingCli.seconds.toFixed(0)} s before its approval made ${results.waitingCli.reads} status reads in all
-(counted in the broker's request log, from its first read to the one that returned the credentials) —
+${results.waitingCli.seconds.toFixed(0)} s before its approval made ${results.waitingCli.reads} status reads from the moment
+the request waited to the read that returned the credentials (counted in the broker's request log, less the
+benchmark's own reads before the request waited) —
 ${((results.waitingCli.reads * 60) / results.waitingCli.seconds).toFixed(1)} per minute.
 
 ## 6. Refusal timing: does the answer's time tell a known account from an unknown one?
