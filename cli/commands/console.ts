@@ -9,7 +9,7 @@ const LOCAL_ACCESS_KEY_PREFIX = 'ASIALOCAL';
 
 /** Credentials like `sts exec` (cache, else a new request) → a console sign-in URL, opened or printed. */
 export class ConsoleCommand extends ObtainCommand {
-  static paths = [['console'], ['login']];
+  static paths = [['console']];
   static usage = Command.Usage({
     category: 'Requester',
     description: 'Open the AWS console signed in as the role (alias: sts login)',
@@ -22,7 +22,7 @@ export class ConsoleCommand extends ObtainCommand {
     `,
     examples: [
       ['Open the console as admin', '$0 console --role admin'],
-      ['The S3 console in Frankfurt', '$0 login --role admin --service s3 --region eu-central-1'],
+      ['The S3 console in Frankfurt', '$0 console --role admin --service s3 --region eu-central-1'],
       ['Print the URL instead (a secret for 15 minutes)', '$0 console --role admin --print-url'],
     ],
   });
@@ -85,4 +85,20 @@ export class ConsoleCommand extends ObtainCommand {
     const { AWS_REGION, AWS_DEFAULT_REGION } = this.context.env;
     return this.region || this.settings().region || AWS_REGION || AWS_DEFAULT_REGION || 'us-east-1';
   }
+}
+
+/** `sts login`: aws-vault's name for `sts console`. */
+export class LoginCommand extends ConsoleCommand {
+  static override paths = [['login']];
+  static override usage = Command.Usage({
+    category: 'Requester',
+    description: 'Same as `sts console` (the name aws-vault uses)',
+    details: `
+      Exactly \`sts console\`: the same options, the same URL (a secret for 15 minutes). See \`sts console --help\`.
+    `,
+    examples: [
+      ['Open the console as admin', '$0 login --role admin'],
+      ['Print the URL instead', '$0 login --role admin --print-url'],
+    ],
+  });
 }

@@ -12,7 +12,7 @@ import type { StsContext } from '../context.js';
 import { ApproveCommand } from './approve.js';
 import { CacheClearCommand, CacheCommand } from './cache.js';
 import { ConfigureCommand } from './configure.js';
-import { ConsoleCommand } from './console.js';
+import { ConsoleCommand, LoginCommand } from './console.js';
 import { DenyCommand } from './deny.js';
 import { EnrollCommand } from './enroll.js';
 import { ExecCommand } from './exec.js';
@@ -50,7 +50,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { words: ['status'], commands: [StatusCommand] },
   { words: ['get'], commands: [GetCommand] },
   { words: ['exec'], commands: [ExecCommand] },
-  { words: ['console', 'login'], commands: [ConsoleCommand] },
+  { words: ['console'], commands: [ConsoleCommand] },
+  { words: ['login'], commands: [LoginCommand] },
   { words: ['whoami'], commands: [WhoamiCommand] },
   { words: ['approve'], commands: [ApproveCommand] },
   { words: ['deny'], commands: [DenyCommand] },
