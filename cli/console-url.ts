@@ -49,9 +49,20 @@ export function destinationUrl(region: string, options: { service?: string; dest
   return `https://${region}.${consoleHost}/${path}?region=${encodeURIComponent(region)}`;
 }
 
-/** The federation endpoint for `region` (or the test's fake). */
+/** The federation endpoint for `region`, or the test's fake (loopback only: the credentials go there). */
 export function federationUrl(region: string, env: Env): string {
-  return env[FEDERATION_URL_VARIABLE] || `https://${partitionOf(region).signinHost}/federation`;
+  const override = env[FEDERATION_URL_VARIABLE];
+  if (!override) return `https://${partitionOf(region).signinHost}/federation`;
+  let host = '';
+  try {
+    host = new URL(override).hostname;
+  } catch {
+    // not a URL: refused below
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
+    throw new CliError(`${FEDERATION_URL_VARIABLE} is for tests and must name a loopback address: unset it.`);
+  }
+  return override;
 }
 
 /** Asks the federation endpoint for a sign-in token for `credentials` (a secret: never shown but in the URL). */

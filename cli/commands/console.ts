@@ -53,14 +53,14 @@ export class ConsoleCommand extends ObtainCommand {
 
   protected async run(): Promise<number> {
     const region = this.consoleRegion();
+    const { destinationUrl, federationUrl, loginUrl, requestSigninToken } = await import('../console-url.js');
+    const endpoint = federationUrl(region, this.context.env); // refused overrides cost no code
     const credentials = await this.obtain({ useCache: true, notice: (text) => this.info(text) });
     if (credentials.AccessKeyId.startsWith(LOCAL_ACCESS_KEY_PREFIX)) {
       throw new CliError(
         'These credentials come from the embedded broker (`sts server`): they are not valid on AWS, so they cannot sign in to the console. Use a broker deployed on AWS.',
       );
     }
-    const { destinationUrl, federationUrl, loginUrl, requestSigninToken } = await import('../console-url.js');
-    const endpoint = federationUrl(region, this.context.env);
     const token = await requestSigninToken(credentials, endpoint, this.context.fetch);
     const url = loginUrl(endpoint, destinationUrl(region, this), token);
     if (this.printUrl) {

@@ -174,6 +174,18 @@ describe('sts console', () => {
     expect(federation.queries).toHaveLength(0);
   });
 
+  it('honours the test-only federation URL on loopback alone: the credentials are sent there', async () => {
+    await setup();
+    const result = await runCli(['console', '--totp-code', '123456', '--print-url'], {
+      ...env,
+      STSFTW_TEST_FEDERATION_URL: 'https://evil.example/federation',
+    });
+    expect(result.code).toBe(64);
+    expect(result.stderr).toContain('must name a loopback address');
+    expect(result.stdout).toBe('');
+    expect(broker.calls).toEqual([]);
+  });
+
   it('refuses --service with --destination, and a destination that is not https', async () => {
     await setup();
     const both = await runCli(['console', '--service', 's3', '--destination', 'https://x.example', '--print-url'], env);
