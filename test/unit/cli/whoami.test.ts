@@ -119,6 +119,24 @@ describe('sts whoami', () => {
     expect((await runCli(['whoami'], inside)).stdout).toContain('(expired)');
   });
 
+  it('exec from an entry cached before request ids were recorded sets no request id, and none leaks from outside', async () => {
+    writeCachedCredentials(
+      env,
+      { endpoint: broker.url, issuer: 'acme', accountName: 'alice', role: 'admin' },
+      sampleCredentials(EXPIRATION),
+    );
+    const script =
+      'const e = process.env; console.log(JSON.stringify([e.STSFTW_ROLE, e.STSFTW_REQUEST_ID ?? null, e.STSFTW_APPROVERS ?? null]))';
+    const result = await runCli(['exec', '--', node, '-e', script], {
+      ...env,
+      STSFTW_REQUEST_ID: 'r_from_an_outer_shell',
+      STSFTW_APPROVERS: 'mallory',
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual(['admin', null, null]);
+    expect(broker.calls).toEqual([]);
+  });
+
   it('nothing cached is exit 1 with a sentence; foreign AWS credentials in the environment too', async () => {
     const none = await runCli(['whoami'], env);
     expect(none.code).toBe(1);
