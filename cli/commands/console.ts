@@ -52,6 +52,7 @@ export class ConsoleCommand extends ObtainCommand {
   }
 
   protected async run(): Promise<number> {
+    this.requireSettings('endpoint', 'issuer', 'accountName', 'role'); // their sentence first, before any import
     const region = this.consoleRegion();
     const { destinationUrl, federationUrl, loginUrl, requestSigninToken } = await import('../console-url.js');
     const endpoint = federationUrl(region, this.context.env); // refused overrides cost no code
