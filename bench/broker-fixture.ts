@@ -32,6 +32,8 @@ export interface BrokerFixture {
    * broker's log line.
    */
   whenSettled(id: string): Promise<{ at: bigint; status: string }>;
+  /** How many `GET /v1/requests/{id}` the broker answered for request `id` (from its request log). */
+  readsOf(id: string): number;
   /** Enrolls the accounts (requesters with their approver listed as secondary authorizer). */
   enroll(accounts: Account[]): Promise<void>;
   /** The current TOTP code of `name` (each account is meant to be used once per time step). */
@@ -47,6 +49,7 @@ export interface BrokerFixture {
 export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds = 900): Promise<BrokerFixture> {
   const settledAt = new Map<string, { at: bigint; status: string }>();
   const waiting = new Map<string, (value: { at: bigint; status: string }) => void>();
+  const reads = new Map<string, number>();
   const broker = await startEmbedded({
     dataDir,
     port: 0,
@@ -54,7 +57,12 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
     minter: 'local',
     // Timestamped here, synchronously, as the workflow reports the end of an execution.
     log: (line) => {
-      const entry = line as { msg?: string; requestId?: string; status?: string };
+      const entry = line as { msg?: string; requestId?: string; status?: string; method?: string; path?: string };
+      if (entry.msg === 'request' && entry.method === 'GET' && entry.path?.startsWith('/v1/requests/')) {
+        const id = entry.path.slice('/v1/requests/'.length);
+        reads.set(id, (reads.get(id) ?? 0) + 1);
+        return;
+      }
       if (entry.msg !== 'execution settled' || !entry.requestId) return;
       const settled = { at: process.hrtime.bigint(), status: String(entry.status) };
       settledAt.set(entry.requestId, settled);
@@ -82,6 +90,9 @@ export async function startBrokerFixture(dataDir: string, approvalTimeoutSeconds
     broker,
     endpoint: info.endpoint,
     dataDir,
+    readsOf(id) {
+      return reads.get(id) ?? 0;
+    },
     whenSettled(id) {
       const done = settledAt.get(id);
       if (done) return Promise.resolve(done);

@@ -159,6 +159,8 @@ function deferred<T>(): Deferred<T> {
 
 /** One waiting `sts request`, and when its credentials arrived. */
 export interface RequestRun {
+  /** The request's id. */
+  id: string;
   /** How long after AWAITING_APPROVAL the approve call was made (ms). */
   approvedAfter: number;
   /** Approve call's 200 → the child's stdout holding the credentials (ms). */
@@ -176,6 +178,8 @@ export async function measureRequestToCredentials(
   accounts: Account[],
   delays: number[],
   env: NodeJS.ProcessEnv,
+  /** Called as the benchmark sees the request AWAITING_APPROVAL (its own polling ends there). */
+  onAwaiting?: (id: string) => void,
 ): Promise<RequestRun[]> {
   const api = new Api(fixture.endpoint);
   const runs: RequestRun[] = [];
@@ -226,6 +230,7 @@ export async function measureRequestToCredentials(
 
     const id = await idSeen.promise;
     const awaiting = await api.pollFor(id, 'AWAITING_APPROVAL', 20);
+    onAwaiting?.(id);
     const approveAt = awaiting.at + BigInt(Math.round(delays[i] * 1e6));
     const wait = Number(approveAt - process.hrtime.bigint()) / 1e6;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -236,7 +241,7 @@ export async function measureRequestToCredentials(
     const code = await exited;
     if (code !== 0) throw new Error(`sts request exited ${code}: ${stderr.trim().slice(-2000)}`);
     JSON.parse(stdout);
-    runs.push({ approvedAfter, approvedToPrinted: msSince(approved, printedAt) });
+    runs.push({ id, approvedAfter, approvedToPrinted: msSince(approved, printedAt) });
   }
   return runs;
 }

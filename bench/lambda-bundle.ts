@@ -1,23 +1,31 @@
 /**
- * The API Lambda as `cdk deploy` ships it: esbuild with the settings infra/constructs/functions.ts gives
- * NodejsFunction (`infra/bundling.ts`: ESM, node22, minified, names kept, source map without sources, the
- * createRequire banner). Two variants: the SDK bundled in (what the construct does, `bundleAwsSDK: true`) and the SDK
- * left external (CDK's default, relying on the SDK v3 the Node.js 22 runtime provides).
+ * The Lambda functions as `cdk deploy` ships them: esbuild with `lambdaBuildOptions` (infra/bundling.ts),
+ * the options NodejsFunction runs with (test/infra/lambda-bundles.test.ts checks the output is byte for byte
+ * the same). Per function: the bundle with its metafile's top contributors, and the bundle of only the SDK
+ * clients it constructs (the floor the SDK sets). For the API also the SDK left external (CDK's default,
+ * relying on the SDK v3 the Node.js 22 runtime provides).
  */
 import { symlinkSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { lambdaBundling } from '../infra/bundling.js';
+import { build, type Metafile } from 'esbuild';
+import { type LambdaName, lambdaBuildOptions } from '../infra/bundling.js';
 import type { Subject } from './process-timing.js';
 
 /** Which AWS SDK packages the bundle contains. */
 export type SdkMode = 'bundled' | 'external';
 
+/** A package (or a directory of this repository) and the bytes of minified code it put into a bundle. */
+export interface Contributor {
+  name: string;
+  bytes: number;
+}
+
 /** One built variant. */
 export interface LambdaBundle {
+  name: LambdaName;
   sdk: SdkMode;
   /** The `index.mjs` CDK would upload. */
   file: string;
@@ -27,58 +35,105 @@ export interface LambdaBundle {
   /** The `.map` next to it (uploaded too, read only when an error is logged). */
   mapBytes: number;
   buildMs: number;
+  /** Largest contributors first (esbuild metafile, `bytesInOutput`). */
+  contributors: Contributor[];
+  /** A bundle with the same options that only constructs this function's SDK clients. */
+  sdkFloorBytes: number;
 }
 
 /** CDK's externals when `bundleAwsSDK` is false (with the recommended sdkV3ExcludeSmithyPackages flag). */
 const SDK_EXTERNALS = ['@aws-sdk/*', '@smithy/*'];
 
+/** The SDK clients each function constructs at load (its handler module). */
+export const FUNCTION_CLIENTS: Record<LambdaName, [pkg: string, className: string][]> = {
+  api: [
+    ['client-dynamodb', 'DynamoDBClient'],
+    ['client-kms', 'KMSClient'],
+    ['client-sfn', 'SFNClient'],
+    ['client-sns', 'SNSClient'],
+  ],
+  verify: [
+    ['client-dynamodb', 'DynamoDBClient'],
+    ['client-kms', 'KMSClient'],
+    ['client-sns', 'SNSClient'],
+  ],
+  mint: [
+    ['client-dynamodb', 'DynamoDBClient'],
+    ['client-sts', 'STSClient'],
+  ],
+};
+
+/** Bytes per npm package, or per directory under `lambdas/` for this repository's code. */
+export function contributors(metafile: Metafile): Contributor[] {
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint);
+  const totals = new Map<string, number>();
+  for (const [path, input] of Object.entries(output?.inputs ?? {})) {
+    const pkg = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)\//)?.[1];
+    const name = pkg ?? path.split('/').slice(0, 2).join('/');
+    totals.set(name, (totals.get(name) ?? 0) + input.bytesInOutput);
+  }
+  return [...totals]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .filter((c) => c.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+}
+
+async function sdkFloor(repoRoot: string, name: LambdaName, outDir: string): Promise<number> {
+  const clients = FUNCTION_CLIENTS[name];
+  const contents = [
+    ...clients.map(([pkg, cls]) => `import { ${cls} } from '@aws-sdk/${pkg}';`),
+    `export const clients = [${clients.map(([, cls]) => `new ${cls}({})`).join(', ')}];`,
+    'export const handler = async () => clients.length;',
+  ].join('\n');
+  const { entryPoints: _, ...options } = lambdaBuildOptions(repoRoot, name, join(outDir, 'sdk-floor.mjs'));
+  const result = await build({ ...options, stdin: { contents, resolveDir: repoRoot, loader: 'ts' }, metafile: true });
+  return Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? Number.NaN;
+}
+
 /**
- * Bundles `lambdas/handlers/api.ts` into `<outRoot>/<sdk>/index.mjs`. For the external variant,
- * `<outRoot>/external/node_modules` links to the project's, standing in for the runtime's own SDK.
+ * Bundles `name`'s handler into `<outRoot>/<name>-<sdk>/index.mjs`. For the external variant,
+ * `node_modules` next to it links to the project's, standing in for the runtime's own SDK.
  */
-export async function buildApiBundle(repoRoot: string, outRoot: string, sdk: SdkMode): Promise<LambdaBundle> {
-  const outDir = join(outRoot, sdk);
+export async function buildLambdaBundle(
+  repoRoot: string,
+  outRoot: string,
+  name: LambdaName,
+  sdk: SdkMode = 'bundled',
+): Promise<LambdaBundle> {
+  const outDir = join(outRoot, `${name}-${sdk}`);
   await mkdir(outDir, { recursive: true });
   if (sdk === 'external') symlinkSync(join(repoRoot, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   const file = join(outDir, 'index.mjs');
   const start = performance.now();
-  await build({
-    absWorkingDir: repoRoot,
-    entryPoints: [join(repoRoot, 'lambdas', 'handlers', 'api.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: lambdaBundling.target,
-    mainFields: lambdaBundling.mainFields,
-    minify: lambdaBundling.minify,
-    keepNames: lambdaBundling.keepNames,
-    sourcemap: lambdaBundling.sourceMap,
-    sourcesContent: lambdaBundling.sourcesContent,
-    banner: { js: lambdaBundling.banner },
+  const result = await build({
+    ...lambdaBuildOptions(repoRoot, name, file),
     external: sdk === 'external' ? SDK_EXTERNALS : [],
-    logLevel: 'error',
+    metafile: true,
   });
   const buildMs = performance.now() - start;
   const code = await readFile(file);
   return {
+    name,
     sdk,
     file,
     bytes: code.length,
     gzipBytes: gzipSync(code, { level: 9 }).length,
     mapBytes: (await stat(`${file}.map`)).size,
     buildMs,
+    contributors: contributors(result.metafile),
+    sdkFloorBytes: sdk === 'bundled' ? await sdkFloor(repoRoot, name, outDir) : Number.NaN,
   };
 }
 
 /**
- * The configuration the API function's cold start validates (core/config.ts): well-formed dummies, so
- * module init runs to the end (clients are created, nothing is called).
+ * The configuration each function's cold start validates (core/config.ts): well-formed dummies, so module
+ * init runs to the end (clients are created, nothing is called).
  */
 export const DUMMY_LAMBDA_ENV: Record<string, string> = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
   AWS_SECRET_ACCESS_KEY: 'benchmark',
+  AWS_SESSION_TOKEN: 'benchmark',
   STS_TABLE_NAME: 'stsftw-auth',
   STS_REQUESTS_TABLE_NAME: 'stsftw-requests',
   STS_STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:stsftw-approval',
@@ -88,14 +143,19 @@ export const DUMMY_LAMBDA_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-/** `node -e "import(bundle)"`, failing unless the module exports a `handler` function. */
-export function coldLoadSubject(bundle: LambdaBundle, env: NodeJS.ProcessEnv): Subject {
+/** The label of a cold-load subject: every one starts with `import `. */
+export function coldLoadLabel(bundle: LambdaBundle, sourceMaps: boolean): string {
+  return `import ${bundle.name} (SDK ${bundle.sdk})${sourceMaps ? ' --enable-source-maps' : ''}`;
+}
+
+/** `node [--enable-source-maps] -e "import(bundle)"`, failing unless the module exports a `handler` function. */
+export function coldLoadSubject(bundle: LambdaBundle, env: NodeJS.ProcessEnv, sourceMaps = false): Subject {
   const url = pathToFileURL(bundle.file).href;
   const script = `import(${JSON.stringify(url)}).then((m) => { if (typeof m.handler !== 'function') process.exit(3); })`;
   return {
-    label: `import API bundle (SDK ${bundle.sdk})`,
+    label: coldLoadLabel(bundle, sourceMaps),
     command: process.execPath,
-    args: ['-e', script],
+    args: [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', script],
     env: { ...env, ...DUMMY_LAMBDA_ENV },
   };
 }

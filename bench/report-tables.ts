@@ -1,8 +1,10 @@
 /** The tables of a benchmark run, for the terminal and for docs/benchmarks.md alike. */
+
 import type { ApprovalSample } from './approval-latency.js';
 import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';
 import type { RequestRun } from './cli-flows.js';
 import type { LambdaBundle } from './lambda-bundle.js';
+import type { LoadResults } from './load.js';
 import type { Machine } from './machine.js';
 import type { Samples } from './process-timing.js';
 import { type Summary, summarize } from './stats.js';
@@ -22,6 +24,9 @@ export interface Results {
   primeMs: number;
   requests: RequestRun[];
   timing: TimingSeries[];
+  /** One `sts request` left waiting: how long, and how many status reads the broker answered for it. */
+  waitingCli: { seconds: number; reads: number };
+  load: LoadResults;
 }
 
 /** One line of a timing table. */
@@ -49,16 +54,10 @@ export function rows(results: Results) {
     },
     { label: 'approve → first GET showing MINTED (polling every 5 ms)', summary: pick(polling, 'approveToMintedGet') },
   ];
-  const { samples, baseline } = results.processes;
-  const base = summarize(samples[baseline]).median;
-  const proc = (label: string): Row => {
-    const summary = summarize(samples[label]);
-    return { label, summary, overBaseline: label === baseline ? undefined : summary.median - base };
-  };
-  const bundleLabels = Object.keys(samples).filter((l) => l.startsWith('import API bundle'));
-  const lambda: Row[] = [proc(baseline), ...bundleLabels.map(proc)];
+  const proc = processRow(results);
+  const lambda = processRows(results, 'import ');
   const cli: Row[] = [
-    proc(baseline),
+    proc(results.processes.baseline),
     proc('sts --help'),
     proc('sts approve --help'),
     proc('sts get --format credential-process (warm cache)'),
@@ -70,6 +69,28 @@ export function rows(results: Results) {
     },
   ];
   return { broker, lambda, cli, request };
+}
+
+/** A process start-up row: its summary and its median over the baseline's. */
+function processRow(results: Results): (label: string) => Row {
+  const { samples, baseline } = results.processes;
+  const base = summarize(samples[baseline]).median;
+  return (label) => {
+    const summary = summarize(samples[label]);
+    return { label, summary, overBaseline: label === baseline ? undefined : summary.median - base };
+  };
+}
+
+/** The baseline, then every process start-up row whose label starts with `prefix`, in measuring order. */
+export function processRows(results: Results, prefix: string): Row[] {
+  const { samples, baseline } = results.processes;
+  const proc = processRow(results);
+  return [
+    proc(baseline),
+    ...Object.keys(samples)
+      .filter((l) => l.startsWith(prefix))
+      .map(proc),
+  ];
 }
 
 export function tableLines(title: string, list: Row[], markdown: boolean): string[] {
@@ -95,30 +116,6 @@ export function tableLines(title: string, list: Row[], markdown: boolean): strin
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [title, line(head.map((h, i) => (i === 0 ? '' : h))), ...body.map(line), ''];
-}
-
-function kib(bytes: number): string {
-  return `${bytes.toLocaleString('en-US')} B (${(bytes / 1024).toFixed(1)} KiB)`;
-}
-
-export function bundleLines(bundles: LambdaBundle[], markdown: boolean): string[] {
-  if (markdown) {
-    return [
-      '| AWS SDK | index.mjs | gzip -9 | source map | esbuild time |',
-      '|---|---:|---:|---:|---:|',
-      ...bundles.map(
-        (b) => `| ${b.sdk} | ${kib(b.bytes)} | ${kib(b.gzipBytes)} | ${kib(b.mapBytes)} | ${ms(b.buildMs)} ms |`,
-      ),
-    ];
-  }
-  return [
-    'API Lambda bundle (esbuild, as the CDK construct builds it)',
-    ...bundles.map(
-      (b) =>
-        `  SDK ${b.sdk.padEnd(8)}  index.mjs ${kib(b.bytes)}, gzip ${kib(b.gzipBytes)}, map ${kib(b.mapBytes)}, built in ${ms(b.buildMs)} ms`,
-    ),
-    '',
-  ];
 }
 
 /** Known vs unknown account, per path: medians, their difference, and how well one sample tells them apart. */

@@ -1,7 +1,9 @@
 /** Turns the measurements into the terminal table and docs/benchmarks.md. */
 import { POLL_MAX_MS, POLL_START_MS } from '../cli/request-flow/poll.js';
 import { POLL_MS } from './approval-latency.js';
-import { bundleLines, loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
+import { bundleSection, bundleTerminalLines } from './report-bundles.js';
+import { loadLines, loadSection } from './report-load.js';
+import { loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
 
 export type { Results } from './report-tables.js';
 
@@ -16,13 +18,14 @@ export function terminalReport(results: Results): string {
       r.broker,
       false,
     ),
-    ...bundleLines(results.bundles, false),
-    ...tableLines('2. API Lambda cold load (module init), interleaved', r.lambda, false),
+    ...bundleTerminalLines(results),
     ...tableLines('3–4. CLI start-up, interleaved', r.cli, false),
     `   first credential_process call (cache miss, single-factor mint): ${ms(results.primeMs)} ms (one sample)`,
     '',
     ...tableLines('5. Approval → credentials printed by a waiting `sts request`', r.request, false),
     ...timingLines(results.timing, false),
+    `waiting sts request: ${results.waitingCli.reads} status reads in ${results.waitingCli.seconds.toFixed(0)} s`,
+    ...loadLines(results.load),
     `Total ${results.durationSeconds.toFixed(0)} s.`,
   ].join('\n');
 }
@@ -41,7 +44,7 @@ function loadNote(results: Results): string {
 export function markdownReport(results: Results): string {
   const r = rows(results);
   const m = results.machine;
-  const { runs, warmup } = results.processes;
+  const { warmup } = results.processes;
   const delays = results.requests.map((x) => x.approvedAfter);
   return `# Benchmarks
 
@@ -94,28 +97,7 @@ sealed credentials open with the request's private key (not timed).
 On AWS the same steps are Lambda invocations and Step Functions transitions; these figures are the
 broker's own work on one machine, not a prediction of AWS latency.
 
-## 2. The API Lambda bundle
-
-${bundleLines(results.bundles, true).join('\n')}
-
-Built with esbuild from \`lambdas/handlers/api.ts\` with the options \`infra/constructs/functions.ts\`
-gives \`NodejsFunction\`: platform node, target node22, ESM (\`index.mjs\`), \`mainFields\` module,main,
-minified, \`keepNames\`, source map without sources content, the \`createRequire\` banner.
-*bundled* is what the construct deploys (\`bundleAwsSDK: true\`); *external* leaves \`@aws-sdk/*\` and
-\`@smithy/*\` out, as CDK does by default, relying on the SDK v3 in the Node.js 22 runtime. gzip -9 of
-\`index.mjs\` approximates what it adds to the deployment zip; the source map is uploaded too.
-
-Cold load, ${runs} interleaved rounds:
-
-${tableLines('', r.lambda, true).join('\n')}
-
-Each run is \`node -e "import('file:///…/index.mjs').then(m => …handler is a function…)"\` with the
-configuration \`core/config.ts\` validates set to well-formed dummies (table names, ARNs, key alias,
-region), so module init runs to the end: configuration, SDK clients, the Hono app. No AWS call is made.
-For *external*, the SDK is loaded from this project's \`node_modules\` (linked next to the bundle), standing
-in for the runtime's copy. Measured on Node ${m.node} on this machine, not on Lambda's Node.js 22 on
-ARM64; the Lambda init phase adds the runtime's own start-up and reading the code from its package.
-
+${bundleSection(results)}
 ## 3–4. CLI start-up and the warm credential_process call
 
 ${tableLines('', r.cli, true).join('\n')}
@@ -140,13 +122,20 @@ ${tableLines('', r.request, true).join('\n')}
 Each run starts \`node bin/sts.mjs request --local … --secondary-authorizer … --totp-code … --format json\`
 as a child process; once the broker shows the request AWAITING_APPROVAL, the benchmark waits a set delay
 and approves over HTTP. The figure is from the approve call's 200 to the child's stdout holding the whole
-credentials JSON (the CLI polls, opens the sealed credentials and prints).
+credentials JSON (the CLI's long-poll answers, it opens the sealed credentials and prints).
 
 The delays after AWAITING_APPROVAL were ${delays.map((d) => `${(d / 1000).toFixed(1)}`).join(', ')} s:
-a person approving takes seconds, by which time the CLI's polling (starting at ${POLL_START_MS} ms, growing
-×1.5 to ${POLL_MAX_MS} ms, reset on each status change) has reached ${POLL_MAX_MS} ms, and the spread of the
-delays samples where in that interval the approval lands. So the figure is about the server-side mint
-time (section 1) plus on average half a polling interval, up to a whole one.
+a person approving takes seconds. The waiting CLI holds one long-poll open
+(\`GET /v1/requests/{id}?wait=20&status=AWAITING_APPROVAL\`, docs/design.md), which the approval's write
+wakes at once, so the figure is about the server-side mint time (section 1) plus one read and the CLI's own
+work; against a broker without long-polls the CLI falls back to polling (starting at ${POLL_START_MS} ms,
+growing ×1.5 to ${POLL_MAX_MS} ms).
+
+**How often a waiting CLI calls the broker:** one \`sts request\` left waiting
+${results.waitingCli.seconds.toFixed(0)} s before its approval made ${results.waitingCli.reads} status reads from the moment
+the request waited to the read that returned the credentials (counted in the broker's request log, less the
+benchmark's own reads before the request waited) —
+${((results.waitingCli.reads * 60) / results.waitingCli.seconds).toFixed(1)} per minute.
 
 ## 6. Refusal timing: does the answer's time tell a known account from an unknown one?
 
@@ -162,5 +151,6 @@ between samples, untimed, so the lockout never kicks in. *One-sample accuracy* i
 threshold on one measured time does at telling the two kinds apart, balanced over both (50 % is a coin
 toss). Both kinds do the same work by design (docs/design.md, "§6 timing"): the conditional claim write,
 one decryption through the same cipher (a decoy secret for an unknown account) and the TOTP check.
-`;
+
+${loadSection(results.load)}`;
 }

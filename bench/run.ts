@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: one run measures the broker's approval latency, the API Lambda bundle, CLI start-up,
+ * `npm run bench`: one run measures the broker's approval latency, the Lambda bundles, CLI start-up,
  * the warm credential_process call and approval → credentials for a waiting `sts request`, prints a table
  * and writes docs/benchmarks.md. Figures only: nothing is asserted about them.
  *
@@ -25,7 +25,8 @@ import {
   primeCredentialProcess,
   warmCredentialProcessSubject,
 } from './cli-flows.js';
-import { buildApiBundle, coldLoadSubject } from './lambda-bundle.js';
+import { buildLambdaBundle, coldLoadSubject } from './lambda-bundle.js';
+import { measureLoad } from './load.js';
 import { describeMachine } from './machine.js';
 import { timeInterleaved } from './process-timing.js';
 import { markdownReport, type Results, terminalReport } from './report.js';
@@ -36,6 +37,10 @@ const PROCESS_WARMUP_ROUNDS = 2;
 /** First approval this long after AWAITING_APPROVAL: the CLI's polling has slowed to its steady pace. */
 const FIRST_APPROVAL_DELAY_MS = 3000;
 const SOLO = 'solo';
+/** How long one `sts request` is left waiting before its approval, to count its reads. */
+const WAITING_CLI_MS = 60_000;
+const LOAD_MINTS = 200;
+const LOAD_WAITING = 200;
 
 function count(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
@@ -76,11 +81,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'stsftw-bench-'));
   let fixture: Awaited<ReturnType<typeof startBrokerFixture>> | undefined;
   try {
-    progress('building the CLI bundle if stale, and the API Lambda bundles');
+    progress('building the CLI bundle if stale, and the Lambda bundles');
     const cliBuilt = ensureCliBuilt(repoRoot, values.rebuild);
+    const lambdaDir = join(work, 'lambda');
     const bundles = [
-      await buildApiBundle(repoRoot, join(work, 'lambda'), 'bundled'),
-      await buildApiBundle(repoRoot, join(work, 'lambda'), 'external'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'api'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'verify'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'mint'),
+      await buildLambdaBundle(repoRoot, lambdaDir, 'api', 'external'),
     ];
 
     progress('starting the embedded broker and enrolling accounts');
@@ -89,7 +97,18 @@ async function main(): Promise<void> {
     const quiet = pairs('quiet', requests);
     const polled = pairs('poll', requests);
     const viaCli = pairs('cli', cliRequests);
-    await fixture.enroll([...warm, ...quiet, ...polled, ...viaCli, { name: SOLO }]);
+    const idleCli = pairs('idle', 1);
+    const loadAccounts = { mints: pairs('lmint', LOAD_MINTS), waiting: pairs('lwait', LOAD_WAITING) };
+    await fixture.enroll([
+      ...warm,
+      ...quiet,
+      ...polled,
+      ...viaCli,
+      ...idleCli,
+      ...loadAccounts.mints,
+      ...loadAccounts.waiting,
+      { name: SOLO },
+    ]);
 
     progress(`approvals: ${WARMUP_REQUESTS} warm-up, ${requests} quiet, ${requests} polled`);
     await measureApprovals(fixture, warm, 'quiet');
@@ -113,6 +132,8 @@ async function main(): Promise<void> {
         commandHelpSubject(repoRoot, env),
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
+        // What NODE_OPTIONS=--enable-source-maps would add to each deployed function's cold start.
+        ...bundles.filter((b) => b.sdk === 'bundled').map((b) => coldLoadSubject(b, env, true)),
       ],
       runs,
       PROCESS_WARMUP_ROUNDS,
@@ -121,6 +142,18 @@ async function main(): Promise<void> {
     progress(`sts request → credentials: ${cliRequests} requests`);
     const delays = viaCli.map((_, i) => FIRST_APPROVAL_DELAY_MS + Math.round((i * 1000) / cliRequests));
     const requestRuns = await measureRequestToCredentials(fixture, repoRoot, viaCli, delays, env);
+
+    progress(`one sts request left waiting ${WAITING_CLI_MS / 1000} s: how often it reads the request`);
+    let readsBefore = 0;
+    const idleFixture = fixture;
+    const [idleRun] = await measureRequestToCredentials(fixture, repoRoot, idleCli, [WAITING_CLI_MS], env, (id) => {
+      readsBefore = idleFixture.readsOf(id);
+    });
+    // The CLI's reads while it waited, and the one that brought the credentials (not the benchmark's own polls).
+    const waitingCli = { seconds: idleRun.approvedAfter / 1000, reads: fixture.readsOf(idleRun.id) - readsBefore };
+
+    const loaded = await measureLoad(repoRoot, fixture, loadAccounts, progress);
+    fixture = loaded.fixture;
 
     const results: Results = {
       machine,
@@ -135,6 +168,8 @@ async function main(): Promise<void> {
       primeMs,
       requests: requestRuns,
       timing,
+      waitingCli,
+      load: loaded.results,
     };
     process.stdout.write(`\n${terminalReport(results)}\n`);
     if (!values['no-write']) {

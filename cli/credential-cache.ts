@@ -13,12 +13,23 @@ import { cacheDir, stateDir } from './paths.js';
 
 type Env = Record<string, string | undefined>;
 
-/** Credentials as minted (the sealed plaintext). */
+/**
+ * Which request credentials came from: kept with them in the cache (for `sts whoami`) and given to the
+ * command of `sts exec`. No secret. Entries cached before issue 12 have none.
+ */
+export interface CredentialOrigin {
+  requestId: string;
+  /** The approvals counted, in order (empty when the role needed none). */
+  approvers: string[];
+}
+
+/** Credentials as minted (the sealed plaintext), and where they came from when this CLI obtained them. */
 export interface CachedCredentials {
   AccessKeyId: string;
   SecretAccessKey: string;
   SessionToken: string;
   Expiration: string;
+  origin?: CredentialOrigin;
 }
 
 /** What the cached credentials are for. */
@@ -72,15 +83,14 @@ export function freshEnough(credentials: { Expiration: string }, now: number): b
   return Number.isFinite(expires) && expires - CACHE_MARGIN_MS > now;
 }
 
-/** Cached credentials for `key` that stay valid past the margin, else undefined (and stale entries go). */
-export function readCachedCredentials(env: Env, key: CacheKey, now: number): CachedCredentials | undefined {
+/** The entry of `key` decrypted; undefined when there is none, 'unreadable' when it does not open. */
+function openEntry(env: Env, key: CacheKey): CachedCredentials | 'unreadable' | undefined {
   const secret = readKey(env);
   if (!secret) return undefined;
   const name = entryName(key);
-  const path = entryPath(env, name);
   let entry: { v: number; iv: string; tag: string; data: string };
   try {
-    entry = JSON.parse(readFileSync(path, 'utf8'));
+    entry = JSON.parse(readFileSync(entryPath(env, name), 'utf8'));
   } catch {
     return undefined;
   }
@@ -90,16 +100,29 @@ export function readCachedCredentials(env: Env, key: CacheKey, now: number): Cac
     decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
     const plain = Buffer.concat([decipher.update(Buffer.from(entry.data, 'base64')), decipher.final()]);
     const credentials = JSON.parse(plain.toString('utf8')) as CachedCredentials;
-    if (freshEnough(credentials, now)) return credentials;
+    return typeof credentials?.Expiration === 'string' ? credentials : 'unreadable';
   } catch {
-    // tampered, from another key, or malformed: treat as a miss and drop it
+    return 'unreadable'; // tampered, from another key, or malformed
   }
+}
+
+/** Cached credentials for `key` that stay valid past the margin, else undefined (and stale entries go). */
+export function readCachedCredentials(env: Env, key: CacheKey, now: number): CachedCredentials | undefined {
+  const opened = openEntry(env, key);
+  if (opened === undefined) return undefined;
+  if (opened !== 'unreadable' && freshEnough(opened, now)) return opened;
   try {
-    rmSync(path, { force: true });
+    rmSync(entryPath(env, entryName(key)), { force: true });
   } catch {
     // a cache directory we cannot write to: still a miss, and the new entry's write will say why
   }
   return undefined;
+}
+
+/** The entry of `key` as stored, however close to expiry, without removing anything (`sts whoami`). */
+export function peekCachedCredentials(env: Env, key: CacheKey): CachedCredentials | undefined {
+  const opened = openEntry(env, key);
+  return opened === 'unreadable' ? undefined : opened;
 }
 
 /** Stores `credentials` for `key`, encrypted, mode 0600. */

@@ -10,7 +10,7 @@ export class ExecCommand extends ObtainCommand {
     category: 'Requester',
     description: 'Run a command with credentials in its environment',
     details: `
-      Gets credentials like \`sts get\` (reusing the encrypted cache while they stay valid for five more minutes), then runs the command directly, without a shell, with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION and STSFTW_EXEC=1 set. The command's exit code is passed through (a signal n gives 128+n).
+      Gets credentials like \`sts get\` (reusing the encrypted cache while they stay valid for five more minutes), then runs the command directly, without a shell, with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION and STSFTW_EXEC=1 set, and who they are (no secret, for \`sts whoami\` and prompts): STSFTW_PROFILE, STSFTW_ISSUER, STSFTW_ACCOUNT_NAME, STSFTW_ROLE, STSFTW_REQUEST_ID and STSFTW_APPROVERS (comma-separated; the last two unless the credentials were cached by an older sts). The command's exit code is passed through (a signal n gives 128+n).
 
       A \`--reason\` always makes a new request (the approver and the audit see it) and its credentials replace the cached ones; \`--no-cache\` makes a new request and keeps nothing cached. When the cache answers although a code was given, a line says so.
 
@@ -51,8 +51,16 @@ export class ExecCommand extends ObtainCommand {
     const { credentialEnv } = await import('../output.js');
     const { runChild } = await import('../child.js');
     const [file, ...args] = this.command;
+    const { identityEnv } = await import('../identity.js');
+    const identity = identityEnv(this.settings(), credentials);
     if (!this.server) {
-      const env = { ...this.context.env, ...this.regionEnv(), ...credentialEnv(credentials), STSFTW_EXEC: '1' };
+      const env = {
+        ...this.context.env,
+        ...this.regionEnv(),
+        ...credentialEnv(credentials),
+        ...identity,
+        STSFTW_EXEC: '1',
+      };
       return runChild(file, args, env, this.context);
     }
     const { startCredentialServer } = await import('../credential-server.js');
@@ -64,7 +72,7 @@ export class ExecCommand extends ObtainCommand {
       },
       (error) => this.info(`sts exec --server: could not renew the credentials: ${(error as Error).message}`),
     );
-    const env: Record<string, string | undefined> = { ...this.context.env, ...this.regionEnv() };
+    const env: Record<string, string | undefined> = { ...this.context.env, ...this.regionEnv(), ...identity };
     for (const name of Object.keys(credentialEnv(credentials))) delete env[name]; // they would win over the server
     delete env.AWS_PROFILE;
     try {

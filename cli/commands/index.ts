@@ -13,6 +13,7 @@ import { ApproveCommand } from './approve.js';
 import { CacheClearCommand, CacheCommand } from './cache.js';
 import { CompletionCommand } from './completion.js';
 import { ConfigureCommand } from './configure.js';
+import { ConsoleCommand, LoginCommand } from './console.js';
 import { DenyCommand } from './deny.js';
 import { EnrollCommand } from './enroll.js';
 import { ExecCommand } from './exec.js';
@@ -20,6 +21,7 @@ import { GetCommand } from './get.js';
 import { HelpCommand } from './help.js';
 import { ListCommand } from './list.js';
 import { MigrateCommand } from './migrate.js';
+import { ProfilesCommand } from './profiles.js';
 import { RemoveCommand } from './remove.js';
 import { RequestCommand } from './request.js';
 import { ServerCommand } from './server.js';
@@ -30,6 +32,7 @@ import { UpdateDeviceCommand } from './update/device.js';
 import { UpdateRolesCommand } from './update/roles.js';
 import { UpdateCommand } from './update.js';
 import { WaitCommand } from './wait.js';
+import { WhoamiCommand } from './whoami.js';
 
 /** The commands whose paths begin with one of `words`. */
 export interface CommandGroup {
@@ -48,11 +51,15 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { words: ['status'], commands: [StatusCommand] },
   { words: ['get'], commands: [GetCommand] },
   { words: ['exec'], commands: [ExecCommand] },
+  { words: ['console'], commands: [ConsoleCommand] },
+  { words: ['login'], commands: [LoginCommand] },
+  { words: ['whoami'], commands: [WhoamiCommand] },
   { words: ['approve'], commands: [ApproveCommand] },
   { words: ['deny'], commands: [DenyCommand] },
   { words: ['cache'], commands: [CacheCommand, CacheClearCommand] },
   { words: ['configure'], commands: [ConfigureCommand] },
   { words: ['completion'], commands: [CompletionCommand], listsAll: true }, // its script lists every command
+  { words: ['profiles'], commands: [ProfilesCommand] },
   // admin commands
   { words: ['enroll'], commands: [EnrollCommand] },
   { words: ['list'], commands: [ListCommand] },

@@ -34,7 +34,10 @@ async function openCredentials(pending: PendingRequest, view: RequestView): Prom
   for (const field of ['AccessKeyId', 'SecretAccessKey', 'SessionToken', 'Expiration'] as const) {
     if (typeof credentials[field] !== 'string') throw credentialsIncomplete(pending.id, field);
   }
-  return credentials;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration } = credentials;
+  // A broker before quorums lists no approvals: its one approver is `approvedBy`.
+  const approvers = approverNames(view).length > 0 ? approverNames(view) : view.approvedBy ? [view.approvedBy] : [];
+  return { AccessKeyId, SecretAccessKey, SessionToken, Expiration, origin: { requestId: pending.id, approvers } };
 }
 
 /** The request's own lifetime plus a grace, measured on our clock from the broker's own times. */

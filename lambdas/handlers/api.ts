@@ -12,11 +12,13 @@ import { RereadWatcher } from '../adapters/aws/reread-watcher.js';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { createApp } from '../api/app.js';
-import { compose } from '../compose.js';
+import { composeBroker } from '../compose-api.js';
+import { createStores } from '../compose-stores.js';
 import { loadApiConfig } from '../core/config.js';
 
 const config = loadApiConfig(process.env);
-const broker = compose(new DynamoDBClient({}), config).broker(
+const broker = composeBroker(
+  createStores(new DynamoDBClient({}), config),
   {
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
     audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),

@@ -6,12 +6,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
 import { StsMinter } from '../adapters/aws/sts-minter.js';
-import { compose } from '../compose.js';
+import { composeMintTask } from '../compose-mint.js';
+import { createStores } from '../compose-stores.js';
 import { loadMintConfig } from '../core/config.js';
 import { mintRoutes, taskHandler } from './task-router.js';
 
 const config = loadMintConfig(process.env);
-const task = compose(new DynamoDBClient({}), config).mintTask({ minter: new StsMinter(new STSClient({})) }, config);
+const task = composeMintTask(
+  createStores(new DynamoDBClient({}), config),
+  { minter: new StsMinter(new STSClient({})) },
+  config,
+);
 
 /** Runs the `mint` task; any other action is refused so this role's STS rights serve nothing else. */
 export const handler = taskHandler(mintRoutes(task), 'This function only mints.');

@@ -8,13 +8,15 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
-import { compose } from '../compose.js';
+import { createStores } from '../compose-stores.js';
+import { composeVerifyTasks } from '../compose-verify.js';
 import { loadVerifyConfig } from '../core/config.js';
 import { taskHandler, verifyRoutes } from './task-router.js';
 
 const config = loadVerifyConfig(process.env);
 const sns = new SNSClient({});
-const tasks = compose(new DynamoDBClient({}), config).verifyTasks(
+const tasks = composeVerifyTasks(
+  createStores(new DynamoDBClient({}), config),
   {
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
     audit: new SnsAudit(sns, config.auditTopicArn),

@@ -64,7 +64,7 @@ const SERVER =
   /^(node_modules\/(hono|@hono|dynalite|aws-local-stepfunctions|aws-cdk-lib|constructs)\/|lambdas\/(adapters\/local|api|handlers)\/|infra\/)/;
 /** What commands import inside `execute()`: request flows, the HTTP client, admin back ends, QR codes, TOTP. */
 const RUN_TIME =
-  /^(cli\/request-flow\/|cli\/(client|child|stack-outputs)\.ts$|cli\/admin\/(backend|device-setup|migration|qr)\.ts$|lambdas\/core\/sealing\.ts$|node_modules\/(otpauth|qrcode-terminal)\/)/;
+  /^(cli\/request-flow\/|cli\/(client|child|stack-outputs|console-url|browser|identity)\.ts$|cli\/admin\/(backend|device-setup|migration|qr)\.ts$|lambdas\/core\/sealing\.ts$|node_modules\/(otpauth|qrcode-terminal)\/)/;
 /** Sealing and unsealing credentials: only the commands that receive them need it. */
 const HPKE = /^node_modules\/@hpke\//;
 
@@ -97,6 +97,10 @@ describe('what a command line loads', () => {
     [['deny', ID, '--reason', 'no'], 64],
     [['get', '--help'], 0],
     [['request', '--help'], 0],
+    [['console', '--help'], 0],
+    [['console', '--print-url'], 64],
+    [['whoami', '--help'], 0],
+    [['profiles', '--help'], 0],
     [['status', ID], 64],
     [['configure', '--help'], 0],
     [['enroll', '--help'], 0],

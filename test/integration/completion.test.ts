@@ -64,7 +64,7 @@ describe('sts completion bash', () => {
   });
 
   it('completes commands and subcommands', async () => {
-    expect(await complete('sts', 'co')).toEqual(['configure', 'completion']);
+    expect((await complete('sts', 'co')).sort()).toEqual(['completion', 'configure', 'console']);
     expect(await complete('sts', 'update', '')).toEqual(['roles', 'authorizers', 'approvals', 'device']);
     expect(await complete('sts', 'cache', '')).toEqual(['clear']);
   });

@@ -8,7 +8,6 @@
  */
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, Server } from 'node:http';
-import { Readable } from 'node:stream';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** The subset of the SDK's HttpRequest the handler reads. */
@@ -82,7 +81,15 @@ function inProcessHandler(server: Server) {
     metadata: { handlerProtocol: 'in-process' },
     async handle(request: SdkRequest) {
       const { statusCode, headers, body } = await dispatch(listener, request);
-      return { response: { statusCode, reason: undefined, headers, body: Readable.from([body]) } };
+      // A Uint8Array body: the SDK collects it as is, without a stream.
+      return {
+        response: {
+          statusCode,
+          reason: undefined,
+          headers,
+          body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+        },
+      };
     },
     updateHttpClientConfig() {},
     httpHandlerConfigs() {

@@ -42,16 +42,26 @@ describe('help', () => {
     expect(result.stdout).toContain('credential_process = sts get');
   });
 
-  it.each(['request', 'wait', 'status', 'get', 'exec', 'approve', 'deny', 'configure'])(
-    'sts %s --help shows details and examples',
-    async (command) => {
-      const result = await runCli([command, '--help'], {});
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain('Details');
-      expect(result.stdout).toContain('Examples');
-      expect(result.stdout).toContain(`sts ${command}`);
-    },
-  );
+  it.each([
+    'request',
+    'wait',
+    'status',
+    'get',
+    'exec',
+    'console',
+    'login',
+    'whoami',
+    'profiles',
+    'approve',
+    'deny',
+    'configure',
+  ])('sts %s --help shows details and examples', async (command) => {
+    const result = await runCli([command, '--help'], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Details');
+    expect(result.stdout).toContain('Examples');
+    expect(result.stdout).toContain(`sts ${command}`);
+  });
 
   it('sts update --help lists its subcommands; sts update alone is a usage error', async () => {
     const help = await runCli(['update', '--help'], {});
