@@ -5,7 +5,8 @@
 import type { Broker, CreateRequestInput } from '../lambdas/core/broker.js';
 import type { RequestView as BrokerView } from '../lambdas/core/request-view.js';
 import type { RequestStatus } from '../lambdas/core/types.js';
-import { ApiError, NetworkError, type NetworkFailure } from './errors.js';
+import { ApiError, NetworkError } from './errors.js';
+import { transportFailure } from './transport-failure.js';
 
 // The API's shapes are core's own (type-only: nothing of core loads with the client).
 export type { RequestStatus };
@@ -61,9 +62,6 @@ const WAIT_HEADER = 'sts-wait';
 /** A `Retry-After` longer than this is read as this: a waiting CLI checks again at least this often. */
 export const RETRY_AFTER_CAP_MS = 30_000;
 const USER_AGENT = 'stsftw-cli/2';
-
-/** TLS failures as Node/undici report them. */
-const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
 
 /** The broker API. */
 export class BrokerClient {
@@ -213,8 +211,8 @@ export class BrokerClient {
   private transportError(e: unknown, timeout: AbortSignal): Error {
     if (this.signal?.aborted) return this.signal.reason instanceof Error ? this.signal.reason : (e as Error);
     if (timeout.aborted) return new NetworkError('timeout', this.endpoint);
-    const code = errorCode(e);
-    return new NetworkError(classify(code), this.endpoint, code ?? innermostMessage(e));
+    const { failure, detail } = transportFailure(e);
+    return new NetworkError(failure, this.endpoint, detail);
   }
 }
 
@@ -228,36 +226,4 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(ms, 0), RETRY_AFTER_CAP_MS);
-}
-
-/** The system error code behind a `fetch failed` (undici nests it in `cause`, sometimes in an AggregateError). */
-function errorCode(e: unknown): string | undefined {
-  let current: unknown = e;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    const { code, cause, errors } = current as { code?: unknown; cause?: unknown; errors?: unknown[] };
-    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
-    current = cause ?? errors?.[0];
-  }
-  return undefined;
-}
-
-/** The message of the innermost cause (`fetch failed` itself says nothing). */
-function innermostMessage(e: unknown): string {
-  let current = e as { message?: unknown; cause?: unknown } | undefined;
-  let message = String(e);
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (typeof current.message === 'string' && current.message) message = current.message;
-    current = current.cause as typeof current;
-  }
-  return message;
-}
-
-function classify(code: string | undefined): NetworkFailure {
-  if (!code) return 'other';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'dns';
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT')
-    return 'timeout';
-  if (TLS_CODES.test(code)) return 'tls';
-  return 'other';
 }
