@@ -79,11 +79,11 @@ export function bashScript(commands: readonly CompletionCommand[], formats: read
   return `${lines.join('\n')}\n`;
 }
 
-/** zsh: the bash function through zsh's bashcompinit. */
+/** zsh: the bash function through zsh's bashcompinit (compinit first, unless the user's zshrc ran it). */
 export function zshScript(commands: readonly CompletionCommand[], formats: readonly string[]): string {
   return [
     '# sts completion for zsh: eval "$(sts completion zsh)" in ~/.zshrc',
-    'autoload -U +X compinit && compinit',
+    '(( $+functions[compdef] )) || { autoload -U +X compinit && compinit; }',
     'autoload -U +X bashcompinit && bashcompinit',
     bashScript(commands, formats),
   ].join('\n');
@@ -91,20 +91,46 @@ export function zshScript(commands: readonly CompletionCommand[], formats: reado
 
 const fishQuote = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/** fish: `complete -c sts` lines, one per command, subcommand and option. */
+/**
+ * fish: `__sts_path` reads the command path off the line as the bash function does (past options and their
+ * values), and each `complete -c sts` line is conditioned on it.
+ */
 export function fishScript(commands: readonly CompletionCommand[], formats: readonly string[]): string {
-  const top = [...new Set(commands.map((command) => command.path[0]))];
+  const paths = commands.map((command) => command.path.join(' '));
+  const valueOptions = commands
+    .flatMap((command) => command.options.filter((o) => o.takesValue))
+    .flatMap((o) => o.names);
+  const at = (path: string) => fishQuote(`__sts_at ${fishQuote(path)}`);
   const lines = [
     '# sts completion for fish: sts completion fish > ~/.config/fish/completions/sts.fish',
+    'function __sts_path --description "The sts command path on the command line"',
+    `    set -l takes_value ${[...new Set(valueOptions)].join(' ')}`,
+    `    set -l known ${paths.map(fishQuote).join(' ')}`,
+    '    set -l path',
+    '    set -l skip 0',
+    '    for word in (commandline -opc)[2..-1]',
+    '        if test $skip = 1',
+    '            set skip 0',
+    "        else if string match -q -- '-*' $word",
+    '            contains -- $word $takes_value; and set skip 1',
+    "        else if contains -- (string join ' ' $path $word) $known",
+    '            set -a path $word',
+    '        end',
+    '    end',
+    "    string join ' ' $path",
+    'end',
+    'function __sts_at --description "True when the sts command path on the line is $argv"',
+    '    set -l path (__sts_path)',
+    '    test "$path" = "$argv"',
+    'end',
     'complete -c sts -f',
-    `complete -c sts -n '__fish_use_subcommand' -a ${fishQuote(top.join(' '))}`,
+    `complete -c sts -n ${at('')} -a ${fishQuote(words(commands.map((command) => command.path[0])))}`,
   ];
-  for (const command of commands.filter((c) => c.path.length === 2)) {
-    const [parent, child] = command.path;
-    lines.push(`complete -c sts -n '__fish_seen_subcommand_from ${parent}' -a ${fishQuote(child)}`);
+  for (const parent of new Set(commands.filter((c) => c.path.length === 2).map((c) => c.path[0]))) {
+    const children = commands.filter((c) => c.path.length === 2 && c.path[0] === parent).map((c) => c.path[1]);
+    lines.push(`complete -c sts -n ${at(parent)} -a ${fishQuote(words(children))}`);
   }
   for (const command of commands) {
-    const seen = `__fish_seen_subcommand_from ${command.path[command.path.length - 1]}`;
     for (const option of command.options) {
       for (const name of option.names.filter((n) => n.startsWith('--'))) {
         const long = name.slice(2);
@@ -112,14 +138,12 @@ export function fishScript(commands: readonly CompletionCommand[], formats: read
         if (long === 'profile') values = ` -xa '(sts completion --list profiles 2>/dev/null)'`;
         else if (long === 'format') values = ` -xa ${fishQuote(formats.join(' '))}`;
         else if (option.takesValue) values = ' -r';
-        lines.push(`complete -c sts -n '${seen}' -l ${long}${values}`);
+        lines.push(`complete -c sts -n ${at(command.path.join(' '))} -l ${long}${values}`);
       }
     }
   }
   for (const path of TAKES_REQUEST_ID) {
-    lines.push(
-      `complete -c sts -n '__fish_seen_subcommand_from ${path}' -a '(sts completion --list requests 2>/dev/null)'`,
-    );
+    lines.push(`complete -c sts -n ${at(path)} -a '(sts completion --list requests 2>/dev/null)'`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 /**
- * `sts completion`: the bash script, run by a real bash (`bash -n`, then the completion function with
- * COMP_WORDS / COMP_CWORD as bash's completion sets them), calling the real `sts` back for profile names
- * and pending request ids. zsh and fish are not installed here: their scripts are checked as text.
+ * `sts completion bash|zsh|fish`, each script run by its real shell (test/support/shell-completion.ts says
+ * how): `bash -n`, `zsh -n` and `fish --no-execute` first, then completion runs that call the real `sts` back
+ * for profile names and pending request ids. zsh and fish missing is a failure naming the apt command.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,10 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newRequestId } from '../../lambdas/core/ids.js';
 import { describeRun, ensureBundle, makeUser, runProcess, runSts, stsBin, type User } from '../support/cli-harness.js';
+import { completeBash, completeFish, completeZsh, requireShell, zshHome } from '../support/shell-completion.js';
 
 let root: string;
 let user: User;
-let script: string;
+let scripts: Record<'bash' | 'zsh' | 'fish', string>;
+/** An empty directory to complete in (nothing for a file fallback to find). */
+let cwd: string;
 let env: Record<string, string>;
 const pendingId = newRequestId();
 
@@ -33,33 +36,23 @@ beforeAll(async () => {
   const requests = join(user.home, '.local', 'state', 'stsftw', 'requests');
   mkdirSync(requests, { recursive: true });
   writeFileSync(join(requests, `${pendingId}.json`), '{}');
-  const printed = await runSts(['completion', 'bash'], user);
-  expect(printed.code, describeRun(printed)).toBe(0);
-  script = join(root, 'sts.bash');
-  writeFileSync(script, printed.stdout);
+  scripts = { bash: '', zsh: '', fish: '' };
+  for (const shell of ['bash', 'zsh', 'fish'] as const) {
+    const printed = await runSts(['completion', shell], user);
+    expect(printed.code, describeRun(printed)).toBe(0);
+    scripts[shell] = join(root, `sts.${shell}`);
+    writeFileSync(scripts[shell], printed.stdout);
+  }
+  cwd = join(root, 'empty');
+  mkdirSync(cwd);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** What bash's completion offers for the line `words` (the last word is the one being completed). */
-async function complete(...words: string[]): Promise<string[]> {
-  const line = words.map((word) => `'${word}'`).join(' ');
-  const run = await runProcess(
-    'bash',
-    [
-      '--norc',
-      '-c',
-      `source '${script}'; complete -p sts >&2; COMP_WORDS=(${line}); COMP_CWORD=${words.length - 1}; _sts; printf '%s\\n' "\${COMPREPLY[@]}"`,
-    ],
-    env,
-  );
-  expect(run.code, describeRun(run)).toBe(0);
-  expect(run.stderr).toContain('complete -o default -F _sts sts');
-  return run.stdout.split('\n').filter((word) => word !== '');
-}
+const complete = (...words: string[]) => completeBash(scripts.bash, words, env, cwd);
 
 describe('sts completion bash', () => {
   it('is a script bash accepts', async () => {
-    const checked = await runProcess('bash', ['-n', script], env);
+    const checked = await runProcess('bash', ['-n', scripts.bash], env);
     expect(checked.code, describeRun(checked)).toBe(0);
   });
 
@@ -86,20 +79,70 @@ describe('sts completion bash', () => {
   });
 });
 
-describe('sts completion zsh and fish', () => {
-  it('prints zsh the bash function through bashcompinit, and fish complete lines', async () => {
-    const zsh = await runSts(['completion', 'zsh'], user);
-    expect(zsh.code).toBe(0);
-    expect(zsh.stdout).toContain('bashcompinit');
-    expect(zsh.stdout).toContain('complete -o default -F _sts sts');
-    const fish = await runSts(['completion', 'fish'], user);
-    expect(fish.code).toBe(0);
-    expect(fish.stdout).toContain("complete -c sts -n '__fish_seen_subcommand_from update' -a 'roles'");
-    expect(fish.stdout).toContain(
-      "complete -c sts -n '__fish_seen_subcommand_from get' -l profile -xa '(sts completion --list profiles 2>/dev/null)'",
-    );
+describe('sts completion zsh', () => {
+  let home: string;
+  beforeAll(async () => {
+    await requireShell('zsh', env);
+    home = zshHome(root);
+  });
+  const zsh = (line: string, userCompinit = false) => completeZsh(home, line, env, cwd, userCompinit);
+
+  it('is a script zsh accepts', async () => {
+    const checked = await runProcess('zsh', ['-n', scripts.zsh], env);
+    expect(checked.code, describeRun(checked)).toBe(0);
   });
 
+  it('completes commands, subcommands and options when TAB is pressed in an interactive zsh', async () => {
+    expect((await zsh('sts co')).sort()).toEqual(['completion', 'configure', 'console']);
+    expect(await zsh('sts update ')).toEqual(['roles', 'authorizers', 'approvals', 'device']);
+    expect(await zsh('sts cache ')).toEqual(['clear']);
+    expect(await zsh('sts configure --aws')).toEqual(['--aws-profile']);
+    expect(await zsh('sts update roles --acc')).toEqual(['--account-name']);
+    expect(await zsh('sts get --profile wait --wr')).toEqual(['--write-profile']);
+    expect(await zsh('sts get --aws')).toEqual([]);
+  }, 60_000);
+
+  it('completes --profile names, --format values and pending request ids', async () => {
+    expect(await zsh('sts get --profile ')).toEqual(['staging', 'work']);
+    expect(await zsh('sts get --format c')).toEqual(['credential-process']);
+    expect(await zsh('sts wait ')).toEqual([pendingId]);
+  }, 60_000);
+
+  it('works the same after the zshrc ran compinit itself', async () => {
+    expect(await zsh('sts get --profile ', true)).toEqual(['staging', 'work']);
+    expect(await zsh('sts update ', true)).toEqual(['roles', 'authorizers', 'approvals', 'device']);
+  }, 60_000);
+});
+
+describe('sts completion fish', () => {
+  beforeAll(() => requireShell('fish', env));
+  const fish = (line: string) => completeFish(scripts.fish, line, env, cwd);
+
+  it('is a script fish accepts', async () => {
+    const checked = await runProcess('fish', ['--no-execute', scripts.fish], env);
+    expect(checked.code, describeRun(checked)).toBe(0);
+  });
+
+  it('completes commands, subcommands and options of the command path on the line', async () => {
+    expect(await fish('sts co')).toEqual(['completion', 'configure', 'console']);
+    expect(await fish('sts update ')).toEqual(['approvals', 'authorizers', 'device', 'roles']);
+    expect(await fish('sts update roles ')).toEqual([]);
+    expect(await fish('sts cache ')).toEqual(['clear']);
+    expect(await fish('sts configure --aws')).toEqual(['--aws-profile']);
+    expect(await fish('sts update roles --acc')).toEqual(['--account-name']);
+    // "wait" here is the value of --profile, not the command: still get's options, no request ids.
+    expect(await fish('sts get --profile wait --wr')).toEqual(['--write-profile']);
+    expect(await fish('sts get --aws')).toEqual([]);
+  }, 60_000);
+
+  it('completes --profile names, --format values and pending request ids', async () => {
+    expect(await fish('sts get --profile ')).toEqual(['staging', 'work']);
+    expect(await fish('sts get --format c')).toEqual(['credential-process']);
+    expect(await fish('sts wait ')).toEqual([pendingId]);
+  }, 60_000);
+});
+
+describe('sts completion, another shell', () => {
   it('names the shells it knows when given another', async () => {
     const other = await runSts(['completion', 'tcsh'], user);
     expect(other.code).toBe(64);
