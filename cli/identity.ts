@@ -3,14 +3,18 @@
  * and what `sts whoami` reads back from there or from the encrypted cache.
  */
 import type { CachedCredentials as Credentials } from './credential-cache.js';
+import { IDENTITY_PATH } from './credential-server.js';
 import type { Settings } from './settings.js';
 
 type Env = Record<string, string | undefined>;
 
 /** What `sts whoami` knows about a set of credentials. */
 export interface Identity {
-  /** `cache` (this profile's cached credentials) or `environment` (set by `sts exec`). */
-  source: 'cache' | 'environment';
+  /**
+   * `cache` (this profile's cached credentials), `environment` (set by `sts exec`) or `server` (what
+   * `sts exec --server` serves now, renewals included).
+   */
+  source: 'cache' | 'environment' | 'server';
   profile?: string;
   issuer?: string;
   accountName?: string;
@@ -69,8 +73,18 @@ export function identityFromCache(
   credentials: Credentials,
   now: number,
 ): Identity {
+  return identityOf(settings, credentials, now, 'cache');
+}
+
+/** `credentials` of `settings` described as `source`, never their secrets. */
+export function identityOf(
+  settings: Settings,
+  credentials: Credentials,
+  now: number,
+  source: Identity['source'],
+): Identity {
   return {
-    source: 'cache',
+    source,
     profile: settings.profileName,
     issuer: settings.issuer,
     accountName: settings.accountName,
@@ -83,10 +97,43 @@ export function identityFromCache(
   };
 }
 
+/**
+ * Inside `sts exec --server` (STSFTW_EXEC, the container URI and token, no static keys): the identity of the
+ * credentials being served, asked of the server (loopback; it renews nothing for this). Undefined elsewhere.
+ */
+export async function identityFromServer(env: Env): Promise<Identity | undefined> {
+  const { AWS_CONTAINER_CREDENTIALS_FULL_URI: uri, AWS_CONTAINER_AUTHORIZATION_TOKEN: token } = env;
+  if (env.STSFTW_EXEC !== '1' || env.AWS_ACCESS_KEY_ID || !uri || !token) return undefined;
+  const { CliError, ExitCode } = await import('./errors.js');
+  const failed = (why: string) =>
+    new CliError(
+      `The credentials endpoint of \`sts exec --server\` (${new URL(uri).origin}) did not describe them: ${why}.`,
+      ExitCode.failure,
+    );
+  let answer: Response;
+  try {
+    answer = await fetch(new URL(IDENTITY_PATH, uri), { headers: { authorization: token } });
+  } catch (error) {
+    const { transportFailure } = await import('./transport-failure.js');
+    throw failed(`${transportFailure(error).detail} (did the \`sts exec --server\` that started this shell end?)`);
+  }
+  const body = (await answer.json().catch(() => undefined)) as Identity | { Message?: string } | undefined;
+  if (!answer.ok || !body || !('source' in body) || body.source !== 'server') {
+    throw failed(`HTTP ${answer.status}${body && 'Message' in body && body.Message ? ` (${body.Message})` : ''}`);
+  }
+  return body;
+}
+
+const SOURCES: Record<Identity['source'], string> = {
+  cache: 'the encrypted credential cache',
+  environment: 'the environment (set by `sts exec`)',
+  server: '`sts exec --server`, which renews them near expiry',
+};
+
 /** One field per line, as `sts status` shows a request. */
 export function describeIdentity(identity: Identity): string {
   const rows: [string, string | undefined][] = [
-    ['source', identity.source === 'cache' ? 'the encrypted credential cache' : 'the environment (set by `sts exec`)'],
+    ['source', SOURCES[identity.source]],
     ['profile', identity.profile],
     ['issuer', identity.issuer],
     ['account', identity.accountName],

@@ -16,7 +16,7 @@ export class ExecCommand extends ObtainCommand {
 
       AWS_REGION and AWS_DEFAULT_REGION are set from \`--region\`, else from the profile's \`region\` when the environment sets neither (a region already in the environment is never replaced).
 
-      With \`--server\` the command gets no AWS_ACCESS_KEY_ID & co.: sts serves the credentials on 127.0.0.1 (a random port) for the SDKs' container credentials provider, through AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token checked on every call), and renews them when less than five minutes are left: a long-running tool keeps working past one session. Renewing asks for a new code on the terminal (a \`--totp-code\` serves the first request only); without a terminal the endpoint answers an error the SDK shows, and stderr says why.
+      With \`--server\` the command gets no AWS_ACCESS_KEY_ID & co.: sts serves the credentials on 127.0.0.1 (a random port) for the SDKs' container credentials provider, through AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN (a random token checked on every call), and renews them when less than five minutes are left: a long-running tool keeps working past one session. Renewing asks for a new code on the terminal (a \`--totp-code\` serves the first request only); without a terminal the endpoint answers an error the SDK shows, and stderr says why. Inside, \`sts whoami\` describes the credentials being served now (after a renewal too), asked of the same endpoint.
 
       Refuses to run inside another \`sts exec\` (STSFTW_EXEC is set): the inner credentials would silently replace the outer ones.
     `,
@@ -64,14 +64,17 @@ export class ExecCommand extends ObtainCommand {
       return runChild(file, args, env, this.context);
     }
     const { startCredentialServer } = await import('../credential-server.js');
-    const server = await startCredentialServer(
-      credentials,
-      () => {
+    const { accountOfRole, identityOf } = await import('../identity.js');
+    const server = await startCredentialServer({
+      first: credentials,
+      renew: () => {
         this.totpCode = undefined; // the code given was spent on the first request: renewing asks for one
         return this.obtain({ useCache: true, notice: (text) => this.info(text) });
       },
-      (error) => this.info(`sts exec --server: could not renew the credentials: ${(error as Error).message}`),
-    );
+      onError: (error) => this.info(`sts exec --server: could not renew the credentials: ${(error as Error).message}`),
+      describe: (served, now) => identityOf(this.settings(), served, now, 'server'),
+      accountId: accountOfRole(this.settings().role),
+    });
     const env: Record<string, string | undefined> = { ...this.context.env, ...this.regionEnv(), ...identity };
     for (const name of Object.keys(credentialEnv(credentials))) delete env[name]; // they would win over the server
     delete env.AWS_PROFILE;

@@ -11,7 +11,7 @@ export class WhoamiCommand extends StsCommand {
     category: 'Requester',
     description: 'Show who the current credentials are (no call to AWS)',
     details: `
-      Inside \`sts exec\` it describes the credentials of the environment (from the STSFTW_* variables exec sets); otherwise the cached credentials of the profile (\`--profile\` / STS_PROFILE, with the usual flags and STS_* variables), as \`sts get --format credential-process\` and \`sts exec\` cached them: issuer, account, role (and the AWS account when the role is an ARN), the request, its approvers and the expiry. It never shows a secret and never calls AWS or the broker.
+      Inside \`sts exec\` it describes the credentials of the environment (from the STSFTW_* variables exec sets), and inside \`sts exec --server\` the credentials being served now (asked of that loopback endpoint, renewals included); otherwise the cached credentials of the profile (\`--profile\` / STS_PROFILE, with the usual flags and STS_* variables), as \`sts get --format credential-process\` and \`sts exec\` cached them: issuer, account, role (and the AWS account when the role is an ARN), the request, its approvers and the expiry. It never shows a secret and never calls AWS or the broker.
 
       Nothing to show (no cached credentials, or AWS credentials in the environment that \`sts exec\` did not set) is exit 1 with a sentence; missing settings are exit 64. Credentials cached by an sts before this command say that request and approvers were not recorded.
     `,
@@ -26,10 +26,10 @@ export class WhoamiCommand extends StsCommand {
   role = roleOption();
 
   protected async run(): Promise<number> {
-    const { describeIdentity, identityFromCache, identityFromEnv } = await import('../identity.js');
+    const { describeIdentity, identityFromCache, identityFromEnv, identityFromServer } = await import('../identity.js');
     const env = this.context.env;
     const now = this.context.now?.() ?? Date.now();
-    let identity = identityFromEnv(env, now);
+    let identity = identityFromEnv(env, now) ?? (await identityFromServer(env));
     if (!identity && env.AWS_ACCESS_KEY_ID) {
       throw new CliError(
         'The AWS credentials in this environment were not set by `sts exec`, so sts cannot tell whose they are without asking AWS (`aws sts get-caller-identity` does). Unset AWS_ACCESS_KEY_ID to see the profile’s cached credentials.',

@@ -147,6 +147,38 @@ describe('sts whoami', () => {
     expect(foreign.stderr).not.toContain('AKIAFOREIGN');
   });
 
+  it('inside sts exec --server: asks the endpoint; one that cannot answer is exit 1 with a sentence', async () => {
+    const { startCredentialServer } = await import('../../../cli/credential-server.js');
+    const server = await startCredentialServer({
+      first: { ...sampleCredentials(EXPIRATION), origin: { requestId: 'r_served', approvers: ['bob'] } },
+      renew: async () => sampleCredentials(EXPIRATION),
+      onError: () => {},
+      describe: () => ({ source: 'server', role: 'admin', requestId: 'r_served', expired: false }),
+    });
+    try {
+      const inside = { ...env, STSFTW_EXEC: '1', ...server.env };
+      const who = await runCli(['whoami', '--json'], inside);
+      expect(who.code, who.stderr).toBe(0);
+      expect(JSON.parse(who.stdout)).toEqual({
+        source: 'server',
+        role: 'admin',
+        requestId: 'r_served',
+        expired: false,
+      });
+      const wrong = await runCli(['whoami'], { ...inside, AWS_CONTAINER_AUTHORIZATION_TOKEN: 'not-the-token' });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('did not describe them: HTTP 403 (wrong Authorization');
+      expect(wrong.stderr).not.toContain('not-the-token');
+      expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await server.close();
+    }
+    const gone = await runCli(['whoami'], { ...env, STSFTW_EXEC: '1', ...server.env });
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('The credentials endpoint of `sts exec --server` (http://127.0.0.1:');
+    expect(gone.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('missing settings are exit 64', async () => {
     const result = await runCli(['whoami'], { HOME: home.home });
     expect(result.code).toBe(64);
