@@ -7,6 +7,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { handle } from 'hono/aws-lambda';
+import { dynamoClientOptions } from '../adapters/aws/documents.js';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
 import { RereadWatcher } from '../adapters/aws/reread-watcher.js';
 import { SfnWorkflow } from '../adapters/aws/sfn-workflow.js';
@@ -18,7 +19,7 @@ import { loadApiConfig } from '../core/config.js';
 
 const config = loadApiConfig(process.env);
 const broker = composeBroker(
-  createStores(new DynamoDBClient({}), config),
+  createStores(new DynamoDBClient(dynamoClientOptions), config),
   {
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
     audit: new SnsAudit(new SNSClient({}), config.auditTopicArn),

@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { STSClient } from '@aws-sdk/client-sts';
+import { dynamoClientOptions } from '../adapters/aws/documents.js';
 import { StsMinter } from '../adapters/aws/sts-minter.js';
 import { composeMintTask } from '../compose-mint.js';
 import { createStores } from '../compose-stores.js';
@@ -13,7 +14,7 @@ import { mintRoutes, taskHandler } from './task-router.js';
 
 const config = loadMintConfig(process.env);
 const task = composeMintTask(
-  createStores(new DynamoDBClient({}), config),
+  createStores(new DynamoDBClient(dynamoClientOptions), config),
   { minter: new StsMinter(new STSClient({})) },
   config,
 );

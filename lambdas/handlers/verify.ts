@@ -5,6 +5,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { dynamoClientOptions } from '../adapters/aws/documents.js';
 import { KmsCipher } from '../adapters/aws/kms-cipher.js';
 import { SnsAudit } from '../adapters/aws/sns-audit.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
@@ -16,7 +17,7 @@ import { taskHandler, verifyRoutes } from './task-router.js';
 const config = loadVerifyConfig(process.env);
 const sns = new SNSClient({});
 const tasks = composeVerifyTasks(
-  createStores(new DynamoDBClient({}), config),
+  createStores(new DynamoDBClient(dynamoClientOptions), config),
   {
     cipher: new KmsCipher(new KMSClient({}), config.kmsKeyId),
     audit: new SnsAudit(sns, config.auditTopicArn),

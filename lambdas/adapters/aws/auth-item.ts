@@ -26,7 +26,7 @@ export function approvalRulesFromItem(value: unknown): ApprovalRule[] {
   return rules;
 }
 
-/** An auth table item as lib-dynamodb reads and writes it (snake_case attribute names, DESIGN.md §3). */
+/** An auth table item as the stores read and write it, in plain values (`documents.ts`) (snake_case attribute names, DESIGN.md §3). */
 export type AuthItem = Record<string, unknown>;
 
 /** Maps an entry to its auth table item; optional fields that are unset are left out. */

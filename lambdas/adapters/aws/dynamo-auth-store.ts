@@ -1,18 +1,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InternalError } from '../../core/errors.js';
 import { type AuthStore, type Clock, type EntryChanges, systemClock } from '../../core/ports.js';
 import type { AuthEntry } from '../../core/types.js';
 import { approvalRulesToItem, authEntryFromItem, authEntryToItem } from './auth-item.js';
 import { isAwsError } from './aws-errors.js';
+import { type Document, Documents } from './documents.js';
 import { optionalNumber } from './item-values.js';
 
 /** Runs a conditional write; a lost condition becomes a ConflictError (the message names no key values). */
@@ -38,7 +30,7 @@ async function applied(write: () => Promise<unknown>): Promise<boolean> {
 
 /** The auth table (enrolled accounts) on DynamoDB or dynalite. */
 export class DynamoAuthStore implements AuthStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: Documents;
 
   /**
    * @param client a DynamoDBClient created once per process.
@@ -50,31 +42,31 @@ export class DynamoAuthStore implements AuthStore {
     private readonly tableName: string,
     private readonly clock: Clock = systemClock,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = new Documents(client);
   }
 
   async get(issuer: string, accountName: string): Promise<AuthEntry | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { issuer, account_name: accountName }, ConsistentRead: true }),
-    );
+    const Item = await this.doc.get({
+      TableName: this.tableName,
+      Key: { issuer, account_name: accountName },
+      ConsistentRead: true,
+    });
     return Item ? authEntryFromItem(Item) : undefined;
   }
 
   async list(issuer: string): Promise<AuthEntry[]> {
     const entries: AuthEntry[] = [];
-    let startKey: QueryCommandOutput['LastEvaluatedKey'];
+    let startKey: Document | undefined;
     do {
-      const page: QueryCommandOutput = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'issuer = :issuer',
-          ExpressionAttributeValues: { ':issuer': issuer },
-          ConsistentRead: true,
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) entries.push(authEntryFromItem(item));
-      startKey = page.LastEvaluatedKey;
+      const page = await this.doc.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'issuer = :issuer',
+        ExpressionAttributeValues: { ':issuer': issuer },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      });
+      for (const item of page.items) entries.push(authEntryFromItem(item));
+      startKey = page.lastKey;
     } while (startKey);
     return entries;
   }
@@ -82,13 +74,11 @@ export class DynamoAuthStore implements AuthStore {
   async put(entry: AuthEntry, options: { overwrite?: boolean } = {}): Promise<void> {
     await conditional(
       () =>
-        this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: authEntryToItem(entry),
-            ...(options.overwrite ? {} : { ConditionExpression: 'attribute_not_exists(issuer)' }),
-          }),
-        ),
+        this.doc.put({
+          TableName: this.tableName,
+          Item: authEntryToItem(entry),
+          ...(options.overwrite ? {} : { ConditionExpression: 'attribute_not_exists(issuer)' }),
+        }),
       'The account is already enrolled.',
     );
   }
@@ -118,16 +108,14 @@ export class DynamoAuthStore implements AuthStore {
     }
     await conditional(
       () =>
-        this.doc.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: { issuer, account_name: accountName },
-            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-            ConditionExpression: 'attribute_exists(issuer)',
-            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-            ExpressionAttributeValues: values,
-          }),
-        ),
+        this.doc.update({
+          TableName: this.tableName,
+          Key: { issuer, account_name: accountName },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(issuer)',
+          ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
       'The account is not enrolled.',
     );
   }
@@ -135,29 +123,25 @@ export class DynamoAuthStore implements AuthStore {
   async remove(issuer: string, accountName: string): Promise<void> {
     await conditional(
       () =>
-        this.doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: { issuer, account_name: accountName },
-            ConditionExpression: 'attribute_exists(issuer)',
-          }),
-        ),
+        this.doc.delete({
+          TableName: this.tableName,
+          Key: { issuer, account_name: accountName },
+          ConditionExpression: 'attribute_exists(issuer)',
+        }),
       'The account is not enrolled.',
     );
   }
 
   async consumeStep(issuer: string, accountName: string, step: number, now: Date): Promise<boolean> {
     return applied(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { issuer, account_name: accountName },
-          UpdateExpression: 'SET last_step = :step, failed_attempts = :zero, updated_at = :now REMOVE locked_until',
-          // The once-only guard: a replayed (or older) step loses the condition, even between two racing Lambdas.
-          ConditionExpression: 'attribute_exists(issuer) AND (attribute_not_exists(last_step) OR last_step < :step)',
-          ExpressionAttributeValues: { ':step': step, ':zero': 0, ':now': now.toISOString() },
-        }),
-      ),
+      this.doc.update({
+        TableName: this.tableName,
+        Key: { issuer, account_name: accountName },
+        UpdateExpression: 'SET last_step = :step, failed_attempts = :zero, updated_at = :now REMOVE locked_until',
+        // The once-only guard: a replayed (or older) step loses the condition, even between two racing Lambdas.
+        ConditionExpression: 'attribute_exists(issuer) AND (attribute_not_exists(last_step) OR last_step < :step)',
+        ExpressionAttributeValues: { ':step': step, ':zero': 0, ':now': now.toISOString() },
+      }),
     );
   }
 
@@ -169,26 +153,24 @@ export class DynamoAuthStore implements AuthStore {
     staleBefore: Date,
   ): Promise<number | undefined> {
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { issuer, account_name: accountName },
-          // ADD is atomic and the condition is checked with it: however many guesses race, at most `max`
-          // of them get a claim while the account is unlocked.
-          UpdateExpression: 'SET updated_at = :now ADD failed_attempts :one',
-          ConditionExpression:
-            'attribute_exists(issuer) AND (attribute_not_exists(locked_until) OR locked_until <= :now) AND ' +
-            '(attribute_not_exists(failed_attempts) OR failed_attempts < :max OR ' +
-            'attribute_not_exists(updated_at) OR updated_at < :stale)',
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':max': max,
-            ':now': now.toISOString(),
-            ':stale': staleBefore.toISOString(),
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
+      const Attributes = await this.doc.update({
+        TableName: this.tableName,
+        Key: { issuer, account_name: accountName },
+        // ADD is atomic and the condition is checked with it: however many guesses race, at most `max`
+        // of them get a claim while the account is unlocked.
+        UpdateExpression: 'SET updated_at = :now ADD failed_attempts :one',
+        ConditionExpression:
+          'attribute_exists(issuer) AND (attribute_not_exists(locked_until) OR locked_until <= :now) AND ' +
+          '(attribute_not_exists(failed_attempts) OR failed_attempts < :max OR ' +
+          'attribute_not_exists(updated_at) OR updated_at < :stale)',
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':max': max,
+          ':now': now.toISOString(),
+          ':stale': staleBefore.toISOString(),
+        },
+        ReturnValues: 'UPDATED_NEW',
+      });
       const count = optionalNumber(Attributes?.failed_attempts);
       if (count === undefined) throw new InternalError('DynamoDB did not return the attempt count.');
       return count;
@@ -200,37 +182,32 @@ export class DynamoAuthStore implements AuthStore {
 
   async releaseAttempt(issuer: string, accountName: string, now: Date): Promise<void> {
     await applied(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { issuer, account_name: accountName },
-          UpdateExpression: 'SET updated_at = :now ADD failed_attempts :minus',
-          // A lock or a success may already have reset the counter: never below zero.
-          ConditionExpression: 'failed_attempts > :zero',
-          ExpressionAttributeValues: { ':minus': -1, ':zero': 0, ':now': now.toISOString() },
-        }),
-      ),
+      this.doc.update({
+        TableName: this.tableName,
+        Key: { issuer, account_name: accountName },
+        UpdateExpression: 'SET updated_at = :now ADD failed_attempts :minus',
+        // A lock or a success may already have reset the counter: never below zero.
+        ConditionExpression: 'failed_attempts > :zero',
+        ExpressionAttributeValues: { ':minus': -1, ':zero': 0, ':now': now.toISOString() },
+      }),
     );
   }
 
   async lock(issuer: string, accountName: string, until: Date, now: Date, max: number): Promise<boolean> {
     return applied(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { issuer, account_name: accountName },
-          UpdateExpression: 'SET locked_until = :until, failed_attempts = :zero, updated_at = :now',
-          // Resetting the counter in the same write makes a second locker's condition fail: one lock, one audit.
-          ConditionExpression:
-            'failed_attempts >= :max AND (attribute_not_exists(locked_until) OR locked_until <= :now)',
-          ExpressionAttributeValues: {
-            ':until': until.toISOString(),
-            ':zero': 0,
-            ':max': max,
-            ':now': now.toISOString(),
-          },
-        }),
-      ),
+      this.doc.update({
+        TableName: this.tableName,
+        Key: { issuer, account_name: accountName },
+        UpdateExpression: 'SET locked_until = :until, failed_attempts = :zero, updated_at = :now',
+        // Resetting the counter in the same write makes a second locker's condition fail: one lock, one audit.
+        ConditionExpression: 'failed_attempts >= :max AND (attribute_not_exists(locked_until) OR locked_until <= :now)',
+        ExpressionAttributeValues: {
+          ':until': until.toISOString(),
+          ':zero': 0,
+          ':max': max,
+          ':now': now.toISOString(),
+        },
+      }),
     );
   }
 }

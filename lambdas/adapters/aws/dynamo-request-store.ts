@@ -1,15 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InternalError } from '../../core/errors.js';
 import type { RequestChanges, RequestStore } from '../../core/ports.js';
 import type { Approval, RequestRecord, RequestStatus } from '../../core/types.js';
 import { isAwsError } from './aws-errors.js';
+import { Documents, type UpdateInput } from './documents.js';
 import { approvalToItem, requestChangesToAttributes, requestFromItem, requestToItem } from './request-item.js';
 
 /** `#status IN (…)` over `from`, its values added to `values`. */
@@ -23,7 +17,7 @@ function statusIn(from: readonly RequestStatus[], values: Record<string, unknown
 
 /** The requests table on DynamoDB or dynalite. */
 export class DynamoRequestStore implements RequestStore {
-  private readonly doc: DynamoDBDocumentClient;
+  private readonly doc: Documents;
 
   /**
    * @param client a DynamoDBClient created once per process.
@@ -33,18 +27,16 @@ export class DynamoRequestStore implements RequestStore {
     client: DynamoDBClient,
     private readonly tableName: string,
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.doc = new Documents(client);
   }
 
   async create(record: RequestRecord): Promise<void> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: requestToItem(record),
-          ConditionExpression: 'attribute_not_exists(id)',
-        }),
-      );
+      await this.doc.put({
+        TableName: this.tableName,
+        Item: requestToItem(record),
+        ConditionExpression: 'attribute_not_exists(id)',
+      });
     } catch (error) {
       if (isAwsError(error, 'ConditionalCheckFailedException')) throw new ConflictError('The request id is taken.');
       throw error;
@@ -52,9 +44,7 @@ export class DynamoRequestStore implements RequestStore {
   }
 
   async get(id: string, now: Date): Promise<RequestRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { id }, ConsistentRead: true }),
-    );
+    const Item = await this.doc.get({ TableName: this.tableName, Key: { id }, ConsistentRead: true });
     if (!Item) return undefined;
     const record = requestFromItem(Item);
     // DynamoDB TTL deletes lazily (and dynalite never does), so an expired item is treated as gone here.
@@ -138,13 +128,11 @@ export class DynamoRequestStore implements RequestStore {
 
   /** One conditional UpdateItem returning the new record; a lost condition is a ConflictError saying `conflict`. */
   private async update(
-    input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>,
+    input: Omit<UpdateInput, 'TableName' | 'ReturnValues'>,
     conflict: string,
   ): Promise<RequestRecord> {
     try {
-      const { Attributes } = await this.doc.send(
-        new UpdateCommand({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' }),
-      );
+      const Attributes = await this.doc.update({ ...input, TableName: this.tableName, ReturnValues: 'ALL_NEW' });
       if (!Attributes) throw new InternalError('DynamoDB did not return the updated request.');
       return requestFromItem(Attributes);
     } catch (error) {

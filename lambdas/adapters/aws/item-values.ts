@@ -1,5 +1,5 @@
 /**
- * Lenient readers for DynamoDB item attributes (already unmarshalled by lib-dynamodb). Items may come from
+ * Lenient readers for DynamoDB item attributes (already unmarshalled, `documents.ts`). Items may come from
  * STSFTW 1.0, from the state machine's direct DynamoDB writes or from an operator's console edit, so the
  * adapters read defensively instead of trusting a cast.
  */
@@ -19,7 +19,7 @@ export function optionalNumber(value: unknown): number | undefined {
 
 /**
  * A list of strings stored either as a DynamoDB list (`L` of `S`, what we write) or a string set (`SS`, what
- * STSFTW 1.0 wrote for some entries). lib-dynamodb unmarshalls a string set into a `Set`.
+ * STSFTW 1.0 wrote for some entries). A string set unmarshalls into a `Set`.
  */
 export function stringList(value: unknown): string[] {
   const items = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];

@@ -10,7 +10,7 @@ import {
 } from '../../core/types.js';
 import { optionalNumber, optionalString } from './item-values.js';
 
-/** A requests table item as lib-dynamodb reads and writes it (snake_case attribute names, DESIGN.md §3). */
+/** A requests table item as the stores read and write it, in plain values (`documents.ts`) (snake_case attribute names, DESIGN.md §3). */
 export type RequestItem = Record<string, unknown>;
 
 /**

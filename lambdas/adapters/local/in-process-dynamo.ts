@@ -9,6 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoClientOptions } from '../aws/documents.js';
 
 /** The subset of the SDK's HttpRequest the handler reads. */
 interface SdkRequest {
@@ -106,6 +107,7 @@ const FIXED_AUTHORIZATION =
 /** The broker's DynamoDB client on the dynalite `server` running in this process. */
 export function inProcessDynamoClient(server: Server, region: string): DynamoDBClient {
   return new DynamoDBClient({
+    ...dynamoClientOptions,
     endpoint: 'http://localhost',
     region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -9,6 +9,7 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { dynamoClientOptions } from '../aws/documents.js';
 import type { ServerInfo } from './server-info.js';
 import { StartupError } from './startup-error.js';
 
@@ -58,6 +59,7 @@ class UnixSocketAgent extends Agent {
  */
 export function localDynamoClient(info: Pick<ServerInfo, 'dynamodbSocket' | 'region'>): DynamoDBClient {
   return new DynamoDBClient({
+    ...dynamoClientOptions,
     endpoint: 'http://localhost',
     region: info.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

@@ -98,7 +98,9 @@ function keyId(input: { Key?: { id?: unknown }; Item?: { id?: unknown } }): stri
 
 /**
  * Calls `onWrite(id)` after every successful PutItem, UpdateItem or DeleteItem on `tableName` through
- * `client` (a failed conditional write changed nothing and wakes nobody).
+ * `client` (a failed conditional write changed nothing and wakes nobody). Call it before the client's first
+ * write: the broker's clients cache each command's resolved middleware (`cacheMiddleware`,
+ * `documents.ts`), so a command sent before the hook was added would keep running without it.
  */
 export function watchRequestWrites(client: DynamoDBClient, tableName: string, onWrite: (id: string) => void): void {
   client.middlewareStack.add(

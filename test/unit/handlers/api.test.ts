@@ -1,11 +1,12 @@
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestToItem } from '../../../lambdas/adapters/aws/request-item.js';
 import type { RequestStatus } from '../../../lambdas/core/types.js';
+import { attributes, plainInputs } from '../../support/dynamo-mock.js';
 import { sampleRequest } from '../../support/memory.js';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 afterEach(() => {
   ddb.reset();
 });
@@ -71,26 +72,28 @@ describe('api handler long-poll', () => {
 
   it('re-reads the request with consistent GetItems until its status changes (STS_MAX_WAIT_SECONDS default 20)', async () => {
     ddb
-      .on(GetCommand)
-      .resolvesOnce({ Item: requestToItem(record('AWAITING_APPROVAL')) })
-      .resolvesOnce({ Item: requestToItem(record('AWAITING_APPROVAL')) })
-      .resolves({ Item: requestToItem(record('APPROVED')) });
+      .on(GetItemCommand)
+      .resolvesOnce({ Item: attributes(requestToItem(record('AWAITING_APPROVAL'))) })
+      .resolvesOnce({ Item: attributes(requestToItem(record('AWAITING_APPROVAL'))) })
+      .resolves({ Item: attributes(requestToItem(record('APPROVED'))) });
     const { handler } = await import('../../../lambdas/handlers/api.js');
     const event = httpEvent('GET', `/v1/requests/${id}`, undefined, 'wait=20&status=AWAITING_APPROVAL');
     const res = (await handler(event as never, {} as never)) as any;
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toMatchObject({ id, status: 'APPROVED' });
     expect(res.headers['sts-wait']).toBe('20');
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 3);
-    expect(ddb).toHaveReceivedCommandWith(GetCommand, { Key: { id }, ConsistentRead: true });
+    expect(ddb).toHaveReceivedCommandTimes(GetItemCommand, 3);
+    expect(plainInputs(ddb, GetItemCommand)).toContainEqual(
+      expect.objectContaining({ Key: { id }, ConsistentRead: true }),
+    );
   });
 
   it('answers a GET without wait from one read, without Sts-Wait', async () => {
-    ddb.on(GetCommand).resolves({ Item: requestToItem(record('AWAITING_APPROVAL')) });
+    ddb.on(GetItemCommand).resolves({ Item: attributes(requestToItem(record('AWAITING_APPROVAL'))) });
     const { handler } = await import('../../../lambdas/handlers/api.js');
     const res = (await handler(httpEvent('GET', `/v1/requests/${id}`) as never, {} as never)) as any;
     expect(res.statusCode).toBe(200);
     expect(res.headers['sts-wait']).toBeUndefined();
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 1);
+    expect(ddb).toHaveReceivedCommandTimes(GetItemCommand, 1);
   });
 });

@@ -1,7 +1,8 @@
+import { DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { attributes } from '../../support/dynamo-mock.js';
 
 const approvalsTopic = 'arn:aws:sns:eu-west-1:123456789012:stsftw-approvals';
 const auditTopic = 'arn:aws:sns:eu-west-1:123456789012:stsftw-audit';
@@ -22,7 +23,7 @@ afterAll(() => {
   vi.unstubAllEnvs();
 });
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const dynamo = mockClient(DynamoDBClient);
 const sns = mockClient(SNSClient);
 afterEach(() => {
   dynamo.reset();
@@ -55,8 +56,8 @@ const alice = {
 
 describe('verify handler: approval notifications', () => {
   it('publishes a waiting request to the approvals topic, linking the page at STS_PUBLIC_URL', async () => {
-    dynamo.on(UpdateCommand).resolves({ Attributes: requestItem });
-    dynamo.on(GetCommand).resolves({ Item: alice });
+    dynamo.on(UpdateItemCommand).resolves({ Attributes: attributes(requestItem) });
+    dynamo.on(GetItemCommand).resolves({ Item: attributes(alice) });
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     const { handler } = await import('../../../lambdas/handlers/verify.js');
 
@@ -82,8 +83,8 @@ describe('verify handler: approval notifications', () => {
   });
 
   it('still stores the token when the topic refuses the notification', async () => {
-    dynamo.on(UpdateCommand).resolves({ Attributes: requestItem });
-    dynamo.on(GetCommand).resolves({ Item: alice });
+    dynamo.on(UpdateItemCommand).resolves({ Attributes: attributes(requestItem) });
+    dynamo.on(GetItemCommand).resolves({ Item: attributes(alice) });
     sns.on(PublishCommand).rejects(Object.assign(new Error('denied'), { name: 'AuthorizationErrorException' }));
     const warn = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
