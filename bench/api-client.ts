@@ -23,6 +23,8 @@ async function call<T>(method: string, url: string, body: unknown, expected: num
 /** What a requester sends to `POST /v1/requests`: core's own input type. */
 export type CreateInput = CreateRequestInput;
 
+const TERMINAL = ['MINTED', 'DENIED', 'EXPIRED', 'REJECTED', 'FAILED'];
+
 /** Thin client for one broker. */
 export class Api {
   constructor(private readonly endpoint: string) {}
@@ -33,6 +35,19 @@ export class Api {
 
   get(id: string): Promise<View> {
     return call('GET', `${this.endpoint}/v1/requests/${id}`, undefined, 200);
+  }
+
+  /** Long-polls as the CLI does (`?wait=20&status=<the status it last saw>`) until the status is `status`. */
+  async waitFor(id: string, status: string): Promise<View> {
+    let view = await this.get(id);
+    while (view.status !== status) {
+      if (TERMINAL.includes(view.status)) {
+        throw new Error(`request ${id} ended ${view.status} (${JSON.stringify(view.error)}) instead of ${status}`);
+      }
+      const query = `wait=20&status=${view.status}`;
+      view = await call('GET', `${this.endpoint}/v1/requests/${id}?${query}`, undefined, 200);
+    }
+    return view;
   }
 
   approve(id: string, accountName: string, totpCode: string): Promise<{ id: string; status: string }> {
@@ -49,7 +64,7 @@ export class Api {
       const view = await this.get(id);
       const at = process.hrtime.bigint();
       if (view.status === status) return { at, view };
-      if (['MINTED', 'DENIED', 'EXPIRED', 'REJECTED', 'FAILED'].includes(view.status)) {
+      if (TERMINAL.includes(view.status)) {
         throw new Error(`request ${id} ended ${view.status} (${JSON.stringify(view.error)}) instead of ${status}`);
       }
       if (Date.now() > deadline) throw new Error(`request ${id} still ${view.status} after ${limitMs} ms`);

@@ -67,13 +67,16 @@ async function waitingRequests(fixture: BrokerFixture, accounts: Account[], api:
         api.create({ issuer: ISSUER, accountName: a.name, role: ROLE, totpCode: fixture.code(a.name), publicKey }),
       ),
     );
-    for (const { id } of made) await api.pollFor(id, 'AWAITING_APPROVAL', 5);
+    for (const { id } of made) await api.waitFor(id, 'AWAITING_APPROVAL');
     ids.push(...made.map((m) => m.id));
   }
   return ids;
 }
 
-/** End to end, `inFlight` at a time: create, wait for AWAITING_APPROVAL, approve, wait for MINTED. */
+/**
+ * End to end, `inFlight` at a time: create, wait (long-poll, as the CLI) for AWAITING_APPROVAL, approve, wait
+ * for MINTED.
+ */
 async function mintRun(fixture: BrokerFixture, accounts: Account[], inFlight: number, api: Api) {
   const { publicKey } = await generateKeyPair();
   let next = 0;
@@ -91,7 +94,7 @@ async function mintRun(fixture: BrokerFixture, accounts: Account[], inFlight: nu
           totpCode: fixture.code(a.name),
           publicKey,
         });
-        await api.pollFor(id, 'AWAITING_APPROVAL', 5);
+        await api.waitFor(id, 'AWAITING_APPROVAL');
         await api.approve(id, approver, fixture.code(approver));
         const settled = await fixture.whenSettled(id);
         if (settled.status !== 'SUCCEEDED' || (await api.get(id)).status !== 'MINTED') failures++;

@@ -38,7 +38,7 @@ request waiting for approval (the call a waiting CLI makes).
 |---|---|---|---|---|---|
 ${reads}
 
-**Mints end to end**, ${mints.inFlight} in flight: create → AWAITING_APPROVAL (5 ms polls) → approve → the execution
+**Mints end to end**, ${mints.inFlight} in flight: create → AWAITING_APPROVAL (long-polls, as the CLI waits) → approve → the execution
 settles MINTED: ${mints.count} in ${f1(mints.seconds)} s = **${f1(mints.perSecond)} credentials/s**, ${mints.failures} not minted.
 
 **Memory** (RSS of the process hosting the broker): idle ${f0(memory.idleRssMb)} MB, after 1,000 status reads
