@@ -4,6 +4,7 @@ import { POLL_MS } from './approval-latency.js';
 import { bundleSection, bundleTerminalLines } from './report-bundles.js';
 import { loadLines, loadSection } from './report-load.js';
 import { loads, ms, type Results, rows, tableLines, timingLines } from './report-tables.js';
+import { targetsSection, targetsTerminalLines } from './report-targets.js';
 
 export type { Results } from './report-tables.js';
 
@@ -26,6 +27,7 @@ export function terminalReport(results: Results): string {
     ...timingLines(results.timing, false),
     `waiting sts request: ${results.waitingCli.reads} status reads in ${results.waitingCli.seconds.toFixed(0)} s`,
     ...loadLines(results.load),
+    ...targetsTerminalLines(results),
     `Total ${results.durationSeconds.toFixed(0)} s.`,
   ].join('\n');
 }
@@ -67,6 +69,8 @@ Times are wall-clock, from \`process.hrtime.bigint()\`. Medians and nearest-rank
 run). Process start-up figures come from interleaved rounds: every round runs each command once, in an
 order that rotates between rounds, after ${warmup} untimed warm-up rounds; "median − baseline" is what the
 command costs beyond starting Node.js at all. ${loadNote(results)}
+
+${targetsSection(results)}
 
 ## 1. Embedded broker: create → AWAITING_APPROVAL, approve → MINTED
 
