@@ -2,10 +2,11 @@
  * The HTTP API (DESIGN.md §4) as a Hono app. The same app runs on Lambda (`hono/aws-lambda`) and in the
  * embedded broker (`@hono/node-server`); it only validates, calls the broker and maps errors.
  */
-import { Hono } from 'hono';
+
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { AppError } from '../core/errors.js';
+import { Hono } from './hono.js';
 import { type LegacyRouteOptions, legacyRoute } from './legacy-route.js';
 import {
   type AllowedHosts,

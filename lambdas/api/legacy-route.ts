@@ -5,13 +5,14 @@
  * request is `single-shot-only` so it never waits for an approver. Refusals are plain text (`problemResponse`),
  * never JSON: 1.0's client would decode a JSON object as empty credentials. See docs/api-v1-compat.md.
  */
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import { codeWithoutApprover } from '../core/approvers.js';
 import type { Broker, CreateRequestInput, RequestView } from '../core/broker.js';
 import { errorSpec } from '../core/errors.js';
 import { generateKeyPair, open } from '../core/sealing.js';
 import type { Credentials } from '../core/types.js';
 import { isTerminal } from '../core/types.js';
+import { Hono } from './hono.js';
 import { jsonBody, type LogFn } from './middleware.js';
 import { isPublicCode, problemResponse } from './problem.js';
 import { bounds, type Infer, optional, string } from './validation.js';

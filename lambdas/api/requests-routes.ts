@@ -1,7 +1,8 @@
 /** `/v1/requests`: create a credential request, read it, approve it, deny it. One core call per handler. */
-import { Hono } from 'hono';
+
 import type { Broker } from '../core/broker.js';
 import { MAX_REASON_LENGTH } from '../core/text.js';
+import { Hono } from './hono.js';
 import { jsonBody, requestIdParam } from './middleware.js';
 import { bounds, integer, optional, parseWaitQuery, string } from './validation.js';
 

@@ -87,6 +87,18 @@ describe('Lambda bundles', () => {
     expect(held).toContain('@aws-sdk/credential-provider-env');
   });
 
+  it.each(names)('%s leaves out DynamoDB endpoint discovery and its cache', (name) => {
+    const held = packages(ours[name].inputs);
+    for (const pkg of [
+      '@aws-sdk/middleware-endpoint-discovery',
+      '@aws-sdk/endpoint-cache',
+      'mnemonist',
+      'obliterator',
+    ]) {
+      expect(held).not.toContain(pkg);
+    }
+  });
+
   it.each([
     ['api', ['lambdas/core/tasks/verify.ts', 'lambdas/core/tasks/mint.ts']],
     [
@@ -127,7 +139,13 @@ describe('a built bundle at run time', () => {
   });
 
   /** Imports `name`'s bundle in a fresh Node process with Lambda-like variables and hands it `event`. */
-  async function invoke(name: LambdaName, event: unknown, nodeArgs: string[] = []): Promise<unknown> {
+  let stderr = '';
+  async function invoke(
+    name: LambdaName,
+    event: unknown,
+    nodeArgs: string[] = [],
+    extraEnv: Record<string, string> = {},
+  ): Promise<unknown> {
     const { port } = server.address() as AddressInfo;
     const url = pathToFileURL(ours[name].file).href;
     const script = `const { handler } = await import(${JSON.stringify(url)});
@@ -145,30 +163,44 @@ process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
       AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
       AWS_SESSION_TOKEN: 'bundle-test-session-token',
       AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+      ...extraEnv,
     };
-    const { stdout } = await promisify(execFile)(process.execPath, [...nodeArgs, '--input-type=module', '-e', script], {
-      env,
-    });
+    const { stdout, stderr: errors } = await promisify(execFile)(
+      process.execPath,
+      [...nodeArgs, '--input-type=module', '-e', script],
+      {
+        env,
+      },
+    );
+    stderr = errors;
     // The function's own log lines come first.
     return JSON.parse(stdout.slice(stdout.lastIndexOf('\nRESULT ') + '\nRESULT '.length));
   }
 
+  const apiRead = (id: string) => ({
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: `/v1/requests/${id}`,
+    rawQueryString: '',
+    headers: { host: 'sts.example.com' },
+    requestContext: {
+      http: { method: 'GET', path: `/v1/requests/${id}`, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1' },
+      domainName: 'sts.example.com',
+      stage: '$default',
+    },
+    isBase64Encoded: false,
+  });
+
+  it('the minified SDK still tells its silent logger apart by class name, and warns on the console', async () => {
+    // Without the name `sdk-class-names.ts` restores, this warning would go to the silent logger.
+    await invoke('api', apiRead(`r_${'1'.repeat(26)}`), [], { AWS_SDK_UA_APP_ID: 'a'.repeat(51) });
+    expect(stderr).toContain('The provided userAgentAppId exceeds the maximum length of 50 characters.');
+  });
+
   it('the API signs its DynamoDB read with the environment credentials, and calls nothing else', async () => {
     seen.length = 0;
     const id = `r_${'0'.repeat(26)}`;
-    const out = (await invoke('api', {
-      version: '2.0',
-      routeKey: '$default',
-      rawPath: `/v1/requests/${id}`,
-      rawQueryString: '',
-      headers: { host: 'sts.example.com' },
-      requestContext: {
-        http: { method: 'GET', path: `/v1/requests/${id}`, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1' },
-        domainName: 'sts.example.com',
-        stage: '$default',
-      },
-      isBase64Encoded: false,
-    })) as { result: { statusCode: number; body: string } };
+    const out = (await invoke('api', apiRead(id))) as { result: { statusCode: number; body: string } };
     expect(out.result.statusCode).toBe(404);
     expect(JSON.parse(out.result.body).code).toBe('not_found');
     expect(seen.map((s) => s.target)).toEqual(['DynamoDB_20120810.GetItem']);
@@ -194,7 +226,7 @@ process.stdout.write('\\nRESULT ' + JSON.stringify(out));`;
     const plain = (await invoke('mint', { action: 'verifyRequester' })) as { stack: string };
     const mapped = (await invoke('mint', { action: 'verifyRequester' }, ['--enable-source-maps'])) as { stack: string };
     const frame = (stack: string) => stack.split('\n')[1];
-    // Without the flag the position is the bundle's; the names are kept.
+    // Without the flag the position is the bundle's (and the names minified: no `keepNames`).
     expect(frame(plain.stack)).toMatch(/index\.mjs:\d+:\d+\)?$/);
     const payload = JSON.parse(readFileSync(`${ours.mint.file}.map`, 'utf8'));
     const offline = frame(mapStack(plain.stack, payload));

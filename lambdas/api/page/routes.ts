@@ -4,11 +4,12 @@
  * `application/x-www-form-urlencoded` here, and the decision is the broker's own `approve`/`deny` — the
  * same rules, codes and lockout as the JSON API. The code travels only in the POST body, never in a URL.
  */
-import { type Context, Hono } from 'hono';
+import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Broker } from '../../core/broker.js';
 import { AppError } from '../../core/errors.js';
 import type { RequestView } from '../../core/request-view.js';
+import { Hono } from '../hono.js';
 import { requestIdParam } from '../middleware.js';
 import { isPublicCode, problem, UnsupportedMediaTypeError } from '../problem.js';
 import { bounds } from '../validation.js';
