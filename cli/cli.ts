@@ -78,3 +78,12 @@ export async function runSts(argv: string[], context: Partial<StsContext>, optio
   }
   return buildCli(options).run(argv, context);
 }
+
+/** The files of `dist/help/` (cli/prebuilt-help.ts), name → text: scripts/build.mjs calls this on the bundle it built. */
+export async function renderPrebuiltHelp(): Promise<Record<string, string>> {
+  const { renderHelpTexts } = await import('./help-texts.js');
+  return renderHelpTexts(
+    runSts,
+    ALL_COMMANDS.flatMap((command) => command.paths ?? []),
+  );
+}

@@ -5,11 +5,13 @@
  * 0600), the entry's name as AAD. A copied or backed-up cache directory alone reveals nothing.
  * Only node:crypto and node:fs: this runs on the warm path before anything heavy is loaded.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensurePrivateDir, writePrivateFile } from './files.js';
 import { cacheDir, stateDir } from './paths.js';
+
+/** node:crypto, loaded at the first use: `sts --help`, in the same bundle file, never loads it. */
+const crypto = () => process.getBuiltinModule('node:crypto');
 
 type Env = Record<string, string | undefined>;
 
@@ -46,7 +48,8 @@ export const CACHE_MARGIN_MS = 5 * 60_000;
 const KEY_BYTES = 32;
 
 function entryName(key: CacheKey): string {
-  return createHash('sha256')
+  return crypto()
+    .createHash('sha256')
     .update(JSON.stringify([key.endpoint, key.issuer, key.accountName, key.role]))
     .digest('hex');
 }
@@ -71,7 +74,7 @@ function readKey(env: Env): Buffer | undefined {
 function ensureKey(env: Env): Buffer {
   const existing = readKey(env);
   if (existing) return existing;
-  const key = randomBytes(KEY_BYTES);
+  const key = crypto().randomBytes(KEY_BYTES);
   ensurePrivateDir(stateDir(env));
   writePrivateFile(keyPath(env), key);
   return key;
@@ -95,7 +98,7 @@ function openEntry(env: Env, key: CacheKey): CachedCredentials | 'unreadable' | 
     return undefined;
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', secret, Buffer.from(entry.iv, 'base64'));
+    const decipher = crypto().createDecipheriv('aes-256-gcm', secret, Buffer.from(entry.iv, 'base64'));
     decipher.setAAD(Buffer.from(name));
     decipher.setAuthTag(Buffer.from(entry.tag, 'base64'));
     const plain = Buffer.concat([decipher.update(Buffer.from(entry.data, 'base64')), decipher.final()]);
@@ -129,8 +132,8 @@ export function peekCachedCredentials(env: Env, key: CacheKey): CachedCredential
 export function writeCachedCredentials(env: Env, key: CacheKey, credentials: CachedCredentials): void {
   const secret = ensureKey(env);
   const name = entryName(key);
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', secret, iv);
+  const iv = crypto().randomBytes(12);
+  const cipher = crypto().createCipheriv('aes-256-gcm', secret, iv);
   cipher.setAAD(Buffer.from(name));
   const data = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
   const entry = {

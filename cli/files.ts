@@ -1,5 +1,4 @@
 /** Small file helpers: private directories and atomic private writes (temp file + rename, mode 0600). */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
@@ -21,7 +20,10 @@ export function writePrivateFile(path: string, data: string | Uint8Array): void 
  * complete, then takes `mode`.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = join(
+    dirname(path),
+    `.${basename(path)}.${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     writeFileSync(temp, data, { mode: 0o600, flag: 'wx' });
     chmodSync(temp, mode); // the umask must not decide the mode

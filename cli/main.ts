@@ -1,18 +1,24 @@
 /** Process entry for `sts`: runs the CLI with the real streams and exits with its code. */
 import { warmCredentialProcess } from './fast-path.js';
+import { HELP_DIR, prebuiltHelp } from './prebuilt-help.js';
+import { stdoutIsTerminal, writeStdout } from './stdout.js';
 
 const argv = process.argv.slice(2);
-// credential_process runs before every AWS call: answer from the cache without loading the CLI.
-const warm = warmCredentialProcess(argv, process.env, Date.now());
-if (warm !== undefined) {
-  process.stdout.write(warm);
+// clipanion's default colour choice looks at $TERM, not at stdout: `sts --help | less` would get escapes.
+const colours = () => stdoutIsTerminal() && !process.env.NO_COLOR;
+// `sts --help`, `sts <command> --help` and `sts --version` print what the build printed for them, and
+// credential_process runs before every AWS call: both answer without loading the CLI.
+const answer =
+  prebuiltHelp(argv, colours, new URL(`${HELP_DIR}/`, import.meta.url)) ??
+  warmCredentialProcess(argv, process.env, Date.now());
+if (answer !== undefined) {
+  writeStdout(answer);
 } else {
   // The broker and admin commands load the AWS SDK, which warns about Node 20 on every start; the
   // warning is for SDK maintainers, not for people running `sts` (Lambda runs Node 22).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { runSts } = await import('./cli.js');
-  // clipanion's default colour choice looks at $TERM, not at stdout: `sts --help | less` would get escapes.
-  const colors = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const colors = colours();
   process.exitCode = await runSts(
     argv,
     {

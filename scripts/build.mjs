@@ -1,13 +1,14 @@
 // Bundles the `sts` CLI in two builds: cli/main.ts → dist/sts.mjs, one file holding the warm
-// credential_process path (cli/fast-path.ts), which answers from the cache loading nothing else; and
+// credential_process path (cli/fast-path.ts), which answers from the cache loading nothing else, and the
+// prebuilt help texts' reader (cli/prebuilt-help.ts; the build writes them in dist/help/); and
 // cli/cli.ts → dist/cli.mjs, which sts.mjs imports for anything else, with what it imports lazily in
 // dist/chunks/ (code splitting keeps the dynamic import()s lazy). The few small modules both use are in
 // both. `npm ci` runs this through `prepare`; bin/sts.mjs prefers the bundle and falls back to tsx.
 // Packages the embedded server and the admin commands import lazily stay external: native or
 // file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
-import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,7 +77,27 @@ const cliBundle = {
     );
   },
 };
-const main = await esbuild.build({ ...common, entryPoints: { sts: 'cli/main.ts' }, plugins: [cliBundle] });
+/**
+ * dist/sts.mjs takes Node's built-in modules from `process.getBuiltinModule()`, not `import`: an ES import
+ * of one builds its ES facade, which reads every export (`node:crypto`'s facade loads WebCrypto, which the
+ * warm credential_process path never uses). esbuild reads a named import as a property of the module.
+ */
+const builtins = {
+  name: 'builtins',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, ({ path }) => ({ path, namespace: 'builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'builtin' }, ({ path }) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+const main = await esbuild.build({ ...common, entryPoints: { sts: 'cli/main.ts' }, plugins: [cliBundle, builtins] });
+// `sts --help`, `sts <command> --help` and `sts --version`, as the CLI just built prints them (cli/prebuilt-help.ts).
+const { renderPrebuiltHelp } = await import(pathToFileURL(join(root, staging, 'cli.mjs')).href);
+mkdirSync(join(root, staging, 'help'));
+for (const [name, text] of Object.entries(await renderPrebuiltHelp()))
+  writeFileSync(join(root, staging, 'help', name), text);
 const outputs = { ...cli.metafile.outputs, ...main.metafile.outputs };
 // Which sources each output holds (paths relative to dist/): the tests read what a command loads from it.
 const contents = Object.fromEntries(
