@@ -16,6 +16,11 @@ const examples: [string, string[]][] = [
     'Use as an AWS credential_process (in ~/.aws/config)',
     ['credential_process = sts get --profile default --role admin --format credential-process'],
   ],
+  ['Or have the profile written for you', ['sts configure --profile default --aws-profile work-admin']],
+  ['Renewed credentials for a long-running tool', ['sts exec --server --role admin -- terraform apply']],
+  ['Open the AWS console signed in as the role', ['sts console --role admin --service s3']],
+  ['See where you are', ['sts profiles', 'sts whoami']],
+  ['Shell completion (in ~/.bashrc; zsh and fish likewise)', ['eval "$(sts completion bash)"']],
   [
     'Per-role approvals: ReadOnly self-service, Admin one approver, BreakGlass two of the security team',
     [

@@ -42,6 +42,26 @@ describe('help', () => {
     expect(result.stdout).toContain('credential_process = sts get');
   });
 
+  it('sts --help lists the everyday commands aws-vault and Granted users reach for, each with an example', async () => {
+    const result = await runCli(['--help'], {});
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the colours' escape sequences
+    const plain = result.stdout.replace(/\x1b\[[0-9;]*m/g, '');
+    const [commands, examples] = plain.split('\nExamples\n');
+    for (const command of ['sts console', 'sts login', 'sts profiles', 'sts whoami', 'sts completion']) {
+      expect(commands).toContain(`  ${command} `);
+    }
+    for (const example of [
+      '$ sts console --role admin',
+      '$ sts configure --profile default --aws-profile ',
+      '$ sts exec --server --role admin -- ',
+      '$ sts profiles',
+      '$ sts whoami',
+      '$ eval "$(sts completion bash)"',
+    ]) {
+      expect(examples).toContain(example);
+    }
+  });
+
   it.each([
     'request',
     'wait',
