@@ -106,13 +106,15 @@ ${bundleSection(results)}
 
 ${tableLines('', r.cli, true).join('\n')}
 
-${results.cliBuilt} \`bin/sts.mjs\` then imports the esbuild bundle \`dist/sts.mjs\`, which imports
-\`dist/cli.mjs\` for anything but a warm credential_process call.
+${results.cliBuilt} \`bin/sts.mjs\` then imports the esbuild bundle \`dist/sts.mjs\`, which answers a help or
+version line and a warm credential_process call itself and imports \`dist/cli.mjs\` for anything else.
 
-- *sts --help*: \`node bin/sts.mjs --help\`: every command class is registered, to be listed, but only the
-  help command is parsed (clipanion builds the parser of every registered command before it parses).
-- *sts approve --help*: \`node bin/sts.mjs approve --help\`: a command line registers and parses only the
-  commands its first word can select (here \`approve\`), as \`sts approve <id>\` does before it calls the broker.
+- *sts --help*: \`node bin/sts.mjs --help\`: the text the build wrote to \`dist/help/\` by running the CLI
+  itself on that line (\`scripts/build.mjs\`; \`test/integration/prebuilt-help.test.ts\` checks every such
+  text equals what the CLI prints), so neither clipanion nor any command is loaded.
+- *sts approve --help*: \`node bin/sts.mjs approve --help\`: likewise, from its own prebuilt text. A
+  command line that is not only a help or version request (\`sts approve <id>\`) loads the CLI, which
+  registers and parses only the commands its first word can select.
 - *warm credential_process*: \`node bin/sts.mjs get --local --data-dir … --issuer … --account-name …
   --role … --format credential-process\` with the encrypted credential cache primed: it answers from the
   cache without loading the CLI or calling the broker. The cache was primed by one real call of the same
