@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { dynamoClientOptions } from '../../lambdas/adapters/aws/documents.js';
 
 /** A running dynalite, its endpoint and a client; `close()` stops both. */
 export interface TcpDynalite {
@@ -19,7 +20,9 @@ export async function startTcpDynalite(): Promise<TcpDynalite> {
   const server: Server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Created as the broker creates its clients (cached middleware included).
   const client = new DynamoDBClient({
+    ...dynamoClientOptions,
     endpoint,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

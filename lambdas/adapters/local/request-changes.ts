@@ -4,7 +4,7 @@
  * reaches the table through it: the request store, the state machine's `dynamodb:updateItem`, recovery),
  * `RequestChanges` keeps the waiters. Nothing re-reads dynalite on a timer: a waiter reads once per write.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type Clock, type RequestWatch, type RequestWatcher, systemClock } from '../../core/ports.js';
 import { MAX_WAIT_SECONDS } from '../../core/request-wait.js';
 
@@ -88,7 +88,7 @@ function take(waiter: Waiter): boolean {
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
-/** The `id` key of a write's input, in the document client's form (`'r_…'`) or the plain one (`{S: 'r_…'}`). */
+/** The `id` key of a write's input: an attribute value (`{S: 'r_…'}`), or a plain string if ever given one. */
 function keyId(input: { Key?: { id?: unknown }; Item?: { id?: unknown } }): string | undefined {
   const id = input.Key?.id ?? input.Item?.id;
   if (typeof id === 'string') return id;
@@ -103,6 +103,12 @@ function keyId(input: { Key?: { id?: unknown }; Item?: { id?: unknown } }): stri
  * `documents.ts`), so a command sent before the hook was added would keep running without it.
  */
 export function watchRequestWrites(client: DynamoDBClient, tableName: string, onWrite: (id: string) => void): void {
+  // The client's cache of resolved commands (smithy's `Client.handlers`, filled by a first send): a write
+  // command already in it would never pass through the hook, so refuse loudly rather than never wake anyone.
+  const cached = (client as unknown as { handlers?: WeakMap<object, unknown> }).handlers;
+  if ([PutItemCommand, UpdateItemCommand, DeleteItemCommand].some((command) => cached?.has(command))) {
+    throw new Error('watchRequestWrites must be called before the DynamoDB client sends its first write.');
+  }
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const result = await next(args);

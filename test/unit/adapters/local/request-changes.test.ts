@@ -84,7 +84,7 @@ describe('watchRequestWrites', () => {
 
   const record = () => sampleRequest('VERIFYING');
 
-  it("reports the store's writes (document client) and a plain UpdateItem (the state machine's)", async () => {
+  it("reports the store's writes and a plain UpdateItem (the state machine's)", async () => {
     written.length = 0;
     const store = new DynamoRequestStore(db.client, tables.requestsTableName);
     const r = record();
@@ -120,5 +120,20 @@ describe('watchRequestWrites', () => {
       }),
     );
     expect(written).toEqual([]);
+  });
+
+  it('refuses a client that already sent a write, whose cached command would bypass the hook', async () => {
+    const other = await startTcpDynalite();
+    try {
+      await ensureTables(other.client, tables, { pollIntervalMs: 10 });
+      // Table set-up alone is fine: no write command has been resolved yet.
+      watchRequestWrites(other.client, tables.requestsTableName, () => {});
+      await new DynamoRequestStore(other.client, tables.requestsTableName).create(record());
+      expect(() => watchRequestWrites(other.client, tables.requestsTableName, () => {})).toThrow(
+        /before the DynamoDB client sends its first write/,
+      );
+    } finally {
+      await other.close();
+    }
   });
 });
