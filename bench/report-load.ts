@@ -29,7 +29,8 @@ export function loadSection(load: LoadResults): string {
   const { mints, memory, restart } = load;
   return `## 7. Load on the embedded broker
 
-The broker runs in the benchmark's process (so its heap can be collected and read); the load comes from
+The broker runs in the benchmark's process (so its heap can be collected and read), its dynalite in a worker
+thread of that process, as \`sts server\` runs them; the load comes from
 \`bench/load-client.ts\` in a process of its own: keep-alive connections on loopback, each GET sent as soon as
 the previous answer on its connection arrived, for a fixed time. Reads are \`GET /v1/requests/{id}\` of a
 request waiting for approval (the call a waiting CLI makes).
@@ -41,11 +42,11 @@ ${reads}
 **Mints end to end**, ${mints.inFlight} in flight: create → AWAITING_APPROVAL (long-polls, as the CLI waits) → approve → the execution
 settles MINTED: ${mints.count} in ${f1(mints.seconds)} s = **${f1(mints.perSecond)} credentials/s**, ${mints.failures} not minted.
 
-**Memory** (RSS of the process hosting the broker): idle ${f0(memory.idleRssMb)} MB, after 1,000 status reads
+**Memory** (RSS of the process hosting the broker, dynalite's thread included): idle ${f0(memory.idleRssMb)} MB, after 1,000 status reads
 ${f0(memory.after1000RssMb)} MB, with ${memory.waitingHeld} long-polls waiting (\`?wait=20&status=AWAITING_APPROVAL\`)
 ${f0(memory.waiting200RssMb)} MB.
 
-**Heap in use after a full GC** (two \`gc()\` calls) before and after each 3-second round of 50-connection reads —
+**Heap in use after a full GC** (two \`gc()\` calls; the broker's own heap, not dynalite's thread's) before and after each 3-second round of 50-connection reads —
 drift from round 1 to round 4: ${f1(heapDrift(load))} %.
 
 | round | reads/s | heap MB |

@@ -6,7 +6,7 @@
 // both. `npm ci` runs this through `prepare`; bin/sts.mjs prefers the bundle and falls back to tsx.
 // Packages the embedded server and the admin commands import lazily stay external: native or
 // file-reading modules that cannot be bundled, and the AWS SDK (installed anyway).
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -99,6 +99,16 @@ mkdirSync(join(root, staging, 'help'));
 for (const [name, text] of Object.entries(await renderPrebuiltHelp()))
   writeFileSync(join(root, staging, 'help', name), text);
 const outputs = { ...cli.metafile.outputs, ...main.metafile.outputs };
+// The embedded database's worker (plain JavaScript, run as is) goes beside the output that starts it, where
+// that module's `new URL('./dynalite-worker.mjs', import.meta.url)` looks for it.
+const WORKER_STARTER = 'lambdas/adapters/local/dynalite.ts';
+const starters = Object.keys(outputs).filter((file) => file.endsWith('.mjs') && outputs[file].inputs[WORKER_STARTER]);
+if (starters.length !== 1)
+  throw new Error(`build: expected one output holding ${WORKER_STARTER}, found ${starters.length}`);
+copyFileSync(
+  join(root, 'lambdas/adapters/local/dynalite-worker.mjs'),
+  join(root, dirname(starters[0]), 'dynalite-worker.mjs'),
+);
 // Which sources each output holds (paths relative to dist/): the tests read what a command loads from it.
 const contents = Object.fromEntries(
   Object.entries(outputs).map(([file, output]) => [file.slice(staging.length + 1), Object.keys(output.inputs)]),

@@ -11,7 +11,6 @@ import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js
 import { DynamoRequestStore } from '../../lambdas/adapters/aws/dynamo-request-store.js';
 import { ensureTables } from '../../lambdas/adapters/aws/tables.js';
 import { type DynaliteHandle, startDynalite } from '../../lambdas/adapters/local/dynalite.js';
-import { inProcessDynamoClient } from '../../lambdas/adapters/local/in-process-dynamo.js';
 import { MemoryAuthStore, MemoryRequestStore } from '../support/memory.js';
 import { authStoreContract, now, requestStoreContract } from '../support/port-contracts.js';
 import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
@@ -29,13 +28,13 @@ function dynalite(): Promise<TcpDynalite> {
   return db;
 }
 
-/** dynalite in this process, reached without a socket round trip (what the embedded broker does). */
+/** dynalite in its thread, reached by message without a socket round trip (what the embedded broker does). */
 let inProcess: Promise<{ handle: DynaliteHandle; client: DynamoDBClient; dir: string }> | undefined;
 function inProcessDynalite(): Promise<DynamoDBClient> {
   inProcess ??= (async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stsftw-inproc-'));
     const handle = await startDynalite({ socketPath: join(dir, 'd.sock') });
-    const client = inProcessDynamoClient(handle.server, 'us-east-1');
+    const client = handle.client('us-east-1');
     await ensureTables(client, names, { pollIntervalMs: 10 });
     return { handle, client, dir };
   })();

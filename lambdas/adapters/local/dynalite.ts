@@ -1,33 +1,33 @@
 /**
  * dynalite (DynamoDB on LevelDB) as the embedded broker's database, persisted in `<data-dir>/dynamodb`,
  * served on a Unix socket (0600) rather than a TCP port: see local-dynamo.ts for why, and for the client.
+ * It runs in a worker thread (dynalite-worker.mjs), so that its work does not queue behind the broker's
+ * requests on one event loop; the broker's own client reaches it by message (in-process-dynamo.ts).
  */
-import { chmod, rm } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import dynalite from 'dynalite';
+import { Worker } from 'node:worker_threads';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynaliteChannel, inProcessDynamoClient } from './in-process-dynamo.js';
 import { BrokerRunningError } from './startup-error.js';
 
 /** A running dynalite. */
 export interface DynaliteHandle {
   /** The Unix socket it serves on. */
   socketPath: string;
-  /** The server itself, for the broker's in-process client (in-process-dynamo.ts). */
-  server: Server;
-  /** Stops the server (which removes the socket) and closes the LevelDB store (releasing its lock). */
+  /** A client of this process that skips the socket (in-process-dynamo.ts). */
+  client(region: string): DynamoDBClient;
+  /** Stops the server (which removes the socket), closes the LevelDB store (releasing its lock), ends the thread. */
   close(): Promise<void>;
 }
 
-function listenOn(server: Server, socketPath: string): Promise<void> {
-  return new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolveListen();
-    });
-  });
-}
+/** Where the worker is: beside this module, in the sources and in dist/ (scripts/build.mjs copies it). */
+const WORKER = new URL('./dynalite-worker.mjs', import.meta.url);
 
+/** An error the worker reported, with the code of the one it caught (EADDRINUSE, EACCES, …). */
+function workerError(message: { message?: string; code?: string }): Error {
+  return Object.assign(new Error(message.message ?? 'the database thread failed'), { code: message.code });
+}
 /** True if something accepts connections on the socket; false for a file a dead process left behind. */
 function answers(socketPath: string): Promise<boolean> {
   return new Promise((resolveProbe) => {
@@ -53,19 +53,49 @@ export async function startDynalite(options: { path?: string; socketPath: string
     );
   }
   await rm(socketPath, { force: true });
-  // Tables become ACTIVE at once: nobody else shares this database, there is nothing to wait for.
-  const server: Server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await listenOn(server, socketPath);
-  // The directory is private already; the socket says so too, whatever the umask was.
-  await chmod(socketPath, 0o600);
+  const worker = new Worker(WORKER, { workerData: { path: options.path, socketPath } });
+  const channel = new DynaliteChannel(worker);
+  let onClosed: ((error?: string) => void) | undefined;
+  let gone = false;
+  const exited = new Promise<void>((resolveExit) =>
+    worker.once('exit', () => {
+      gone = true;
+      resolveExit();
+    }),
+  );
+  // Ready, or the reason it is not: a failure the thread reported (it then ends), or the thread's own error.
+  let failure: Error | undefined;
+  await new Promise<void>((resolveReady, reject) => {
+    worker.on('message', (message) => {
+      if (message.kind === 'response') channel.answer(message);
+      else if (message.kind === 'ready') resolveReady();
+      else if (message.kind === 'failed') failure = workerError(message);
+      else if (message.kind === 'closed') onClosed?.(message.error);
+    });
+    worker.once('error', (error) => {
+      failure ??= error;
+    });
+    worker.once('exit', (code) => {
+      const why = failure ? failure.message : `exit code ${code}`;
+      channel.stop(new Error(`the embedded database's thread stopped (${why})`));
+      reject(failure ?? new Error(`the embedded database's thread stopped (${why})`));
+    });
+  });
+  let closing: Promise<void> | undefined;
   return {
     socketPath,
-    server,
-    close: () =>
-      new Promise<void>((resolveClose, reject) => {
-        server.close((err?: Error) => (err ? reject(err) : resolveClose()));
-        // Clients keep sockets alive; without this, close waits for them to time out.
-        server.closeAllConnections();
-      }),
+    client: (region) => inProcessDynamoClient(channel, region),
+    close: () => {
+      closing ??= new Promise<void>((resolveClose, reject) => {
+        // A thread that already stopped (its error was reported to the requests in flight) has nothing to close.
+        if (gone) return resolveClose();
+        exited.then(resolveClose);
+        onClosed = (error) => {
+          if (error) reject(new Error(error));
+        };
+        worker.postMessage({ kind: 'close' });
+      });
+      return closing;
+    },
   };
 }

@@ -15,7 +15,6 @@ import { ensureTables } from '../aws/tables.js';
 import { makePrivate } from './data-dir.js';
 import { startDynalite } from './dynalite.js';
 import { allowedHosts, closeServer, endpointFor, listen } from './http-server.js';
-import { inProcessDynamoClient } from './in-process-dynamo.js';
 import { createLocalBroker } from './local-broker.js';
 import { socketLocation } from './local-dynamo.js';
 import {
@@ -112,7 +111,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<EmbeddedB
     const dynalite = await startDynalite({ path: join(dataDir, 'dynamodb'), socketPath: socket.path });
     cleanups.push(() => dynalite.close());
     // The broker's own calls skip the socket (in-process-dynamo.ts); other processes use it.
-    const dynamodb = inProcessDynamoClient(dynalite.server, REGION);
+    const dynamodb = dynalite.client(REGION);
     cleanups.push(() => dynamodb.destroy());
     await ensureTables(dynamodb, TABLES, { pollIntervalMs: 50 });
 

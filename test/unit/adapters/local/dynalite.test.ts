@@ -79,3 +79,30 @@ describe('startDynalite', () => {
     }
   });
 });
+
+describe('startDynalite: its thread', () => {
+  it('serves the in-process client and the socket from the same store', async () => {
+    const socketPath = join(dir, 'dynamodb.sock');
+    const dynalite = await startDynalite({ socketPath });
+    const own = dynalite.client('local');
+    await createThings(own);
+    await own.send(new PutItemCommand({ TableName: 'things', Item: { id: { S: 'a' }, v: { S: 'by message' } } }));
+    const other = client(socketPath);
+    const { Item } = await other.send(new GetItemCommand({ TableName: 'things', Key: { id: { S: 'a' } } }));
+    expect(Item?.v).toEqual({ S: 'by message' });
+    other.destroy();
+    await dynalite.close();
+    // After close the thread is gone: a request fails at once with a sentence instead of waiting forever.
+    await expect(own.send(new GetItemCommand({ TableName: 'things', Key: { id: { S: 'a' } } }))).rejects.toThrow(
+      /the embedded database's thread stopped/,
+    );
+    own.destroy();
+  });
+
+  it('reports, with its code, a socket it cannot listen on', async () => {
+    const socketPath = join(dir, 'missing', 'dynamodb.sock');
+    const refusal = startDynalite({ socketPath });
+    await expect(refusal).rejects.toThrow(`listen`);
+    await expect(refusal).rejects.toMatchObject({ code: expect.stringMatching(/^E[A-Z]+$/) });
+  });
+});
