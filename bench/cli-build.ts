@@ -1,4 +1,4 @@
-/** Makes sure `bin/sts.mjs` runs the esbuild bundle, and that the bundle matches the sources. */
+/** Makes sure `bin/sts.cjs` runs the esbuild bundle, and that the bundle matches the sources. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,13 +12,13 @@ function newestMtime(path: string): number {
 }
 
 /**
- * Runs `node scripts/build.mjs` (what `npm run build` does) when `dist/sts.mjs` is missing or older than
+ * Runs `node scripts/build.mjs` (what `npm run build` does) when `dist/sts.cjs` is missing or older than
  * anything under `cli/`, `lambdas/`, `statemachine/` (the bundle inlines the definition) or the build script,
  * or when `force` is set.
  * @returns a sentence saying which bundle the CLI figures used.
  */
 export function ensureCliBuilt(repoRoot: string, force: boolean): string {
-  const bundle = join(repoRoot, 'dist', 'sts.mjs');
+  const bundle = join(repoRoot, 'dist', 'sts.cjs');
   const sources = ['cli', 'lambdas', 'statemachine', join('scripts', 'build.mjs')].map((p) =>
     newestMtime(join(repoRoot, p)),
   );

@@ -1,5 +1,5 @@
 /**
- * The `sts` CLI as a user runs it: `node bin/sts.mjs …` as a child process, with a throwaway HOME (config,
+ * The `sts` CLI as a user runs it: `node bin/sts.cjs …` as a child process, with a throwaway HOME (config,
  * pending request keys and the credential cache all live there) and no `STS_*` settings of our own.
  */
 import { spawn } from 'node:child_process';
@@ -10,12 +10,17 @@ import { type Account, type BrokerFixture, ISSUER, ROLE } from './broker-fixture
 import type { Subject } from './process-timing.js';
 import { msSince } from './stats.js';
 
-/** Our environment without `STS_*` and `XDG_*`, with HOME moved to `home`. */
+/**
+ * Our environment without `STS_*` and `XDG_*`, with HOME moved to `home`, and without NODE_EXTRA_CA_CERTS:
+ * where it is set (this machine sets it), every Node.js start reads and parses that CA bundle, about 43 ms
+ * here, before any of our code runs. Neither a laptop nor Lambda sets it by default, and nothing timed
+ * here speaks TLS.
+ */
 export function cliEnv(home: string): NodeJS.ProcessEnv {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('STS_') && !key.startsWith('XDG_')) env[key] = value;
+    if (!key.startsWith('STS_') && !key.startsWith('XDG_') && key !== 'NODE_EXTRA_CA_CERTS') env[key] = value;
   }
   return { ...env, HOME: home, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
@@ -25,23 +30,23 @@ export function baselineSubject(env: NodeJS.ProcessEnv): Subject {
   return { label: 'node -e 0 (baseline)', command: process.execPath, args: ['-e', '0'], env };
 }
 
-/** `node bin/sts.mjs --help`: every command registered, to list them. */
+/** `node bin/sts.cjs --help`: every command registered, to list them. */
 export function helpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Subject {
   return {
     label: 'sts --help',
     command: process.execPath,
-    args: [join(repoRoot, 'bin', 'sts.mjs'), '--help'],
+    args: [join(repoRoot, 'bin', 'sts.cjs'), '--help'],
     env,
     check: (out) => out.includes('sts request'),
   };
 }
 
-/** `node bin/sts.mjs approve --help`: one command registered and parsed, as for `sts approve <id>`. */
+/** `node bin/sts.cjs approve --help`: one command registered and parsed, as for `sts approve <id>`. */
 export function commandHelpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Subject {
   return {
     label: 'sts approve --help',
     command: process.execPath,
-    args: [join(repoRoot, 'bin', 'sts.mjs'), 'approve', '--help'],
+    args: [join(repoRoot, 'bin', 'sts.cjs'), 'approve', '--help'],
     env,
     check: (out) => out.includes('$ sts approve'),
   };
@@ -49,7 +54,7 @@ export function commandHelpSubject(repoRoot: string, env: NodeJS.ProcessEnv): Su
 
 function credentialProcessArgs(repoRoot: string, dataDir: string, accountName: string): string[] {
   return [
-    join(repoRoot, 'bin', 'sts.mjs'),
+    join(repoRoot, 'bin', 'sts.cjs'),
     'get',
     '--local',
     '--data-dir',
@@ -186,7 +191,7 @@ export async function measureRequestToCredentials(
   for (const [i, account] of accounts.entries()) {
     if (!account.approver) throw new Error(`${account.name} has no approver`);
     const args = [
-      join(repoRoot, 'bin', 'sts.mjs'),
+      join(repoRoot, 'bin', 'sts.cjs'),
       'request',
       '--local',
       '--data-dir',

@@ -68,7 +68,8 @@ Figures, not assertions: nothing here fails a build. This page is written by \`$
 Times are wall-clock, from \`process.hrtime.bigint()\`. Medians and nearest-rank p95 (the value of an actual
 run). Process start-up figures come from interleaved rounds: every round runs each command once, in an
 order that rotates between rounds, after ${warmup} untimed warm-up rounds; "median − baseline" is what the
-command costs beyond starting Node.js at all. ${loadNote(results)}
+command costs beyond starting Node.js at all. Every timed process runs without \`NODE_EXTRA_CA_CERTS\`
+(this machine sets it, and reading its CA bundle adds about 43 ms to each Node.js start). ${loadNote(results)}
 
 ${targetsSection(results)}
 
@@ -106,16 +107,17 @@ ${bundleSection(results)}
 
 ${tableLines('', r.cli, true).join('\n')}
 
-${results.cliBuilt} \`bin/sts.mjs\` then imports the esbuild bundle \`dist/sts.mjs\`, which answers a help or
-version line and a warm credential_process call itself and imports \`dist/cli.mjs\` for anything else.
+${results.cliBuilt} \`bin/sts.cjs\` then requires the esbuild bundle \`dist/sts.cjs\` (both CommonJS: these
+processes load no ES module at all), which answers a help or version line and a warm
+credential_process call itself and imports \`dist/cli.mjs\` for anything else.
 
-- *sts --help*: \`node bin/sts.mjs --help\`: the text the build wrote to \`dist/help/\` by running the CLI
+- *sts --help*: \`node bin/sts.cjs --help\`: the text the build wrote to \`dist/help/\` by running the CLI
   itself on that line (\`scripts/build.mjs\`; \`test/integration/prebuilt-help.test.ts\` checks every such
   text equals what the CLI prints), so neither clipanion nor any command is loaded.
-- *sts approve --help*: \`node bin/sts.mjs approve --help\`: likewise, from its own prebuilt text. A
+- *sts approve --help*: \`node bin/sts.cjs approve --help\`: likewise, from its own prebuilt text. A
   command line that is not only a help or version request (\`sts approve <id>\`) loads the CLI, which
   registers and parses only the commands its first word can select.
-- *warm credential_process*: \`node bin/sts.mjs get --local --data-dir … --issuer … --account-name …
+- *warm credential_process*: \`node bin/sts.cjs get --local --data-dir … --issuer … --account-name …
   --role … --format credential-process\` with the encrypted credential cache primed: it answers from the
   cache without loading the CLI or calling the broker. The cache was primed by one real call of the same
   command with \`--totp-code\` against the embedded broker (single-factor account, so it minted at once):
@@ -125,7 +127,7 @@ version line and a warm credential_process call itself and imports \`dist/cli.mj
 
 ${tableLines('', r.request, true).join('\n')}
 
-Each run starts \`node bin/sts.mjs request --local … --secondary-authorizer … --totp-code … --format json\`
+Each run starts \`node bin/sts.cjs request --local … --secondary-authorizer … --totp-code … --format json\`
 as a child process; once the broker shows the request AWAITING_APPROVAL, the benchmark waits a set delay
 and approves over HTTP. The figure is from the approve call's 200 to the child's stdout holding the whole
 credentials JSON (the CLI's long-poll answers, it opens the sealed credentials and prints).

@@ -28,7 +28,7 @@ export function shellWord(word: string): string {
 
 /**
  * The command that runs this `sts` again later: this Node (`process.execPath`) and the real path of the
- * script it runs (`bin/sts.mjs` through the `sts` link or `npx sts`, or `dist/sts.mjs`). Naming Node keeps
+ * script it runs (`bin/sts.cjs` through the `sts` link or `npx sts`, or `dist/sts.cjs`). Naming Node keeps
  * it working where PATH has no `node` (an IDE, a GUI app) and needs no executable bit.
  */
 export function stsCommandWords(argv: readonly string[] = process.argv, execPath = process.execPath): string[] {

@@ -1,6 +1,6 @@
 /**
  * The texts of `dist/help/` (cli/prebuilt-help.ts): every line that prints a help or the version,
- * run through `runSts` as bin/sts.mjs would run it, with colours (a terminal) and without. A line that does
+ * run through `runSts` as bin/sts.cjs would run it, with colours (a terminal) and without. A line that does
  * not exit 0 with stdout alone gets no text, so the CLI keeps answering it.
  */
 import { PassThrough, Writable } from 'node:stream';

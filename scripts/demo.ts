@@ -14,7 +14,7 @@ import * as OTPAuth from 'otpauth';
 import { startEmbedded } from '../lambdas/adapters/local/embedded.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const stsBin = join(root, 'bin', 'sts.mjs');
+const stsBin = join(root, 'bin', 'sts.cjs');
 const ISSUER = 'demo';
 const ROLE = 'Admin';
 

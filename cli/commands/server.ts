@@ -12,7 +12,7 @@ const DEFAULT_APPROVAL_TIMEOUT = 900;
 
 /**
  * How this process was started, from what npm puts in the environment: `start` (`npm start`) or `npx`
- * (`npx sts server`) in this project, else undefined (the installed `sts`, or `node bin/sts.mjs`).
+ * (`npx sts server`) in this project, else undefined (the installed `sts`, or `node bin/sts.cjs`).
  */
 export function startedByNpm(env: Record<string, string | undefined>): string | undefined {
   const event = env.npm_lifecycle_event;

@@ -1,5 +1,5 @@
 /**
- * What each `sts` command line loads, as people run it (`node bin/sts.mjs …`, the esbuild bundle): a loader
+ * What each `sts` command line loads, as people run it (`node bin/sts.cjs …`, the esbuild bundle): a loader
  * hook (test/support/record-loads.mjs) records every module the process loads, and dist/contents.json (written
  * by the build) says which sources each chunk holds. Issue 11 §4: a command line loads the command classes
  * (one chunk) but nothing that a command imports only when it runs; `sts --help`, `sts <command> --help` and
@@ -26,6 +26,8 @@ interface Loads {
   commands: string[];
   /** The files of the bundle loaded (`dist/…`). */
   bundle: string[];
+  /** The files loaded as ES modules (through the ESM loader), this hook aside. */
+  esModules: string[];
 }
 
 let root: string;
@@ -42,10 +44,14 @@ async function loads(argv: string[], expectedExit = 0): Promise<Loads> {
   const lines = readFileSync(record, 'utf8').split('\n').filter(Boolean);
   const sources = new Set<string>();
   const bundle: string[] = [];
-  for (const line of lines) {
+  const esm = new Set<string>();
+  for (const entry of lines) {
+    const commonjs = entry.startsWith('commonjs:');
+    const line = commonjs ? entry.slice('commonjs:'.length) : entry;
     if (!line.startsWith('file:')) continue;
     const path = relative(repoRoot, fileURLToPath(line));
-    if (path.startsWith('dist/')) bundle.push(path);
+    if (!commonjs && line !== hook) esm.add(path);
+    if (path.startsWith('dist/') && !bundle.includes(path)) bundle.push(path);
     const chunk = relative('dist', path);
     for (const source of path.startsWith('dist/') ? (contents[chunk] ?? [chunk]) : [path]) sources.add(source);
   }
@@ -55,6 +61,7 @@ async function loads(argv: string[], expectedExit = 0): Promise<Loads> {
     collation: lines.includes('intl:collation'),
     commands: list.filter((source) => source.startsWith('cli/commands/') && source !== 'cli/commands/index.ts'),
     bundle: bundle.sort(),
+    esModules: [...esm].sort(),
   };
 }
 
@@ -85,7 +92,8 @@ describe('what a command line loads', () => {
     'sts %j prints its prebuilt text: one file of the bundle, no command, no clipanion, no ICU collation',
     async (...argv) => {
       const seen = await loads(argv);
-      expect(seen.bundle).toEqual(['dist/sts.mjs']);
+      expect(seen.bundle).toEqual(['dist/sts.cjs']);
+      expect(seen.esModules).toEqual([]);
       expect(seen.sources).toContain('cli/prebuilt-help.ts');
       expect(seen.commands).toEqual([]);
       expect(matching(seen.sources, /^node_modules\/(clipanion|typanion)\//)).toEqual([]);
@@ -137,7 +145,9 @@ describe('what a command line loads', () => {
     });
     const argv = ['get', '--endpoint', settings.endpoint, '--issuer', 'acme', '--account-name', 'alice'];
     const seen = await loads([...argv, '--role', 'admin', '--format', 'credential-process']);
-    expect(seen.bundle).toEqual(['dist/sts.mjs']);
+    expect(seen.bundle).toEqual(['dist/sts.cjs']);
+    // CommonJS only (bin/sts.cjs, dist/sts.cjs): the ES module loader reads no file.
+    expect(seen.esModules).toEqual([]);
     expect(seen.sources).toContain('cli/fast-path.ts');
     expect(seen.commands).toEqual([]);
     expect(matching(seen.sources, /^node_modules\/(clipanion|typanion)\//)).toEqual([]);

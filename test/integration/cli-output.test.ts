@@ -1,6 +1,6 @@
 /**
  * What `sts` prints for help, version and lines that do not parse, byte for byte, as people run it
- * (`node bin/sts.mjs …`, not a terminal, so no colours). The snapshots were taken before the CLI started
+ * (`node bin/sts.cjs …`, not a terminal, so no colours). The snapshots were taken before the CLI started
  * registering only the commands a line can select (issue 11 §4): that change must not change a byte.
  * A deliberate change of a help text updates them with `npx vitest run -u test/integration/cli-output.test.ts`.
  */

@@ -68,7 +68,7 @@ describe('sts installed from the packed tarball', () => {
     const elsewhere = join(root, 'elsewhere');
     mkdirSync(work);
     mkdirSync(elsewhere);
-    expect(existsSync(join(prefix, 'lib', 'node_modules', 'stsftw', 'dist', 'sts.mjs'))).toBe(true);
+    expect(existsSync(join(prefix, 'lib', 'node_modules', 'stsftw', 'dist', 'sts.cjs'))).toBe(true);
 
     const version = await sts(['--version'], elsewhere);
     expect(version.code, describeRun(version)).toBe(0);

@@ -1,7 +1,7 @@
 /**
  * The prebuilt help texts (dist/help/, cli/prebuilt-help.ts) are what the CLI prints: every help and version
  * line of every registered command has a file with colours and one without, each equal to what `runSts`
- * (cli/cli.ts, from the sources) prints for that line, and `node bin/sts.mjs` answers from them.
+ * (cli/cli.ts, from the sources) prints for that line, and `node bin/sts.cjs` answers from them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runSts } from '../../cli/cli.js';
 import { helpLines } from '../../cli/help-texts.js';
 import { helpFileName } from '../../cli/prebuilt-help.js';
-import { cleanEnv, ensureBundle, repoRoot, runSts as runStsProcess } from '../support/cli-harness.js';
+import { cleanEnv, ensureBundle, repoRoot, runProcess, runSts as runStsProcess } from '../support/cli-harness.js';
 
 const dir = join(repoRoot, 'dist', 'help');
 
@@ -79,7 +79,22 @@ describe('prebuilt help texts', () => {
       expect(helpFileName(argv, false)).toBeUndefined();
   });
 
-  it('node bin/sts.mjs prints the plain text on a pipe, exit 0', async () => {
+  it('node bin/sts.mjs, the entry older `sts configure` lines name, still runs the same sts', async () => {
+    const run = await runProcess(
+      process.execPath,
+      [join(repoRoot, 'bin', 'sts.mjs'), 'approve', '--help'],
+      cleanEnv({}),
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(readFileSync(join(dir, 'approve_--help.txt'), 'utf8'));
+    // A line for the CLI proper: the same answer as through bin/sts.cjs.
+    const viaOld = await runProcess(process.execPath, [join(repoRoot, 'bin', 'sts.mjs'), 'status'], cleanEnv({}));
+    const viaNew = await runStsProcess(['status'], undefined, cleanEnv({}));
+    expect(viaOld.stderr).toContain('sts status --help');
+    expect({ code: viaOld.code, stderr: viaOld.stderr }).toEqual({ code: viaNew.code, stderr: viaNew.stderr });
+  });
+
+  it('node bin/sts.cjs prints the plain text on a pipe, exit 0', async () => {
     const run = await runStsProcess(['approve', '--help'], undefined, cleanEnv({}));
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(readFileSync(join(dir, 'approve_--help.txt'), 'utf8'));

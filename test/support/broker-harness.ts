@@ -10,10 +10,10 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as OTPAuth from 'otpauth';
 
-/** Repository root (where `bin/sts.mjs` lives). */
+/** Repository root (where `bin/sts.cjs` lives). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const stsBin = join(repoRoot, 'bin', 'sts.mjs');
-const bundle = join(repoRoot, 'dist', 'sts.mjs');
+const stsBin = join(repoRoot, 'bin', 'sts.cjs');
+const bundle = join(repoRoot, 'dist', 'sts.cjs');
 const sourceDirs = ['cli', 'lambdas', 'statemachine'];
 
 function newestMtime(dir: string): number {
@@ -26,9 +26,9 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * How to run `sts`: `bin/sts.mjs`, as users do. It prefers `dist/sts.mjs`, which is only rebuilt by
+ * How to run `sts`: `bin/sts.cjs`, as users do. It prefers `dist/sts.cjs`, which is only rebuilt by
  * `npm run build`; a bundle older than the sources would test yesterday's code, so then the sources run
- * through tsx directly (what bin/sts.mjs itself does without a bundle).
+ * through tsx directly (what bin/sts.cjs itself does without a bundle).
  */
 function stsCommand(): string[] {
   if (!existsSync(bundle)) return [stsBin];
@@ -36,7 +36,7 @@ function stsCommand(): string[] {
   if (statSync(bundle).mtimeMs >= sourcesNewest) return [stsBin];
   if (!warnedStale) {
     warnedStale = true;
-    console.warn('broker-harness: dist/sts.mjs is older than the sources; running them through tsx instead.');
+    console.warn('broker-harness: dist/sts.cjs is older than the sources; running them through tsx instead.');
   }
   return ['--import', 'tsx', join(repoRoot, 'cli', 'main.ts')];
 }
@@ -87,7 +87,7 @@ export interface StartBrokerOptions {
 }
 
 /**
- * Starts `node bin/sts.mjs server --data-dir … --port 0 --approval-timeout … --minter …` and waits until it
+ * Starts `node bin/sts.cjs server --data-dir … --port 0 --approval-timeout … --minter …` and waits until it
  * has written a `server.json` naming its own pid and answers `GET /v1/health`.
  */
 export async function startBroker(options: StartBrokerOptions): Promise<BrokerProcess> {
@@ -183,7 +183,7 @@ export interface StsRun {
   stderr: string;
 }
 
-/** Runs `node bin/sts.mjs …args` to completion (stdin closed, so nothing can prompt). */
+/** Runs `node bin/sts.cjs …args` to completion (stdin closed, so nothing can prompt). */
 export function runSts(args: string[], env: Record<string, string> = {}): Promise<StsRun> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [...stsCommand(), ...args], {

@@ -2,7 +2,7 @@
  * The one harness of the CLI tests. In process: `runCli(argv, env, context)` runs `runSts()` of cli/cli.ts with in-memory
  * streams and scripted seams (terminal, sleep, fetch, signal), a fake HTTP broker (`startFakeBroker`) and a
  * local auth table on dynalite (`startLocalBroker`) for the administrator commands. As people run it:
- * `runSts` / `spawnSts` start `node bin/sts.mjs …` child processes with one person's environment, against
+ * `runSts` / `spawnSts` start `node bin/sts.cjs …` child processes with one person's environment, against
  * an `sts server` child (`startServer`), with TOTP codes the broker accepts (`CodeBook`).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -481,11 +481,11 @@ export async function startLocalBroker(): Promise<LocalBroker> {
 // ---------------------------------------------------------------------------------------------------------
 // As people run it: child processes
 
-/** Repository root (where `bin/sts.mjs` lives). */
+/** Repository root (where `bin/sts.cjs` lives). */
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The `sts` entry people run (prefers `dist/sts.mjs`, else the sources through tsx). */
-export const stsBin = join(repoRoot, 'bin', 'sts.mjs');
-const bundle = join(repoRoot, 'dist', 'sts.mjs');
+/** The `sts` entry people run (prefers `dist/sts.cjs`, else the sources through tsx). */
+export const stsBin = join(repoRoot, 'bin', 'sts.cjs');
+const bundle = join(repoRoot, 'dist', 'sts.cjs');
 /** What the bundle is built from: a change here makes it stale. */
 const bundleSources = ['cli', 'lambdas', 'statemachine', 'scripts/build.mjs'];
 
@@ -500,7 +500,7 @@ function newestMtime(path: string): number {
 }
 
 /**
- * Builds `dist/sts.mjs` (`node scripts/build.mjs`) when it is missing or older than its sources, so every
+ * Builds `dist/sts.cjs` (`node scripts/build.mjs`) when it is missing or older than its sources, so every
  * child process starts from the bundle (fast) and runs today's code.
  * @returns whether a build ran.
  */
@@ -634,12 +634,12 @@ export function runProcess(file: string, args: string[], env: Env, cwd = repoRoo
   return spawnProcess(file, args, env, cwd).done;
 }
 
-/** Starts `node bin/sts.mjs …args` as `user` (or with a bare clean environment). */
+/** Starts `node bin/sts.cjs …args` as `user` (or with a bare clean environment). */
 export function spawnSts(args: string[], user?: User, extra: Env = {}): Background {
   return spawnProcess(process.execPath, [stsBin, ...args], { ...(user?.env ?? cleanEnv()), ...extra });
 }
 
-/** Runs `node bin/sts.mjs …args` as `user` to completion. */
+/** Runs `node bin/sts.cjs …args` as `user` to completion. */
 export function runSts(args: string[], user?: User, extra: Env = {}): Promise<Run> {
   return spawnSts(args, user, extra).done;
 }

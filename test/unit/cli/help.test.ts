@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCli } from '../../../cli/cli.js';
 import { runCli } from '../../support/cli-harness.js';
 
-/** stdout of `sts argv` with colours on, as bin/sts.mjs runs it on a terminal. */
+/** stdout of `sts argv` with colours on, as bin/sts.cjs runs it on a terminal. */
 async function colouredStdout(argv: string[]): Promise<string> {
   let text = '';
   const stdout = new Writable({
