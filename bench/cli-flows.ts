@@ -11,10 +11,8 @@ import type { Subject } from './process-timing.js';
 import { msSince } from './stats.js';
 
 /**
- * Our environment without `STS_*` and `XDG_*`, with HOME moved to `home`, and without NODE_EXTRA_CA_CERTS:
- * where it is set (this machine sets it), every Node.js start reads and parses that CA bundle, about 43 ms
- * here, before any of our code runs. Neither a laptop nor Lambda sets it by default, and nothing timed
- * here speaks TLS.
+ * Our environment without `STS_*`, `XDG_*` and NODE_EXTRA_CA_CERTS (every Node.js start then parses that CA
+ * bundle, ~43 ms here; neither a laptop nor Lambda sets it by default, nothing timed speaks TLS), HOME moved.
  */
 export function cliEnv(home: string): NodeJS.ProcessEnv {
   mkdirSync(home, { recursive: true, mode: 0o700 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `sts` entry: the esbuild bundle when built (npm ci runs `prepare`), else the TypeScript sources via tsx.
-// CommonJS, like dist/sts.cjs: the warm credential_process path and `sts --help` then run without Node's
-// ES module loader (scripts/build.mjs says what that saves).
+// CommonJS, like dist/sts.cjs: the warm credential_process path and `sts --help` then load no ES module
+// (scripts/build.mjs says what that saves).
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 

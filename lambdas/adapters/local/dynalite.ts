@@ -28,6 +28,7 @@ const WORKER = new URL('./dynalite-worker.mjs', import.meta.url);
 function workerError(message: { message?: string; code?: string }): Error {
   return Object.assign(new Error(message.message ?? 'the database thread failed'), { code: message.code });
 }
+
 /** True if something accepts connections on the socket; false for a file a dead process left behind. */
 function answers(socketPath: string): Promise<boolean> {
   return new Promise((resolveProbe) => {
