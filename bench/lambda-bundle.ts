@@ -39,6 +39,14 @@ export interface LambdaBundle {
   contributors: Contributor[];
   /** A bundle with the same options that only constructs this function's SDK clients. */
   sdkFloorBytes: number;
+  /** That bundle's file (bundled variant only), for its cold load. */
+  sdkFloorFile?: string;
+}
+
+/** A bundle of SDK clients alone: what the SDK costs before any code of ours. */
+export interface SdkFloor {
+  file: string;
+  bytes: number;
 }
 
 /** CDK's externals when `bundleAwsSDK` is false (with the recommended sdkV3ExcludeSmithyPackages flag). */
@@ -78,16 +86,24 @@ export function contributors(metafile: Metafile): Contributor[] {
     .sort((a, b) => b.bytes - a.bytes);
 }
 
-async function sdkFloor(repoRoot: string, name: LambdaName, outDir: string): Promise<number> {
-  const clients = FUNCTION_CLIENTS[name];
+/**
+ * Bundles only `new Client({})` for each of `clients`, with `name`'s build options, into `file`: the floor
+ * the AWS SDK sets for a function that constructs those clients.
+ */
+export async function buildSdkFloor(
+  repoRoot: string,
+  name: LambdaName,
+  clients: [pkg: string, className: string][],
+  file: string,
+): Promise<SdkFloor> {
   const contents = [
     ...clients.map(([pkg, cls]) => `import { ${cls} } from '@aws-sdk/${pkg}';`),
     `export const clients = [${clients.map(([, cls]) => `new ${cls}({})`).join(', ')}];`,
     'export const handler = async () => clients.length;',
   ].join('\n');
-  const { entryPoints: _, ...options } = lambdaBuildOptions(repoRoot, name, join(outDir, 'sdk-floor.mjs'));
+  const { entryPoints: _, ...options } = lambdaBuildOptions(repoRoot, name, file);
   const result = await build({ ...options, stdin: { contents, resolveDir: repoRoot, loader: 'ts' }, metafile: true });
-  return Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? Number.NaN;
+  return { file, bytes: Object.values(result.metafile.outputs).find((o) => o.entryPoint)?.bytes ?? Number.NaN };
 }
 
 /**
@@ -112,6 +128,10 @@ export async function buildLambdaBundle(
   });
   const buildMs = performance.now() - start;
   const code = await readFile(file);
+  const floor =
+    sdk === 'bundled'
+      ? await buildSdkFloor(repoRoot, name, FUNCTION_CLIENTS[name], join(outDir, 'sdk-floor.mjs'))
+      : undefined;
   return {
     name,
     sdk,
@@ -121,7 +141,8 @@ export async function buildLambdaBundle(
     mapBytes: (await stat(`${file}.map`)).size,
     buildMs,
     contributors: contributors(result.metafile),
-    sdkFloorBytes: sdk === 'bundled' ? await sdkFloor(repoRoot, name, outDir) : Number.NaN,
+    sdkFloorBytes: floor?.bytes ?? Number.NaN,
+    sdkFloorFile: floor?.file,
   };
 }
 
@@ -143,19 +164,31 @@ export const DUMMY_LAMBDA_ENV: Record<string, string> = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
+/** The one client every function constructs: the least any of them can pay for the SDK. */
+export const DYNAMODB_ALONE: [pkg: string, className: string][] = [['client-dynamodb', 'DynamoDBClient']];
+
+/** Labels of the SDK floors' cold loads (they start with `import ` to join the bundles' table). */
+export const floorLabel = (name: LambdaName): string => `import ${name}'s SDK clients alone`;
+export const DYNAMODB_ALONE_LABEL = 'import DynamoDBClient alone';
+
 /** The label of a cold-load subject: every one starts with `import `. */
 export function coldLoadLabel(bundle: LambdaBundle, sourceMaps: boolean): string {
   return `import ${bundle.name} (SDK ${bundle.sdk})${sourceMaps ? ' --enable-source-maps' : ''}`;
 }
 
-/** `node [--enable-source-maps] -e "import(bundle)"`, failing unless the module exports a `handler` function. */
-export function coldLoadSubject(bundle: LambdaBundle, env: NodeJS.ProcessEnv, sourceMaps = false): Subject {
-  const url = pathToFileURL(bundle.file).href;
+/** `node [--enable-source-maps] -e "import(file)"`, failing unless the module exports a `handler` function. */
+export function importSubject(label: string, file: string, env: NodeJS.ProcessEnv, sourceMaps = false): Subject {
+  const url = pathToFileURL(file).href;
   const script = `import(${JSON.stringify(url)}).then((m) => { if (typeof m.handler !== 'function') process.exit(3); })`;
   return {
-    label: coldLoadLabel(bundle, sourceMaps),
+    label,
     command: process.execPath,
     args: [...(sourceMaps ? ['--enable-source-maps'] : []), '-e', script],
     env: { ...env, ...DUMMY_LAMBDA_ENV },
   };
+}
+
+/** The cold load of a built bundle, labelled by `coldLoadLabel`. */
+export function coldLoadSubject(bundle: LambdaBundle, env: NodeJS.ProcessEnv, sourceMaps = false): Subject {
+  return importSubject(coldLoadLabel(bundle, sourceMaps), bundle.file, env, sourceMaps);
 }

@@ -106,7 +106,9 @@ ${tableLines('', processRows(results, 'import '), true).join('\n')}
 Each run is \`node -e "import('file:///…/index.mjs').then(m => …handler is a function…)"\` with the
 configuration \`core/config.ts\` validates set to well-formed dummies (table names, ARNs, key alias,
 region, credentials), so module init runs to the end: configuration, SDK clients, the composition (and
-the Hono app for the API). No AWS call is made. For *external*, the SDK is loaded from this project's
+the Hono app for the API). No AWS call is made. The rows *… SDK clients alone* load the bundles of the
+size table's last but one column, and *DynamoDBClient alone* one of that client only: the SDK's own cost,
+with nothing of ours. For *external*, the SDK is loaded from this project's
 \`node_modules\` (linked next to the bundle), standing in for the runtime's copy. Measured on Node
 ${results.machine.node} on this machine, not on Lambda's Node.js 22 on ARM64; the Lambda init phase adds
 the runtime's own start-up and reading the code from its package.

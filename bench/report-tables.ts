@@ -3,7 +3,7 @@
 import type { ApprovalSample } from './approval-latency.js';
 import { oneSampleAccuracy, type TimingSeries } from './auth-timing.js';
 import type { RequestRun } from './cli-flows.js';
-import type { LambdaBundle } from './lambda-bundle.js';
+import type { LambdaBundle, SdkFloor } from './lambda-bundle.js';
 import type { LoadResults } from './load.js';
 import type { Machine } from './machine.js';
 import type { Samples } from './process-timing.js';
@@ -19,6 +19,8 @@ export interface Results {
   durationSeconds: number;
   approvals: { quiet: ApprovalSample[]; polling: ApprovalSample[]; warmup: number };
   bundles: LambdaBundle[];
+  /** DynamoDBClient alone, bundled with the same options: the least any function pays for the SDK. */
+  dynamoFloor: SdkFloor;
   processes: { samples: Samples; runs: number; warmup: number; baseline: string };
   cliBuilt: string;
   primeMs: number;

@@ -25,7 +25,15 @@ import {
   primeCredentialProcess,
   warmCredentialProcessSubject,
 } from './cli-flows.js';
-import { buildLambdaBundle, coldLoadSubject } from './lambda-bundle.js';
+import {
+  buildLambdaBundle,
+  buildSdkFloor,
+  coldLoadSubject,
+  DYNAMODB_ALONE,
+  DYNAMODB_ALONE_LABEL,
+  floorLabel,
+  importSubject,
+} from './lambda-bundle.js';
 import { measureLoad } from './load.js';
 import { describeMachine } from './machine.js';
 import { timeInterleaved } from './process-timing.js';
@@ -90,6 +98,7 @@ async function main(): Promise<void> {
       await buildLambdaBundle(repoRoot, lambdaDir, 'mint'),
       await buildLambdaBundle(repoRoot, lambdaDir, 'api', 'external'),
     ];
+    const dynamoFloor = await buildSdkFloor(repoRoot, 'api', DYNAMODB_ALONE, join(lambdaDir, 'dynamodb-alone.mjs'));
 
     progress('starting the embedded broker and enrolling accounts');
     fixture = await startBrokerFixture(join(work, 'data'));
@@ -132,6 +141,9 @@ async function main(): Promise<void> {
         commandHelpSubject(repoRoot, env),
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
+        // The SDK's own floor: each function's clients constructed with no code of ours, and one client alone.
+        ...bundles.flatMap((b) => (b.sdkFloorFile ? [importSubject(floorLabel(b.name), b.sdkFloorFile, env)] : [])),
+        importSubject(DYNAMODB_ALONE_LABEL, dynamoFloor.file, env),
         // What NODE_OPTIONS=--enable-source-maps would add to each deployed function's cold start.
         ...bundles.filter((b) => b.sdk === 'bundled').map((b) => coldLoadSubject(b, env, true)),
       ],
@@ -163,6 +175,7 @@ async function main(): Promise<void> {
       durationSeconds: (performance.now() - started) / 1000,
       approvals: { quiet: quietSamples, polling: polledSamples, warmup: WARMUP_REQUESTS },
       bundles,
+      dynamoFloor,
       processes: { samples, runs, warmup: PROCESS_WARMUP_ROUNDS, baseline: baseline.label },
       cliBuilt,
       primeMs,
