@@ -109,6 +109,20 @@ async function auditEvents(b: Broker, requestId: string): Promise<Record<string,
     .filter((event) => event.requestId === requestId);
 }
 
+/**
+ * The request's audit events once one of `type` is among them. A DENIED or EXPIRED view is written before
+ * the workflow's Publish Outcome Audit state appends that event, so reading at once can race it. Bounded:
+ * after 20 s the events as they are, for the assertion to report.
+ */
+async function auditEventsWith(b: Broker, requestId: string, type: string): Promise<Record<string, any>[]> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const events = await auditEvents(b, requestId);
+    if (events.some((e) => e.type === type) || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('the example team on the embedded broker', () => {
   let b: Broker;
   beforeAll(async () => {
@@ -185,7 +199,7 @@ describe('the example team on the embedded broker', () => {
     expect(view).not.toHaveProperty('credentials');
     const late = await approve(b, id, 'sec5');
     expect([late.status, late.body.code]).toEqual([409, 'already_decided']);
-    const events = await auditEvents(b, id);
+    const events = await auditEventsWith(b, id, 'request.denied');
     expect(events.at(-1)).toMatchObject({ type: 'request.denied', deniedBy: 'sec4', approvedBy: ['sec3'] });
   });
 
@@ -222,7 +236,7 @@ describe('expiry after a partial approval', () => {
     expect(view.approvals.map((a: { accountName: string }) => a.accountName)).toEqual(['sec7']);
     const late = await approve(b, id, 'sec8');
     expect([late.status, late.body.code]).toEqual([410, 'expired']);
-    const events = await auditEvents(b, id);
+    const events = await auditEventsWith(b, id, 'request.expired');
     expect(events.at(-1)).toMatchObject({ type: 'request.expired', approvedBy: ['sec7'] });
   }, 240_000);
 });

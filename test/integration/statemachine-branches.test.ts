@@ -3,7 +3,7 @@
  * tasks are a scripted stub (throwing the core error names to steer the branches), DynamoDB is a real
  * dynalite (Release Credentials is a genuine UpdateItem), audit is a stub that records messages.
  */
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLocalWorkflow,
@@ -22,6 +22,7 @@ import {
 } from '../../lambdas/core/errors.js';
 import type { AuditEvent, ExecutionInput } from '../../lambdas/core/types.js';
 import { loadDefinition, localSubstitutions } from '../../statemachine/definition.js';
+import { createActiveTable } from '../support/create-table.js';
 import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 const tableName = 'stsftw-requests-test';
@@ -39,14 +40,12 @@ let counter = 0;
 beforeAll(async () => {
   db = await startTcpDynalite();
   client = db.client;
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(client, {
+    TableName: tableName,
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 });
 
 afterAll(async () => {

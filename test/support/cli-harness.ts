@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import * as OTPAuth from 'otpauth';
 import { afterEach, beforeEach, vi } from 'vitest';
@@ -31,6 +31,7 @@ import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js'
 import { newRequestId, verificationCode } from '../../lambdas/core/ids.js';
 import type { SecretCipher } from '../../lambdas/core/ports.js';
 import { seal } from '../../lambdas/core/sealing.js';
+import { createActiveTable } from './create-table.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // In process: cli.run(argv, context)
@@ -452,9 +453,11 @@ export async function startLocalBroker(): Promise<LocalBroker> {
     cipher,
     localArgs: ['--local', '--data-dir', dataDir],
     async createAuthTable(name = AUTH_TABLE) {
-      await client.send(
-        new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', ...keySchemaOf(authTableKeys) }),
-      );
+      await createActiveTable(client, {
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        ...keySchemaOf(authTableKeys),
+      });
     },
     async rawItem(issuer, accountName, table = AUTH_TABLE) {
       const { Item } = await client.send(

@@ -3,10 +3,11 @@ import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
 import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
+import { createActiveTable } from '../../../support/create-table.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -16,15 +17,13 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const client = (socketPath: string) => localDynamoClient({ dynamodbSocket: socketPath, region: 'local' });
 
-function createThings(db: DynamoDBClient) {
-  return db.send(
-    new CreateTableCommand({
-      TableName: 'things',
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+function createThings(db: DynamoDBClient): Promise<void> {
+  return createActiveTable(db, {
+    TableName: 'things',
+    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
 }
 
 describe('startDynalite', () => {
