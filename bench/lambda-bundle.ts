@@ -37,10 +37,8 @@ export interface LambdaBundle {
   buildMs: number;
   /** Largest contributors first (esbuild metafile, `bytesInOutput`). */
   contributors: Contributor[];
-  /** A bundle with the same options that only constructs this function's SDK clients. */
-  sdkFloorBytes: number;
-  /** That bundle's file (bundled variant only), for its cold load. */
-  sdkFloorFile?: string;
+  /** A bundle with the same options that only constructs this function's SDK clients (bundled variant only). */
+  sdkFloor?: SdkFloor;
 }
 
 /** A bundle of SDK clients alone: what the SDK costs before any code of ours. */
@@ -128,10 +126,6 @@ export async function buildLambdaBundle(
   });
   const buildMs = performance.now() - start;
   const code = await readFile(file);
-  const floor =
-    sdk === 'bundled'
-      ? await buildSdkFloor(repoRoot, name, FUNCTION_CLIENTS[name], join(outDir, 'sdk-floor.mjs'))
-      : undefined;
   return {
     name,
     sdk,
@@ -141,8 +135,10 @@ export async function buildLambdaBundle(
     mapBytes: (await stat(`${file}.map`)).size,
     buildMs,
     contributors: contributors(result.metafile),
-    sdkFloorBytes: floor?.bytes ?? Number.NaN,
-    sdkFloorFile: floor?.file,
+    sdkFloor:
+      sdk === 'bundled'
+        ? await buildSdkFloor(repoRoot, name, FUNCTION_CLIENTS[name], join(outDir, 'sdk-floor.mjs'))
+        : undefined,
   };
 }
 

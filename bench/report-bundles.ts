@@ -28,7 +28,7 @@ function sizeTable(bundles: LambdaBundle[]): string[] {
     '|---|---|---:|---:|---:|---:|---:|',
     ...bundles.map(
       (b) =>
-        `| ${b.name} | ${b.sdk} | ${kib(b.bytes)} | ${kib(b.gzipBytes)} | ${kib(b.mapBytes)} | ${kib(b.sdkFloorBytes)} | ${ms(b.buildMs)} ms |`,
+        `| ${b.name} | ${b.sdk} | ${kib(b.bytes)} | ${kib(b.gzipBytes)} | ${kib(b.mapBytes)} | ${kib(b.sdkFloor?.bytes ?? Number.NaN)} | ${ms(b.buildMs)} ms |`,
     ),
   ];
 }
@@ -55,7 +55,7 @@ export function bundleTerminalLines(results: Results): string[] {
     '2. Lambda bundles (esbuild, as the CDK construct builds them)',
     ...results.bundles.map(
       (b) =>
-        `  ${b.name.padEnd(6)} SDK ${b.sdk.padEnd(8)}  index.mjs ${kib(b.bytes)}, gzip ${kib(b.gzipBytes)}, map ${kib(b.mapBytes)}, its SDK clients alone ${kib(b.sdkFloorBytes)}`,
+        `  ${b.name.padEnd(6)} SDK ${b.sdk.padEnd(8)}  index.mjs ${kib(b.bytes)}, gzip ${kib(b.gzipBytes)}, map ${kib(b.mapBytes)}, its SDK clients alone ${kib(b.sdkFloor?.bytes ?? Number.NaN)}`,
     ),
     `  --enable-source-maps adds ${sourceMapCosts(results)
       .map((c) => `${c.name} ${ms(c.ms)} ms`)

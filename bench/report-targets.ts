@@ -98,7 +98,7 @@ export function targets(results: Results): Target[] {
 function sdkFloors(results: Results): { api: [number, number]; dynamo: [number, number] } {
   const { samples, baseline } = results.processes;
   const over = (label: string) => summarize(samples[label] ?? []).median - summarize(samples[baseline]).median;
-  const apiBytes = results.bundles.find((b) => b.name === 'api' && b.sdk === 'bundled')?.sdkFloorBytes ?? Number.NaN;
+  const apiBytes = results.bundles.find((b) => b.name === 'api' && b.sdk === 'bundled')?.sdkFloor?.bytes ?? Number.NaN;
   return {
     api: [apiBytes, over(floorLabel('api'))],
     dynamo: [results.dynamoFloor.bytes, over(DYNAMODB_ALONE_LABEL)],

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
         warmCredentialProcessSubject(repoRoot, fixture.dataDir, SOLO, env),
         ...bundles.map((b) => coldLoadSubject(b, env)),
         // The SDK's own floor: each function's clients constructed with no code of ours, and one client alone.
-        ...bundles.flatMap((b) => (b.sdkFloorFile ? [importSubject(floorLabel(b.name), b.sdkFloorFile, env)] : [])),
+        ...bundles.flatMap((b) => (b.sdkFloor ? [importSubject(floorLabel(b.name), b.sdkFloor.file, env)] : [])),
         importSubject(DYNAMODB_ALONE_LABEL, dynamoFloor.file, env),
         // What NODE_OPTIONS=--enable-source-maps would add to each deployed function's cold start.
         ...bundles.filter((b) => b.sdk === 'bundled').map((b) => coldLoadSubject(b, env, true)),

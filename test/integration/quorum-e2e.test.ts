@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoAuthStore } from '../../lambdas/adapters/aws/dynamo-auth-store.js';
 import { localDynamoClient } from '../../lambdas/adapters/local/local-dynamo.js';
 import type { ServerInfo } from '../../lambdas/adapters/local/server-info.js';
@@ -110,17 +110,14 @@ async function auditEvents(b: Broker, requestId: string): Promise<Record<string,
 }
 
 /**
- * The request's audit events once one of `type` is among them. A DENIED or EXPIRED view is written before
- * the workflow's Publish Outcome Audit state appends that event, so reading at once can race it. Bounded:
- * after 20 s the events as they are, for the assertion to report.
+ * Until the request's last audit event matches `expected`. A DENIED or EXPIRED view is written before the
+ * workflow's Publish Outcome Audit state appends that event, so reading at once can race it.
  */
-async function auditEventsWith(b: Broker, requestId: string, type: string): Promise<Record<string, any>[]> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const events = await auditEvents(b, requestId);
-    if (events.some((e) => e.type === type) || Date.now() > deadline) return events;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function lastAuditEvent(b: Broker, requestId: string, expected: Record<string, unknown>): Promise<void> {
+  return vi.waitFor(async () => expect((await auditEvents(b, requestId)).at(-1)).toMatchObject(expected), {
+    timeout: 20_000,
+    interval: 50,
+  });
 }
 
 describe('the example team on the embedded broker', () => {
@@ -199,8 +196,7 @@ describe('the example team on the embedded broker', () => {
     expect(view).not.toHaveProperty('credentials');
     const late = await approve(b, id, 'sec5');
     expect([late.status, late.body.code]).toEqual([409, 'already_decided']);
-    const events = await auditEventsWith(b, id, 'request.denied');
-    expect(events.at(-1)).toMatchObject({ type: 'request.denied', deniedBy: 'sec4', approvedBy: ['sec3'] });
+    await lastAuditEvent(b, id, { type: 'request.denied', deniedBy: 'sec4', approvedBy: ['sec3'] });
   });
 
   it('refuses BreakGlass through 1.0 POST / with a sentence naming sts request', async () => {
@@ -236,7 +232,6 @@ describe('expiry after a partial approval', () => {
     expect(view.approvals.map((a: { accountName: string }) => a.accountName)).toEqual(['sec7']);
     const late = await approve(b, id, 'sec8');
     expect([late.status, late.body.code]).toEqual([410, 'expired']);
-    const events = await auditEventsWith(b, id, 'request.expired');
-    expect(events.at(-1)).toMatchObject({ type: 'request.expired', approvedBy: ['sec7'] });
+    await lastAuditEvent(b, id, { type: 'request.expired', approvedBy: ['sec7'] });
   }, 240_000);
 });

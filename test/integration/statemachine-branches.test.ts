@@ -5,6 +5,7 @@
  */
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable, requestsTableKeys } from '../../lambdas/adapters/aws/tables.js';
 import {
   createLocalWorkflow,
   type ExecutionEvent,
@@ -22,7 +23,6 @@ import {
 } from '../../lambdas/core/errors.js';
 import type { AuditEvent, ExecutionInput } from '../../lambdas/core/types.js';
 import { loadDefinition, localSubstitutions } from '../../statemachine/definition.js';
-import { createActiveTable } from '../support/create-table.js';
 import { startTcpDynalite, type TcpDynalite } from '../support/tcp-dynalite.js';
 
 const tableName = 'stsftw-requests-test';
@@ -40,12 +40,7 @@ let counter = 0;
 beforeAll(async () => {
   db = await startTcpDynalite();
   client = db.client;
-  await createActiveTable(client, {
-    TableName: tableName,
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
+  await ensureTable(client, tableName, requestsTableKeys, { pollIntervalMs: 10 });
 });
 
 afterAll(async () => {

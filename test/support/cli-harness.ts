@@ -26,12 +26,11 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import { runSts as runStsInProcess } from '../../cli/cli.js';
 import type { StsContext } from '../../cli/context.js';
 import type { Terminal } from '../../cli/terminal.js';
-import { authTableKeys, keySchemaOf } from '../../lambdas/adapters/aws/tables.js';
+import { authTableKeys, ensureTable } from '../../lambdas/adapters/aws/tables.js';
 import { createLocalCipher } from '../../lambdas/adapters/local/local-cipher.js';
 import { newRequestId, verificationCode } from '../../lambdas/core/ids.js';
 import type { SecretCipher } from '../../lambdas/core/ports.js';
 import { seal } from '../../lambdas/core/sealing.js';
-import { createActiveTable } from './create-table.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // In process: cli.run(argv, context)
@@ -453,11 +452,7 @@ export async function startLocalBroker(): Promise<LocalBroker> {
     cipher,
     localArgs: ['--local', '--data-dir', dataDir],
     async createAuthTable(name = AUTH_TABLE) {
-      await createActiveTable(client, {
-        TableName: name,
-        BillingMode: 'PAY_PER_REQUEST',
-        ...keySchemaOf(authTableKeys),
-      });
+      await ensureTable(client, name, authTableKeys, { pollIntervalMs: 10 });
     },
     async rawItem(issuer, accountName, table = AUTH_TABLE) {
       const { Item } = await client.send(

@@ -76,7 +76,8 @@ function sameKeys(table: TableDescription, keys: TableKeys): boolean {
   return actual.join() === wanted.join();
 }
 
-async function ensureTable(
+/** Creates one table if missing (on-demand billing) and waits until it is ACTIVE; see `ensureTables`. */
+export async function ensureTable(
   client: DynamoDBClient,
   tableName: string,
   keys: TableKeys,

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureTable } from '../../../../lambdas/adapters/aws/tables.js';
 import { startDynalite } from '../../../../lambdas/adapters/local/dynalite.js';
 import { localDynamoClient } from '../../../../lambdas/adapters/local/local-dynamo.js';
-import { createActiveTable } from '../../../support/create-table.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,14 +17,8 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 
 const client = (socketPath: string) => localDynamoClient({ dynamodbSocket: socketPath, region: 'local' });
 
-function createThings(db: DynamoDBClient): Promise<void> {
-  return createActiveTable(db, {
-    TableName: 'things',
-    KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-    AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-    BillingMode: 'PAY_PER_REQUEST',
-  });
-}
+// Waits until ACTIVE: dynalite turns a table ACTIVE on a timer after answering, even with createTableMs 0.
+const createThings = (db: DynamoDBClient) => ensureTable(db, 'things', { partitionKey: 'id' }, { pollIntervalMs: 10 });
 
 describe('startDynalite', () => {
   it('serves DynamoDB on a 0600 Unix socket and keeps data across restarts', async () => {
